@@ -1,0 +1,56 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "ast",
+  products: [
+    .library(name: "ASTCore", targets: ["ASTCore"]),
+    .executable(name: "ast", targets: ["ASTTool"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // Layer 1: C libraries.
+    .systemLibrary(
+      name: "CSndFile",
+      pkgConfig: "sndfile",
+      providers: [.apt(["libsndfile1-dev"])]
+    ),
+    .systemLibrary(
+      name: "CSoxr",
+      pkgConfig: "soxr",
+      providers: [.apt(["libsoxr-dev"])]
+    ),
+    .systemLibrary(
+      name: "CEditLine",
+      pkgConfig: "libedit",
+      providers: [.apt(["libedit-dev"])]
+    ),
+    // Layer 2: the AudioStream value, conversions, segments, files, resampling, channels.
+    .target(
+      name: "ASTCore",
+      dependencies: ["CSndFile", "CSoxr"]
+    ),
+    // Layer 5: the `ast` command.
+    .executableTarget(
+      name: "ASTTool",
+      dependencies: [
+        "ASTCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(
+      name: "ASTCoreTests",
+      dependencies: ["ASTCore"]
+    ),
+    .testTarget(
+      name: "SystemLibraryTests",
+      dependencies: ["CEditLine", "CSndFile", "CSoxr"]
+    ),
+    .testTarget(
+      name: "ASTToolTests",
+      dependencies: ["ASTTool", "ASTCore"]
+    ),
+  ]
+)

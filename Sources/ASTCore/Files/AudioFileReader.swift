@@ -1,0 +1,151 @@
+import CSndFile
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// What an audio file's header says about it.
+public struct AudioFileInfo: Sendable, Equatable {
+  /// The number of frames the header declares (an estimate for MP3).
+  public var frameCount: Int
+  /// Frames per second.
+  public var sampleRate: Int
+  /// Samples per frame.
+  public var channelCount: Int
+  /// The container format, or `nil` for one libsndfile reads but the project does not name.
+  public var format: AudioFileFormat?
+  /// The encoding that holds the file's samples without loss.
+  public var encoding: SampleEncoding
+
+  /// The declared length in seconds.
+  public var durationSeconds: Double {
+    sampleRate > 0 ? Double(frameCount) / Double(sampleRate) : 0
+  }
+}
+
+/// Reads frames from an audio file through libsndfile, block by block.
+///
+/// The container format is detected from the contents, not the name. Reads return
+/// interleaved samples in the type asked for; integer types are left-justified
+/// (a 24-bit sample read as `Int32` is shifted up by 8 bits), floats are normalised
+/// to full scale 1.0. A reader is owned by one task at a time.
+public final class AudioFileReader {
+  /// The path the reader was opened with.
+  public let path: String
+  /// What the file's header says.
+  public let info: AudioFileInfo
+  private var handle: OpaquePointer?
+
+  /// Opens `path` for reading.
+  ///
+  /// - Throws: ``AudioFileError`` naming the file when it is missing, not a regular
+  ///   file, unreadable, or not audio that libsndfile can decode.
+  public init(path: String) throws {
+    try Self.checkReadable(path)
+    var sfInfo = SF_INFO()
+    guard let opened = sf_open(path, Int32(SFM_READ), &sfInfo) else {
+      throw AudioFileError(
+        .unreadable, .read, path: path, reason: Self.describeLibsndfileError(nil))
+    }
+    guard sfInfo.channels > 0, sfInfo.samplerate > 0 else {
+      sf_close(opened)
+      throw AudioFileError(
+        .unreadable, .read, path: path,
+        reason: "the header declares \(sfInfo.channels) channels at \(sfInfo.samplerate) Hz")
+    }
+    self.path = path
+    self.handle = opened
+    self.info = AudioFileInfo(
+      frameCount: Int(max(sfInfo.frames, 0)), sampleRate: Int(sfInfo.samplerate),
+      channelCount: Int(sfInfo.channels), format: AudioFileFormat(libsndfileFormat: sfInfo.format),
+      encoding: SampleEncoding(libsndfileFormat: sfInfo.format))
+  }
+
+  deinit {
+    if let handle { sf_close(handle) }
+  }
+
+  /// Closes the file; reads after this return no frames.
+  public func close() {
+    if let handle { sf_close(handle) }
+    handle = nil
+  }
+
+  /// Reads up to `frames` frames of Int16 samples; returns the frames read (0 at the end).
+  public func read(into buffer: UnsafeMutablePointer<Int16>, frames: Int) throws -> Int {
+    try check(handle.map { sf_readf_short($0, buffer, sf_count_t(frames)) })
+  }
+
+  /// Reads up to `frames` frames of left-justified Int32 samples; returns the frames read.
+  public func read(into buffer: UnsafeMutablePointer<Int32>, frames: Int) throws -> Int {
+    try check(handle.map { sf_readf_int($0, buffer, sf_count_t(frames)) })
+  }
+
+  /// Reads up to `frames` frames of Float samples; returns the frames read.
+  public func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) throws -> Int {
+    try check(handle.map { sf_readf_float($0, buffer, sf_count_t(frames)) })
+  }
+
+  /// Reads up to `frames` frames of Double samples; returns the frames read.
+  public func read(into buffer: UnsafeMutablePointer<Double>, frames: Int) throws -> Int {
+    try check(handle.map { sf_readf_double($0, buffer, sf_count_t(frames)) })
+  }
+
+  private func check(_ count: sf_count_t?) throws -> Int {
+    guard let handle, let count else { return 0 }
+    if count < 0 || sf_error(handle) != 0 {
+      throw AudioFileError(
+        .unreadable, .read, path: path, reason: Self.describeLibsndfileError(handle))
+    }
+    return Int(count)
+  }
+
+  /// libsndfile's message for the last error, lower-cased at its start.
+  static func describeLibsndfileError(_ handle: OpaquePointer?) -> String {
+    guard let text = sf_strerror(handle) else { return "unknown libsndfile error" }
+    var message = String(cString: text).trimmingTrailingPunctuation()
+    if let first = message.first, message.dropFirst().first?.isLowercase ?? true {
+      message = first.lowercased() + message.dropFirst()
+    }
+    return message
+  }
+
+  /// Throws a clear error when `path` is missing, not a regular file or not readable.
+  static func checkReadable(_ path: String) throws {
+    var status = stat()
+    guard stat(path, &status) == 0 else {
+      let code = errno
+      throw AudioFileError(
+        code == ENOENT || code == ENOTDIR ? .notFound : .permissionDenied, .read, path: path,
+        reason: code == ENOENT || code == ENOTDIR ? "no such file" : systemMessage(code))
+    }
+    guard status.st_mode & S_IFMT == S_IFREG else {
+      throw AudioFileError(
+        .notAFile, .read, path: path,
+        reason: status.st_mode & S_IFMT == S_IFDIR ? "it is a directory" : "not a regular file")
+    }
+    guard access(path, R_OK) == 0 else {
+      throw AudioFileError(.permissionDenied, .read, path: path, reason: systemMessage(errno))
+    }
+    guard status.st_size > 0 else {
+      throw AudioFileError(.unreadable, .read, path: path, reason: "the file is empty")
+    }
+  }
+
+  static func systemMessage(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "error \(code)" }
+    return String(cString: text).lowercased()
+  }
+}
+
+extension String {
+  func trimmingTrailingPunctuation() -> String {
+    var result = self
+    while let last = result.last, last == "." || last == " " || last == "\n" {
+      result.removeLast()
+    }
+    return result
+  }
+}

@@ -1,0 +1,236 @@
+import CSndFile
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Writes an audio file through libsndfile, atomically.
+///
+/// Frames go to a temporary file beside the destination; ``finish()`` flushes it to
+/// disk and renames it into place. Until then the destination is untouched, so a
+/// failed or cancelled write never leaves a broken file and never destroys an
+/// existing one. A writer that is neither finished nor cancelled removes its
+/// temporary file when it is released. Clipping is on for integer formats.
+public final class AudioFileWriter {
+  /// The destination path.
+  public let path: String
+  /// The container format.
+  public let format: AudioFileFormat
+  /// The encoding stored in the file.
+  public let encoding: SampleEncoding
+  /// Frames per second.
+  public let sampleRate: Int
+  /// Samples per frame.
+  public let channelCount: Int
+  private let temporaryPath: String
+  private var descriptor: Int32
+  private var handle: OpaquePointer?
+  private var framesWritten = 0
+
+  /// Opens a temporary file beside `path` for writing.
+  ///
+  /// - Parameters:
+  ///   - format: the container; `nil` takes it from the path's extension.
+  ///   - encoding: the encoding asked for; the format may store another (see
+  ///     ``AudioFileFormat/storedEncoding(for:)``), which ``encoding`` then reports.
+  /// - Throws: ``AudioFileError`` when the format is unknown or cannot store the
+  ///   rate and channels, or the directory is missing or not writable.
+  public init(
+    path: String, format: AudioFileFormat? = nil, encoding: SampleEncoding, sampleRate: Int,
+    channelCount: Int
+  ) throws {
+    guard let resolved = format ?? AudioFileFormat(path: path) else {
+      throw AudioFileError(
+        .unsupportedFormat, .write, path: path,
+        reason: "unknown file extension; use .wav, .flac, .ogg, .mp3 or .aiff, or name a format")
+    }
+    guard sampleRate > 0, channelCount > 0 else {
+      throw AudioFileError(
+        .unsupportedFormat, .write, path: path,
+        reason: "cannot write \(channelCount) channels at \(sampleRate) Hz")
+    }
+    try Self.checkDestination(path)
+    self.path = path
+    self.format = resolved
+    self.encoding = resolved.storedEncoding(for: encoding)
+    self.sampleRate = sampleRate
+    self.channelCount = channelCount
+
+    let (temporary, opened) = try Self.createTemporaryFile(beside: path)
+    self.temporaryPath = temporary
+    self.descriptor = opened
+
+    var sfInfo = SF_INFO()
+    sfInfo.samplerate = Int32(sampleRate)
+    sfInfo.channels = Int32(channelCount)
+    sfInfo.format = resolved.libsndfileFormat(for: encoding)
+    guard sf_format_check(&sfInfo) != 0 else {
+      Self.discard(descriptor: opened, temporaryPath: temporary)
+      throw AudioFileError(
+        .unsupportedFormat, .write, path: path,
+        reason: "\(resolved.rawValue) cannot store \(channelCount) channels of "
+          + "\(self.encoding.rawValue) at \(sampleRate) Hz")
+    }
+    guard let sndfile = sf_open_fd(opened, Int32(SFM_WRITE), &sfInfo, 0) else {
+      let reason = AudioFileReader.describeLibsndfileError(nil)
+      Self.discard(descriptor: opened, temporaryPath: temporary)
+      throw AudioFileError(.writeFailed, .write, path: path, reason: reason)
+    }
+    self.handle = sndfile
+    if !self.encoding.isFloat {
+      ast_sf_set_clipping(sndfile, 1)
+    }
+  }
+
+  deinit {
+    cancel()
+  }
+
+  /// The frames written so far.
+  public var frameCount: Int { framesWritten }
+
+  /// Appends interleaved Int16 frames.
+  public func write(_ samples: UnsafeBufferPointer<Int16>) throws {
+    try write(samples.count) { handle, frames in
+      sf_writef_short(handle, samples.baseAddress, frames)
+    }
+  }
+
+  /// Appends interleaved left-justified Int32 frames.
+  public func write(_ samples: UnsafeBufferPointer<Int32>) throws {
+    try write(samples.count) { handle, frames in
+      sf_writef_int(handle, samples.baseAddress, frames)
+    }
+  }
+
+  /// Appends interleaved Float frames (full scale 1.0).
+  public func write(_ samples: UnsafeBufferPointer<Float>) throws {
+    try write(samples.count) { handle, frames in
+      sf_writef_float(handle, samples.baseAddress, frames)
+    }
+  }
+
+  /// Appends interleaved Double frames (full scale 1.0).
+  public func write(_ samples: UnsafeBufferPointer<Double>) throws {
+    try write(samples.count) { handle, frames in
+      sf_writef_double(handle, samples.baseAddress, frames)
+    }
+  }
+
+  private func write(
+    _ sampleCount: Int, _ body: (OpaquePointer, sf_count_t) -> sf_count_t
+  ) throws {
+    guard let handle else {
+      throw AudioFileError(.writeFailed, .write, path: path, reason: "the writer is closed")
+    }
+    precondition(sampleCount % channelCount == 0, "write of a partial frame")
+    let frames = sampleCount / channelCount
+    guard frames > 0 else { return }
+    let written = body(handle, sf_count_t(frames))
+    guard written == frames, sf_error(handle) == 0 else {
+      let reason = Self.writeFailureReason(handle)
+      cancel()
+      throw AudioFileError(.writeFailed, .write, path: path, reason: reason)
+    }
+    framesWritten += frames
+  }
+
+  /// Completes the file and renames it into place over any file at the destination.
+  ///
+  /// - Throws: ``AudioFileError`` when closing, flushing or renaming fails; the
+  ///   destination is then as it was before.
+  public func finish() throws {
+    guard let sndfile = handle else {
+      throw AudioFileError(.writeFailed, .write, path: path, reason: "the writer is closed")
+    }
+    handle = nil
+    let closeStatus = sf_close(sndfile)
+    var reason: String?
+    if closeStatus != 0 {
+      reason = AudioFileReader.describeLibsndfileError(nil)
+    } else if fsync(descriptor) != 0 {
+      reason = AudioFileReader.systemMessage(errno)
+    }
+    let closed = close(descriptor)
+    descriptor = -1
+    if reason == nil, closed != 0 {
+      reason = AudioFileReader.systemMessage(errno)
+    }
+    if reason == nil, rename(temporaryPath, path) != 0 {
+      reason = AudioFileReader.systemMessage(errno)
+    }
+    if let reason {
+      unlink(temporaryPath)
+      throw AudioFileError(.writeFailed, .write, path: path, reason: reason)
+    }
+  }
+
+  /// Abandons the write: the temporary file is removed and the destination untouched.
+  public func cancel() {
+    if let handle { sf_close(handle) }
+    handle = nil
+    if descriptor >= 0 {
+      Self.discard(descriptor: descriptor, temporaryPath: temporaryPath)
+      descriptor = -1
+    }
+  }
+
+  private static func discard(descriptor: Int32, temporaryPath: String) {
+    _ = close(descriptor)
+    unlink(temporaryPath)
+  }
+
+  private static func writeFailureReason(_ handle: OpaquePointer) -> String {
+    let code = errno
+    if code == ENOSPC || code == EFBIG || code == EDQUOT || code == EIO {
+      return AudioFileReader.systemMessage(code)
+    }
+    return AudioFileReader.describeLibsndfileError(handle)
+  }
+
+  /// Refuses a destination that is a directory or whose directory is missing.
+  static func checkDestination(_ path: String) throws {
+    var status = stat()
+    if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+      throw AudioFileError(.notAFile, .write, path: path, reason: "it is a directory")
+    }
+    let directory = directoryName(of: path)
+    guard stat(directory, &status) == 0 else {
+      throw AudioFileError(
+        .notFound, .write, path: path, reason: "the directory '\(directory)' does not exist")
+    }
+    guard status.st_mode & S_IFMT == S_IFDIR else {
+      throw AudioFileError(
+        .notFound, .write, path: path, reason: "'\(directory)' is not a directory")
+    }
+  }
+
+  static func directoryName(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    let directory = String(path[..<slash])
+    return directory.isEmpty ? "/" : directory
+  }
+
+  /// Creates a new, empty file named `.NAME.tmp-XXXXXX` beside `path`.
+  static func createTemporaryFile(beside path: String) throws -> (String, Int32) {
+    let directory = directoryName(of: path)
+    let name = path.split(separator: "/").last.map(String.init) ?? path
+    for _ in 0..<100 {
+      let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+      let candidate = directory + "/." + name + ".tmp-" + suffix
+      let descriptor = open(candidate, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+      if descriptor >= 0 { return (candidate, descriptor) }
+      let code = errno
+      if code != EEXIST {
+        throw AudioFileError(
+          code == EACCES || code == EPERM || code == EROFS ? .permissionDenied : .writeFailed,
+          .write, path: path,
+          reason: "cannot create a file in '\(directory)': \(AudioFileReader.systemMessage(code))")
+      }
+    }
+    throw AudioFileError(
+      .writeFailed, .write, path: path, reason: "cannot find a free temporary file name")
+  }
+}

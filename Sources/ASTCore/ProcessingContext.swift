@@ -1,0 +1,326 @@
+/// The place where audio values are converted and where channels live.
+///
+/// As in the original, the conversions between sample arrays and ``AudioStream``
+/// values are methods of the processing context. They are synchronous, run in tight
+/// loops over raw memory and allocate only their result. The context owns a
+/// ``ChannelManager``; ``close()`` closes all of its channels.
+public final class ProcessingContext: Sendable {
+  /// The named publish/subscribe channels of this context.
+  public let channels: ChannelManager
+
+  /// Creates a context with its own channel manager, or with the one given.
+  public init(channels: ChannelManager = ChannelManager()) {
+    self.channels = channels
+  }
+
+  /// Closes every channel of the context; subscribers end after draining their buffers.
+  public func close() async {
+    await channels.closeAll()
+  }
+
+  // MARK: From samples
+
+  /// Makes a 16-bit stream from interleaved samples.
+  ///
+  /// Int16 samples are stored as they are. Float and Double samples are multiplied by
+  /// 32768, clipped to [-32768, 32767] and truncated toward zero (NaN becomes 0). The
+  /// result is always `pcm_s16le` with sample width 2; the timestamp and metadata are
+  /// stored as given.
+  ///
+  /// - Throws: ``AudioStreamError/sampleCountNotMultipleOfChannels(sampleCount:channelCount:)``
+  ///   when the samples do not make whole frames, or
+  ///   ``AudioStreamError/invalidParameter(_:)`` for a rate or channel count below 1.
+  public func audioStream<Sample: AudioSample>(
+    fromSamples samples: [Sample],
+    sampleRate: Int = 44_100,
+    channelCount: Int = 1,
+    timestamp: Timestamp = Timestamp(start: 0, end: 0),
+    metadata: Metadata? = nil
+  ) throws -> AudioStream {
+    try samples.withUnsafeBufferPointer { buffer in
+      try audioStream(
+        fromSamples: buffer, sampleRate: sampleRate, channelCount: channelCount,
+        timestamp: timestamp, metadata: metadata)
+    }
+  }
+
+  /// Makes a 16-bit stream from interleaved samples in memory the caller owns.
+  ///
+  /// The rules are those of ``audioStream(fromSamples:sampleRate:channelCount:timestamp:metadata:)-(Array<Sample>,_,_,_,_)``.
+  public func audioStream<Sample: AudioSample>(
+    fromSamples samples: UnsafeBufferPointer<Sample>,
+    sampleRate: Int = 44_100,
+    channelCount: Int = 1,
+    timestamp: Timestamp = Timestamp(start: 0, end: 0),
+    metadata: Metadata? = nil
+  ) throws -> AudioStream {
+    guard Sample.self == Int16.self || Sample.self == Float.self || Sample.self == Double.self
+    else {
+      throw AudioStreamError.unsupportedSampleType(String(describing: Sample.self))
+    }
+    try Self.validate(sampleRate: sampleRate, channelCount: channelCount)
+    guard samples.count % channelCount == 0 else {
+      throw AudioStreamError.sampleCountNotMultipleOfChannels(
+        sampleCount: samples.count, channelCount: channelCount)
+    }
+    let bytes = [UInt8](unsafeUninitializedCapacity: samples.count * 2) { output, initialized in
+      if let destination = output.baseAddress, let base = samples.baseAddress {
+        let raw = UnsafeRawPointer(base)
+        let count = samples.count
+        if Sample.self == Int16.self {
+          PCMKernels.encodeInt16(
+            UnsafeBufferPointer(start: raw.assumingMemoryBound(to: Int16.self), count: count),
+            to: destination)
+        } else if Sample.self == Float.self {
+          PCMKernels.encodeInt16(
+            UnsafeBufferPointer(start: raw.assumingMemoryBound(to: Float.self), count: count),
+            to: destination)
+        } else {
+          PCMKernels.encodeInt16(
+            UnsafeBufferPointer(start: raw.assumingMemoryBound(to: Double.self), count: count),
+            to: destination)
+        }
+      }
+      initialized = samples.count * 2
+    }
+    return AudioStream(
+      data: bytes, sampleRate: sampleRate, channelCount: channelCount, sampleWidth: 2,
+      format: SampleFormat.pcmS16LE.rawValue, timestamp: timestamp, metadata: metadata)
+  }
+
+  /// Rejects samples of a type other than Int16, Float and Double.
+  ///
+  /// This is the fallback that generic callers reach with any other numeric type; it
+  /// always throws ``AudioStreamError/unsupportedSampleType(_:)``.
+  public func audioStream<Sample: Numeric>(
+    fromSamples samples: [Sample],
+    sampleRate: Int = 44_100,
+    channelCount: Int = 1,
+    timestamp: Timestamp = Timestamp(start: 0, end: 0),
+    metadata: Metadata? = nil
+  ) throws -> AudioStream {
+    throw AudioStreamError.unsupportedSampleType(String(describing: Sample.self))
+  }
+
+  // MARK: To samples
+
+  /// Decodes a stream's bytes into interleaved samples of the requested type.
+  ///
+  /// The stored type comes from the stream's format (`pcm_s16le`, `pcm_s32le`,
+  /// `pcm_f32le`, `pcm_f64le`, any case); an unknown format falls back on the sample
+  /// width (2 is Int16, 4 is Float32). Int16 becomes float by dividing by 32768, Int32
+  /// by dividing by 2^31, and becomes Int16 by floor division by 65536. Float sources
+  /// read as floats are returned as stored; read as Int16 they follow the
+  /// float-to-int16 rule.
+  ///
+  /// - Throws: ``AudioStreamError/unsupportedSampleWidth(_:)`` for an unknown format
+  ///   with another width, and
+  ///   ``AudioStreamError/byteCountNotMultipleOfSampleSize(byteCount:sampleSize:format:)``
+  ///   when the bytes do not make whole samples.
+  public func samples<Sample: AudioSample>(
+    from stream: AudioStream, as type: Sample.Type = Sample.self
+  ) throws -> [Sample] {
+    guard Sample.self == Int16.self || Sample.self == Float.self || Sample.self == Double.self
+    else {
+      throw AudioStreamError.unsupportedSampleType(String(describing: Sample.self))
+    }
+    let source = try StoredSampleType(stream: stream)
+    guard stream.data.count % source.size == 0 else {
+      throw AudioStreamError.byteCountNotMultipleOfSampleSize(
+        byteCount: stream.data.count, sampleSize: source.size, format: source.name)
+    }
+    let count = stream.data.count / source.size
+    return stream.data.withUnsafeBytes { raw in
+      [Sample](unsafeUninitializedCapacity: count) { output, initialized in
+        if count > 0, let destination = output.baseAddress {
+          let target = UnsafeMutableRawPointer(destination)
+          if Sample.self == Int16.self {
+            SampleDecoder.decode(
+              raw, from: source, count: count, to: target.assumingMemoryBound(to: Int16.self))
+          } else if Sample.self == Float.self {
+            SampleDecoder.decode(
+              raw, from: source, count: count, to: target.assumingMemoryBound(to: Float.self))
+          } else {
+            SampleDecoder.decode(
+              raw, from: source, count: count, to: target.assumingMemoryBound(to: Double.self))
+          }
+        }
+        initialized = count
+      }
+    }
+  }
+
+  // MARK: Segments
+
+  /// Makes a stream holding a segment's bytes, rate, channel count and sample width.
+  ///
+  /// The format is named from the segment's encoding: 16-bit integers are
+  /// `pcm_s16le`, 32-bit integers `pcm_s32le`, 32-bit floats `pcm_f32le` and 64-bit
+  /// floats `pcm_f64le`. Segments of other encodings (8 or 24-bit integers) are
+  /// converted to 16 or 32-bit integers first, since no stream format stores them.
+  public func audioStream(from segment: AudioSegment) -> AudioStream {
+    let stored: AudioSegment
+    switch segment.encoding {
+    case .int8: stored = segment.converted(to: .int16)
+    case .int24: stored = segment.converted(to: .int32)
+    default: stored = segment
+    }
+    return AudioStream(
+      data: stored.data, sampleRate: stored.sampleRate, channelCount: stored.channelCount,
+      sampleWidth: stored.encoding.sampleWidth, format: stored.encoding.streamFormat!.rawValue)
+  }
+
+  /// Makes a segment from a stream's bytes, rate, channel count and sample width.
+  ///
+  /// A `pcm_f32le` or `pcm_f64le` stream becomes a float segment. A stream with an
+  /// unknown format is read by its width: 1, 2, 3 or 4 bytes are integers.
+  ///
+  /// - Throws: ``AudioStreamError/dataLengthNotFrameMultiple(byteCount:frameWidth:)``
+  ///   when the bytes do not make whole frames.
+  public func audioSegment(from stream: AudioStream) throws -> AudioSegment {
+    try Self.validate(sampleRate: stream.sampleRate, channelCount: stream.channelCount)
+    let encoding: SampleEncoding
+    if let format = stream.sampleFormat {
+      encoding = SampleEncoding(format: format)
+    } else if let byWidth = SampleEncoding(integerWidth: stream.sampleWidth) {
+      encoding = byWidth
+    } else {
+      throw AudioStreamError.unsupportedSampleWidth(stream.sampleWidth)
+    }
+    let frameWidth = encoding.sampleWidth * stream.channelCount
+    guard stream.data.count % frameWidth == 0 else {
+      throw AudioStreamError.dataLengthNotFrameMultiple(
+        byteCount: stream.data.count, frameWidth: frameWidth)
+    }
+    return try AudioSegment(
+      data: stream.data, encoding: encoding, sampleRate: stream.sampleRate,
+      channelCount: stream.channelCount)
+  }
+
+  static func validate(sampleRate: Int, channelCount: Int) throws {
+    guard sampleRate > 0 else {
+      throw AudioStreamError.invalidParameter("sample rate must be positive, got \(sampleRate)")
+    }
+    guard channelCount > 0 else {
+      throw AudioStreamError.invalidParameter(
+        "channel count must be positive, got \(channelCount)")
+    }
+  }
+}
+
+/// The type a stream's bytes hold, decided by its format and then its sample width.
+enum StoredSampleType {
+  case int16
+  case int32
+  case float32
+  case float64
+
+  init(stream: AudioStream) throws {
+    if let format = stream.sampleFormat {
+      switch format {
+      case .pcmS16LE: self = .int16
+      case .pcmS32LE: self = .int32
+      case .pcmF32LE: self = .float32
+      case .pcmF64LE: self = .float64
+      }
+    } else {
+      switch stream.sampleWidth {
+      case 2: self = .int16
+      case 4: self = .float32
+      default: throw AudioStreamError.unsupportedSampleWidth(stream.sampleWidth)
+      }
+    }
+  }
+
+  var size: Int {
+    switch self {
+    case .int16: 2
+    case .int32, .float32: 4
+    case .float64: 8
+    }
+  }
+
+  var name: String {
+    switch self {
+    case .int16: SampleFormat.pcmS16LE.rawValue
+    case .int32: SampleFormat.pcmS32LE.rawValue
+    case .float32: SampleFormat.pcmF32LE.rawValue
+    case .float64: SampleFormat.pcmF64LE.rawValue
+    }
+  }
+}
+
+/// Loops that turn little-endian bytes of one stored type into samples of another.
+enum SampleDecoder {
+  @inline(__always)
+  private static func loadInt16(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Int16 {
+    Int16(littleEndian: raw.loadUnaligned(fromByteOffset: index &* 2, as: Int16.self))
+  }
+
+  @inline(__always)
+  private static func loadInt32(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Int32 {
+    Int32(littleEndian: raw.loadUnaligned(fromByteOffset: index &* 4, as: Int32.self))
+  }
+
+  @inline(__always)
+  private static func loadFloat(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Float {
+    Float(
+      bitPattern: UInt32(
+        littleEndian: raw.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self)))
+  }
+
+  @inline(__always)
+  private static func loadDouble(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Double {
+    Double(
+      bitPattern: UInt64(
+        littleEndian: raw.loadUnaligned(fromByteOffset: index &* 8, as: UInt64.self)))
+  }
+
+  static func decode(
+    _ raw: UnsafeRawBufferPointer, from source: StoredSampleType, count: Int,
+    to output: UnsafeMutablePointer<Int16>
+  ) {
+    switch source {
+    case .int16:
+      for index in 0..<count { output[index] = loadInt16(raw, index) }
+    case .int32:
+      for index in 0..<count { output[index] = Int16(truncatingIfNeeded: loadInt32(raw, index) >> 16) }
+    case .float32:
+      for index in 0..<count { output[index] = PCMKernels.int16(fromFloat: loadFloat(raw, index)) }
+    case .float64:
+      for index in 0..<count { output[index] = PCMKernels.int16(fromDouble: loadDouble(raw, index)) }
+    }
+  }
+
+  static func decode(
+    _ raw: UnsafeRawBufferPointer, from source: StoredSampleType, count: Int,
+    to output: UnsafeMutablePointer<Float>
+  ) {
+    switch source {
+    case .int16:
+      for index in 0..<count { output[index] = Float(loadInt16(raw, index)) * 0x1p-15 }
+    case .int32:
+      for index in 0..<count { output[index] = Float(Double(loadInt32(raw, index)) * 0x1p-31) }
+    case .float32:
+      for index in 0..<count { output[index] = loadFloat(raw, index) }
+    case .float64:
+      for index in 0..<count { output[index] = Float(loadDouble(raw, index)) }
+    }
+  }
+
+  static func decode(
+    _ raw: UnsafeRawBufferPointer, from source: StoredSampleType, count: Int,
+    to output: UnsafeMutablePointer<Double>
+  ) {
+    switch source {
+    case .int16:
+      for index in 0..<count { output[index] = Double(loadInt16(raw, index)) * 0x1p-15 }
+    case .int32:
+      for index in 0..<count { output[index] = Double(loadInt32(raw, index)) * 0x1p-31 }
+    case .float32:
+      for index in 0..<count { output[index] = Double(loadFloat(raw, index)) }
+    case .float64:
+      for index in 0..<count { output[index] = loadDouble(raw, index) }
+    }
+  }
+}

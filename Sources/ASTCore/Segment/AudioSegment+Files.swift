@@ -1,0 +1,157 @@
+extension AudioSegment {
+  /// Frames moved per libsndfile call when loading and exporting.
+  static let fileBlockFrames = 65_536
+
+  /// Loads a whole audio file (WAV, FLAC, Ogg Vorbis, MP3, AIFF and whatever else
+  /// libsndfile reads); the format is detected from the contents.
+  ///
+  /// The segment keeps the file's encoding where it is PCM (8, 16, 24 or 32-bit
+  /// integers, 32 or 64-bit floats); compressed lossy files load as 32-bit floats.
+  ///
+  /// - Throws: ``AudioFileError`` naming the file when it is missing, not a regular
+  ///   file, or not audio libsndfile can decode.
+  public init(contentsOfFile path: String) throws {
+    let reader = try AudioFileReader(path: path)
+    defer { reader.close() }
+    let info = reader.info
+    let channels = info.channelCount
+    let block = Self.fileBlockFrames
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(min(info.frameCount, 1 << 22) * channels * info.encoding.sampleWidth)
+
+    func readAll<Sample>(
+      _ type: Sample.Type, _ read: (UnsafeMutablePointer<Sample>, Int) throws -> Int,
+      _ append: (UnsafeBufferPointer<Sample>, inout [UInt8]) -> Void
+    ) throws {
+      let buffer = UnsafeMutablePointer<Sample>.allocate(capacity: block * channels)
+      defer { buffer.deallocate() }
+      while true {
+        let frames = try read(buffer, block)
+        if frames <= 0 { break }
+        append(UnsafeBufferPointer(start: buffer, count: frames * channels), &bytes)
+      }
+    }
+
+    switch info.encoding {
+    case .int8:
+      try readAll(Int16.self, reader.read) { samples, bytes in
+        for sample in samples { bytes.append(UInt8(truncatingIfNeeded: sample >> 8)) }
+      }
+    case .int16:
+      try readAll(Int16.self, reader.read) { samples, bytes in
+        for sample in samples {
+          bytes.append(UInt8(truncatingIfNeeded: sample))
+          bytes.append(UInt8(truncatingIfNeeded: sample >> 8))
+        }
+      }
+    case .int24:
+      try readAll(Int32.self, reader.read) { samples, bytes in
+        for sample in samples {
+          bytes.append(UInt8(truncatingIfNeeded: sample >> 8))
+          bytes.append(UInt8(truncatingIfNeeded: sample >> 16))
+          bytes.append(UInt8(truncatingIfNeeded: sample >> 24))
+        }
+      }
+    case .int32:
+      try readAll(Int32.self, reader.read) { samples, bytes in
+        for sample in samples { withUnsafeBytes(of: sample.littleEndian) { bytes += $0 } }
+      }
+    case .float32:
+      try readAll(Float.self, reader.read) { samples, bytes in
+        for sample in samples { withUnsafeBytes(of: sample.bitPattern.littleEndian) { bytes += $0 } }
+      }
+    case .float64:
+      try readAll(Double.self, reader.read) { samples, bytes in
+        for sample in samples { withUnsafeBytes(of: sample.bitPattern.littleEndian) { bytes += $0 } }
+      }
+    }
+    self.init(
+      unchecked: bytes, encoding: info.encoding, sampleRate: info.sampleRate,
+      channelCount: channels)
+  }
+
+  /// Writes the segment to an audio file, atomically.
+  ///
+  /// The format comes from the path's extension unless `format` names one; the
+  /// encoding is the segment's unless `encoding` names one, and the format may store
+  /// another (FLAC stores at most 24-bit integers; Vorbis and MP3 are written from
+  /// floats). Samples are converted with the segment's rules (clip, truncate toward
+  /// zero) before writing, so integer files hold exactly the converted values. The
+  /// file is written beside the destination and renamed into place: a failed export
+  /// leaves any existing file intact.
+  ///
+  /// - Throws: ``AudioFileError`` naming the file.
+  public func export(
+    to path: String, format: AudioFileFormat? = nil, encoding: SampleEncoding? = nil
+  ) throws {
+    let requested = encoding ?? self.encoding
+    let writer = try AudioFileWriter(
+      path: path, format: format, encoding: requested, sampleRate: sampleRate,
+      channelCount: channelCount)
+    let stored = converted(to: writer.encoding)
+    let channels = channelCount
+    let block = Self.fileBlockFrames * channels
+    let width = stored.encoding.sampleWidth
+
+    func writeAll<Sample>(
+      _ type: Sample.Type, _ load: (UnsafeRawBufferPointer, Int) -> Sample,
+      _ write: (UnsafeBufferPointer<Sample>) throws -> Void
+    ) throws {
+      let buffer = UnsafeMutablePointer<Sample>.allocate(capacity: block)
+      defer { buffer.deallocate() }
+      try stored.data.withUnsafeBytes { raw in
+        let total = raw.count / width
+        var start = 0
+        while start < total {
+          let count = min(block, total - start)
+          for index in 0..<count { buffer[index] = load(raw, (start + index) * width) }
+          try write(UnsafeBufferPointer(start: buffer, count: count))
+          start += count
+        }
+      }
+    }
+
+    do {
+      switch stored.encoding {
+      case .int8:
+        try writeAll(Int16.self, { Int16(Int8(bitPattern: $0[$1])) << 8 }, writer.write)
+      case .int16:
+        try writeAll(
+          Int16.self, { Int16(littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: Int16.self)) },
+          writer.write)
+      case .int24:
+        try writeAll(
+          Int32.self,
+          { raw, offset in
+            Int32(
+              bitPattern: UInt32(raw[offset]) << 8 | UInt32(raw[offset + 1]) << 16
+                | UInt32(raw[offset + 2]) << 24)
+          }, writer.write)
+      case .int32:
+        try writeAll(
+          Int32.self, { Int32(littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: Int32.self)) },
+          writer.write)
+      case .float32:
+        try writeAll(
+          Float.self,
+          {
+            Float(
+              bitPattern: UInt32(
+                littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: UInt32.self)))
+          }, writer.write)
+      case .float64:
+        try writeAll(
+          Double.self,
+          {
+            Double(
+              bitPattern: UInt64(
+                littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: UInt64.self)))
+          }, writer.write)
+      }
+      try writer.finish()
+    } catch {
+      writer.cancel()
+      throw error
+    }
+  }
+}

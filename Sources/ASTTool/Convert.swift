@@ -1,0 +1,82 @@
+import ASTCore
+import ArgumentParser
+
+/// `ast convert IN OUT`: converts an audio file's format, rate, channels or encoding.
+struct Convert: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Convert an audio file to another format, rate, channel count or encoding.",
+    discussion: """
+      The output format comes from OUT's extension (.wav, .flac, .ogg, .mp3, .aiff) \
+      unless --format names one. The output is written beside OUT and renamed into \
+      place, so a failed conversion leaves any existing OUT intact.
+      """)
+
+  @Argument(help: "The audio file to read.")
+  var input: String
+
+  @Argument(help: "The audio file to write.")
+  var output: String
+
+  @Option(help: "Resample to this rate in Hz (libsoxr, very high quality).")
+  var rate: Int?
+
+  @Option(help: "Change the channel count (to or from mono).")
+  var channels: Int?
+
+  @Option(help: "The sample encoding: s8, s16, s24, s32, f32 or f64.")
+  var encoding: EncodingName?
+
+  @Option(help: "The output format: wav, flac, ogg, mp3 or aiff.")
+  var format: FormatName?
+
+  @Option(help: "Change the level by this many decibels.")
+  var gain: Double?
+
+  func validate() throws {
+    if let rate, rate <= 0 { throw ValidationError("--rate must be a positive number of Hz") }
+    if let channels, channels <= 0 { throw ValidationError("--channels must be positive") }
+  }
+
+  func run() throws {
+    do {
+      var segment = try AudioSegment(contentsOfFile: input)
+      if let channels { segment = try segment.withChannelCount(channels) }
+      if let rate { segment = try segment.resampled(to: rate) }
+      if let gain { segment = segment.applyingGain(decibels: gain) }
+      try segment.export(to: output, format: format?.format, encoding: encoding?.encoding)
+    } catch {
+      throw fail(error)
+    }
+  }
+}
+
+/// A sample encoding named on the command line.
+struct EncodingName: ExpressibleByArgument {
+  let encoding: SampleEncoding
+
+  init?(argument: String) {
+    switch argument.lowercased() {
+    case "s8": encoding = .int8
+    case "s16": encoding = .int16
+    case "s24": encoding = .int24
+    case "s32": encoding = .int32
+    case "f32": encoding = .float32
+    case "f64": encoding = .float64
+    default: return nil
+    }
+  }
+
+  static var allValueStrings: [String] { ["s8", "s16", "s24", "s32", "f32", "f64"] }
+}
+
+/// A file format named on the command line.
+struct FormatName: ExpressibleByArgument {
+  let format: AudioFileFormat
+
+  init?(argument: String) {
+    guard let format = AudioFileFormat(pathExtension: argument) else { return nil }
+    self.format = format
+  }
+
+  static var allValueStrings: [String] { AudioFileFormat.allCases.map(\.rawValue) }
+}

@@ -1,0 +1,19 @@
+#ifndef AST_CSNDFILE_SHIM_H
+#define AST_CSNDFILE_SHIM_H
+#include <sndfile.h>
+
+/* sf_command takes a void pointer whose meaning depends on the command; these wrappers
+   give the commands the project uses a typed signature. */
+static inline int ast_sf_set_clipping(SNDFILE *file, int enabled) {
+  return sf_command(file, SFC_SET_CLIPPING, NULL, enabled ? SF_TRUE : SF_FALSE);
+}
+
+static inline int ast_sf_set_compression_level(SNDFILE *file, double level) {
+  return sf_command(file, SFC_SET_COMPRESSION_LEVEL, &level, sizeof(level));
+}
+
+static inline int ast_sf_set_vbr_encoding_quality(SNDFILE *file, double quality) {
+  return sf_command(file, SFC_SET_VBR_ENCODING_QUALITY, &quality, sizeof(quality));
+}
+
+#endif

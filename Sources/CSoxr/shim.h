@@ -1,0 +1,4 @@
+#ifndef AST_CSOXR_SHIM_H
+#define AST_CSOXR_SHIM_H
+#include <soxr.h>
+#endif
