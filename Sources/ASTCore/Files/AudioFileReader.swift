@@ -106,6 +106,14 @@ public final class AudioFileReader {
   static func describeLibsndfileError(_ handle: OpaquePointer?) -> String {
     guard let text = sf_strerror(handle) else { return "unknown libsndfile error" }
     var message = String(cString: text).trimmingTrailingPunctuation()
+    for prefix in ["error : ", "Error : ", "error: "] where message.hasPrefix(prefix) {
+      message.removeFirst(prefix.count)
+    }
+    // libsndfile says this when no decoder accepts the contents; the path was
+    // checked to be a readable regular file before it was opened.
+    if message.contains("does not exist or is not a regular file") {
+      return "not audio in a format libsndfile reads (unknown format or corrupt data)"
+    }
     if let first = message.first, message.dropFirst().first?.isLowercase ?? true {
       message = first.lowercased() + message.dropFirst()
     }
