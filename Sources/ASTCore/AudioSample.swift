@@ -45,7 +45,9 @@ enum PCMKernels {
   }
 
   /// Writes `source` as little-endian Int16 bytes to `destination`.
-  static func encodeInt16(_ source: UnsafeBufferPointer<Int16>, to destination: UnsafeMutableRawPointer) {
+  static func encodeInt16(
+    _ source: UnsafeBufferPointer<Int16>, to destination: UnsafeMutableRawPointer
+  ) {
     for index in source.indices {
       destination.storeBytes(
         of: source[index].littleEndian, toByteOffset: index &* 2, as: Int16.self)
@@ -53,7 +55,9 @@ enum PCMKernels {
   }
 
   /// Converts `source` with the float-to-int16 rule and writes little-endian bytes.
-  static func encodeInt16(_ source: UnsafeBufferPointer<Float>, to destination: UnsafeMutableRawPointer) {
+  static func encodeInt16(
+    _ source: UnsafeBufferPointer<Float>, to destination: UnsafeMutableRawPointer
+  ) {
     for index in source.indices {
       destination.storeBytes(
         of: int16(fromFloat: source[index]).littleEndian, toByteOffset: index &* 2, as: Int16.self)
@@ -61,7 +65,9 @@ enum PCMKernels {
   }
 
   /// Converts `source` with the float-to-int16 rule and writes little-endian bytes.
-  static func encodeInt16(_ source: UnsafeBufferPointer<Double>, to destination: UnsafeMutableRawPointer) {
+  static func encodeInt16(
+    _ source: UnsafeBufferPointer<Double>, to destination: UnsafeMutableRawPointer
+  ) {
     for index in source.indices {
       destination.storeBytes(
         of: int16(fromDouble: source[index]).littleEndian, toByteOffset: index &* 2, as: Int16.self)

@@ -284,11 +284,15 @@ enum SampleDecoder {
     case .int16:
       for index in 0..<count { output[index] = loadInt16(raw, index) }
     case .int32:
-      for index in 0..<count { output[index] = Int16(truncatingIfNeeded: loadInt32(raw, index) >> 16) }
+      for index in 0..<count {
+        output[index] = Int16(truncatingIfNeeded: loadInt32(raw, index) >> 16)
+      }
     case .float32:
       for index in 0..<count { output[index] = PCMKernels.int16(fromFloat: loadFloat(raw, index)) }
     case .float64:
-      for index in 0..<count { output[index] = PCMKernels.int16(fromDouble: loadDouble(raw, index)) }
+      for index in 0..<count {
+        output[index] = PCMKernels.int16(fromDouble: loadDouble(raw, index))
+      }
     }
   }
 

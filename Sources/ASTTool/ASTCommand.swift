@@ -11,13 +11,36 @@ struct ASTCommand: ParsableCommand {
     version: ASTVersion.current,
     subcommands: [Info.self, Convert.self]
   )
+
+  /// Runs the command; usage errors exit with status 2, other failures with 1.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      if exitCode(for: error) == .validationFailure {
+        var standardError = StandardError()
+        print(fullMessage(for: error), to: &standardError)
+        Foundation.exit(ExitStatus.usage)
+      }
+      exit(withError: error)
+    }
+  }
+}
+
+/// The exit statuses of `ast`.
+enum ExitStatus {
+  /// A script, file or runtime error.
+  static let failure: Int32 = 1
+  /// The command line was wrong.
+  static let usage: Int32 = 2
 }
 
 /// Writes `ast: error: MESSAGE` to standard error and fails with exit status 1.
 func fail(_ error: any Error) -> ExitCode {
   var standardError = StandardError()
   print("ast: error: \(error)", to: &standardError)
-  return ExitCode(1)
+  return ExitCode(ExitStatus.failure)
 }
 
 struct StandardError: TextOutputStream {

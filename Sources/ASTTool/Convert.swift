@@ -29,7 +29,7 @@ struct Convert: ParsableCommand {
   @Option(help: "The output format: wav, flac, ogg, mp3 or aiff.")
   var format: FormatName?
 
-  @Option(help: "Change the level by this many decibels.")
+  @Option(parsing: .unconditional, help: "Change the level by this many decibels.")
   var gain: Double?
 
   func validate() throws {

@@ -16,7 +16,9 @@ struct Info: ParsableCommand {
       do {
         let segment = try AudioSegment(contentsOfFile: path)
         let info = try AudioFileReader(path: path).info
-        let channels = segment.channelCount == 1 ? "mono" : segment.channelCount == 2 ? "stereo" : "\(segment.channelCount) channels"
+        let channels =
+          segment.channelCount == 1
+          ? "mono" : segment.channelCount == 2 ? "stereo" : "\(segment.channelCount) channels"
         print(
           "\(path): \(info.format?.rawValue ?? "audio") \(segment.encoding.rawValue), "
             + "\(segment.sampleRate) Hz, \(channels), \(segment.frameCount) frames "

@@ -46,36 +46,36 @@ static inline void *ast_el_get_client_data(EditLine *el) {
   return data;
 }
 
-static inline int ast_history_set_size(History *history, HistEvent *event, int size) {
-  return history(history, event, H_SETSIZE, size);
+static inline int ast_history_set_size(History *h, HistEvent *event, int size) {
+  return history(h, event, H_SETSIZE, size);
 }
 
-static inline int ast_history_set_unique(History *history, HistEvent *event, int unique) {
-  return history(history, event, H_SETUNIQUE, unique);
+static inline int ast_history_set_unique(History *h, HistEvent *event, int unique) {
+  return history(h, event, H_SETUNIQUE, unique);
 }
 
-static inline int ast_history_enter(History *history, HistEvent *event, const char *line) {
-  return history(history, event, H_ENTER, line);
+static inline int ast_history_enter(History *h, HistEvent *event, const char *line) {
+  return history(h, event, H_ENTER, line);
 }
 
-static inline int ast_history_load(History *history, HistEvent *event, const char *path) {
-  return history(history, event, H_LOAD, path);
+static inline int ast_history_load(History *h, HistEvent *event, const char *path) {
+  return history(h, event, H_LOAD, path);
 }
 
-static inline int ast_history_save(History *history, HistEvent *event, const char *path) {
-  return history(history, event, H_SAVE, path);
+static inline int ast_history_save(History *h, HistEvent *event, const char *path) {
+  return history(h, event, H_SAVE, path);
 }
 
-static inline int ast_history_count(History *history, HistEvent *event) {
-  return history(history, event, H_GETSIZE);
+static inline int ast_history_count(History *h, HistEvent *event) {
+  return history(h, event, H_GETSIZE);
 }
 
-static inline int ast_history_first(History *history, HistEvent *event) {
-  return history(history, event, H_FIRST);
+static inline int ast_history_first(History *h, HistEvent *event) {
+  return history(h, event, H_FIRST);
 }
 
-static inline int ast_history_next(History *history, HistEvent *event) {
-  return history(history, event, H_NEXT);
+static inline int ast_history_next(History *h, HistEvent *event) {
+  return history(h, event, H_NEXT);
 }
 
 #endif

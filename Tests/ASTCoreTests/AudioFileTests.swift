@@ -6,9 +6,11 @@ import Testing
 @Suite("Audio files through libsndfile, checked with SoX")
 struct AudioFileTests {
   /// A 0.5 s stereo sine (440 Hz left, 660 Hz right) at amplitude 0.5, 44.1 kHz.
-  static func stereoSine(encoding: SampleEncoding, sampleRate: Int = 44_100) throws -> AudioSegment {
+  static func stereoSine(encoding: SampleEncoding, sampleRate: Int = 44_100) throws -> AudioSegment
+  {
     try AudioSegment(
-      samples: sineSamples(frequencies: [440, 660], sampleRate: sampleRate, frames: sampleRate / 2),
+      samples: sineSamples(
+        frequencies: [440, 660], sampleRate: sampleRate, frames: sampleRate / 2),
       encoding: encoding, sampleRate: sampleRate, channelCount: 2)
   }
 
@@ -35,7 +37,8 @@ struct AudioFileTests {
     LosslessCase(fileName: "f32.aiff", encoding: .float32, soxBits: "32", tolerance: 1e-7),
   ]
 
-  @Test("lossless exports read back by SoX with the same format and samples", arguments: losslessCases)
+  @Test(
+    "lossless exports read back by SoX with the same format and samples", arguments: losslessCases)
   func losslessExport(testCase: LosslessCase) throws {
     let directory = try TemporaryDirectory()
     defer { directory.cleanUp() }
@@ -57,7 +60,8 @@ struct AudioFileTests {
     #expect(reloaded == segment)
   }
 
-  @Test("lossy exports (Ogg Vorbis, MP3) are read by SoX at the right rate and level",
+  @Test(
+    "lossy exports (Ogg Vorbis, MP3) are read by SoX at the right rate and level",
     arguments: ["tone.ogg", "tone.mp3"])
   func lossyExport(fileName: String) throws {
     let directory = try TemporaryDirectory()
@@ -269,8 +273,10 @@ struct AudioFileTests {
 
   @Test(
     "missing, empty, directory and garbage inputs give a clear error naming the file",
-    arguments: ["missing.wav", "empty.wav", "folder.wav", "garbage.wav", "garbage.flac",
-      "text.mp3", "header.wav", "garbage.ogg"])
+    arguments: [
+      "missing.wav", "empty.wav", "folder.wav", "garbage.wav", "garbage.flac",
+      "text.mp3", "header.wav", "garbage.ogg",
+    ])
   func badInputs(name: String) throws {
     let directory = try TemporaryDirectory()
     defer { directory.cleanUp() }
@@ -316,8 +322,11 @@ struct AudioFileTests {
     let directory = try TemporaryDirectory()
     defer { directory.cleanUp() }
     let segment = try AudioSegment.silent(milliseconds: 10)
-    #expect(throws: AudioFileError(.notFound, .write, path: directory.file("no/x.wav"),
-      reason: "the directory '\(directory.file("no"))' does not exist")) {
+    #expect(
+      throws: AudioFileError(
+        .notFound, .write, path: directory.file("no/x.wav"),
+        reason: "the directory '\(directory.file("no"))' does not exist")
+    ) {
       try segment.export(to: directory.file("no/x.wav"))
     }
     let folder = directory.file("d.wav")

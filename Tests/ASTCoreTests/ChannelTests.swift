@@ -152,7 +152,8 @@ struct ChannelTests {
     await #expect(throws: ChannelError.alreadyExists(channel: "dup")) {
       try await manager.createChannel("dup")
     }
-    #expect(ChannelError.alreadyExists(channel: "dup").description == "Channel 'dup' already exists")
+    #expect(
+      ChannelError.alreadyExists(channel: "dup").description == "Channel 'dup' already exists")
     let second = try await manager.createChannel("dup", replace: true)
     #expect(first !== second)
     #expect(await first.isClosed)
@@ -208,15 +209,19 @@ struct ChannelTests {
   @Test("stats report subscribers, the closed flag and the type, per channel")
   func stats() async throws {
     let manager = ChannelManager()
-    try await manager.createChannel("typed", messageType: MessageType(AudioStream.self), bufferSize: 4)
+    try await manager.createChannel(
+      "typed", messageType: MessageType(AudioStream.self), bufferSize: 4)
     let a = try await manager.subscribe(to: "typed")
     let b = try await manager.subscribe(to: "typed")
     let c = try await manager.subscribe(to: "plain")
     var stats = await manager.stats()
     #expect(
       stats == [
-        ChannelStats(name: "plain", subscriberCount: 1, isClosed: false, messageType: nil, bufferSize: 100),
-        ChannelStats(name: "typed", subscriberCount: 2, isClosed: false, messageType: "AudioStream", bufferSize: 4),
+        ChannelStats(
+          name: "plain", subscriberCount: 1, isClosed: false, messageType: nil, bufferSize: 100),
+        ChannelStats(
+          name: "typed", subscriberCount: 2, isClosed: false, messageType: "AudioStream",
+          bufferSize: 4),
       ])
     await manager.closeChannel("plain")
     stats = await manager.stats()

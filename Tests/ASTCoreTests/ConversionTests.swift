@@ -87,7 +87,9 @@ struct ConversionTests {
 
   @Test("a sample count that is not a multiple of the channel count is an error")
   func partialFrameInput() {
-    #expect(throws: AudioStreamError.sampleCountNotMultipleOfChannels(sampleCount: 3, channelCount: 2)) {
+    #expect(
+      throws: AudioStreamError.sampleCountNotMultipleOfChannels(sampleCount: 3, channelCount: 2)
+    ) {
       try context.audioStream(fromSamples: [Int16(1), 2, 3], channelCount: 2)
     }
   }
@@ -119,7 +121,9 @@ struct ConversionTests {
       format: "pcm_s32le")
     #expect(try context.samples(from: stream, as: Int16.self) == [-1, 0, -1, -2, 32767, -32768])
     let doubles = try context.samples(from: stream, as: Double.self)
-    #expect(doubles == [-1, 65535, -65536, -65537, 2_147_483_647, -2_147_483_648].map { $0 / 2_147_483_648 })
+    #expect(
+      doubles
+        == [-1, 65535, -65536, -65537, 2_147_483_647, -2_147_483_648].map { $0 / 2_147_483_648 })
     let floats = try context.samples(from: stream, as: Float.self)
     #expect(floats[5] == -1.0)
     #expect(floats[2] == Float(-65536.0 / 2_147_483_648))
@@ -168,7 +172,9 @@ struct ConversionTests {
     #expect(throws: AudioStreamError.unsupportedSampleWidth(width)) {
       try context.samples(from: stream, as: Float.self)
     }
-    #expect(AudioStreamError.unsupportedSampleWidth(width).description == "Unsupported sample_width \(width)")
+    #expect(
+      AudioStreamError.unsupportedSampleWidth(width).description
+        == "Unsupported sample_width \(width)")
   }
 
   @Test("a byte count that is not a multiple of the sample size is an error")
@@ -179,7 +185,8 @@ struct ConversionTests {
     ) {
       try context.samples(from: AudioStream(data: [1, 2, 3]), as: Int16.self)
     }
-    let f64 = AudioStream(data: [UInt8](repeating: 0, count: 12), sampleWidth: 8, format: "pcm_f64le")
+    let f64 = AudioStream(
+      data: [UInt8](repeating: 0, count: 12), sampleWidth: 8, format: "pcm_f64le")
     #expect(
       throws: AudioStreamError.byteCountNotMultipleOfSampleSize(
         byteCount: 12, sampleSize: 8, format: "pcm_f64le")
@@ -197,7 +204,8 @@ struct ConversionTests {
   @Test("round trip Float [0, 0.5, 1, -0.5, -1] gives [0, 0.5, 0.999969482421875, -0.5, -1]")
   func roundTrip() throws {
     let stream = try context.audioStream(fromSamples: [Float(0), 0.5, 1, -0.5, -1])
-    #expect(try context.samples(from: stream, as: Float.self) == [0, 0.5, 0.999969482421875, -0.5, -1])
+    #expect(
+      try context.samples(from: stream, as: Float.self) == [0, 0.5, 0.999969482421875, -0.5, -1])
   }
 
   @Test("a long multichannel round trip keeps every sample within one LSB")

@@ -14,8 +14,10 @@ struct JSONTests {
     let stream = AudioStream(
       data: [0, 1, 2, 255, 128, 7], sampleRate: 48_000, channelCount: 3, sampleWidth: 2,
       format: "pcm_s16le", timestamp: Timestamp(start: 1.5, end: 2.25),
-      metadata: ["chunk_index": 3, "name": "take", "loud": false, "gain": 0.5, "tags": ["a", 1],
-        "nested": ["x": nil]])
+      metadata: [
+        "chunk_index": 3, "name": "take", "loud": false, "gain": 0.5, "tags": ["a", 1],
+        "nested": ["x": nil],
+      ])
     let decoded = try AudioStream(jsonData: try stream.jsonData())
     #expect(decoded == stream)
   }

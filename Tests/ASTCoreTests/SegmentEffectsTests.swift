@@ -57,8 +57,10 @@ struct SegmentEffectsTests {
   @Test("fade in scales frame i of n by i/n; fade out mirrors it")
   func fades() throws {
     let flat = try segment([Int16](repeating: 16384, count: 8))
-    #expect(values(flat.fadingIn(milliseconds: 4)) == [0, 4096, 8192, 12288, 16384, 16384, 16384, 16384])
-    #expect(values(flat.fadingOut(milliseconds: 4)) == [16384, 16384, 16384, 16384, 12288, 8192, 4096, 0])
+    #expect(
+      values(flat.fadingIn(milliseconds: 4)) == [0, 4096, 8192, 12288, 16384, 16384, 16384, 16384])
+    #expect(
+      values(flat.fadingOut(milliseconds: 4)) == [16384, 16384, 16384, 16384, 12288, 8192, 4096, 0])
     // A fade longer than the segment covers it all.
     #expect(values(try segment([16384, 16384]).fadingIn(milliseconds: 100)) == [0, 8192])
     // Both channels of a frame get the same gain.
@@ -165,7 +167,9 @@ struct SegmentEffectsTests {
     #expect(silence.normalized() == silence)
   }
 
-  @Test("resampling 44.1 kHz to 48 kHz gives round(n * 48000 / 44100) frames at the same level and pitch")
+  @Test(
+    "resampling 44.1 kHz to 48 kHz gives round(n * 48000 / 44100) frames at the same level and pitch"
+  )
   func resampling() throws {
     let input = try AudioSegment(
       samples: sineSamples(frequencies: [1_000, 3_000], sampleRate: 44_100, frames: 44_100),
@@ -194,7 +198,8 @@ struct SegmentEffectsTests {
 struct ResamplerTests {
   @Test("processing in blocks gives the same samples as processing at once")
   func blocksMatchWhole() throws {
-    let input = sineSamples(frequencies: [440, 550], sampleRate: 44_100, frames: 20_000).map(Float.init)
+    let input = sineSamples(frequencies: [440, 550], sampleRate: 44_100, frames: 20_000).map(
+      Float.init)
     let whole = try Resampler<Float>(inputRate: 44_100, outputRate: 48_000, channelCount: 2)
     var wholeOutput: [Float] = []
     try input.withUnsafeBufferPointer { try whole.process($0, into: &wholeOutput) }

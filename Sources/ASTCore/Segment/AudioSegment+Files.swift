@@ -58,11 +58,15 @@ extension AudioSegment {
       }
     case .float32:
       try readAll(Float.self, reader.read) { samples, bytes in
-        for sample in samples { withUnsafeBytes(of: sample.bitPattern.littleEndian) { bytes += $0 } }
+        for sample in samples {
+          withUnsafeBytes(of: sample.bitPattern.littleEndian) { bytes += $0 }
+        }
       }
     case .float64:
       try readAll(Double.self, reader.read) { samples, bytes in
-        for sample in samples { withUnsafeBytes(of: sample.bitPattern.littleEndian) { bytes += $0 } }
+        for sample in samples {
+          withUnsafeBytes(of: sample.bitPattern.littleEndian) { bytes += $0 }
+        }
       }
     }
     self.init(

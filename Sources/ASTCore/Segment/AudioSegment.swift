@@ -30,7 +30,8 @@ public struct AudioSegment: Sendable, Equatable {
       throw AudioStreamError.dataLengthNotFrameMultiple(
         byteCount: data.count, frameWidth: frameWidth)
     }
-    self.init(unchecked: data, encoding: encoding, sampleRate: sampleRate, channelCount: channelCount)
+    self.init(
+      unchecked: data, encoding: encoding, sampleRate: sampleRate, channelCount: channelCount)
   }
 
   /// Creates a segment from interleaved samples normalised to full scale 1.0.
