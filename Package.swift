@@ -40,9 +40,15 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Helpers shared by the test targets: temporary directories, running programs,
+    // sample arrays.
+    .target(
+      name: "ASTTestSupport",
+      path: "Tests/ASTTestSupport"
+    ),
     .testTarget(
       name: "ASTCoreTests",
-      dependencies: ["ASTCore"]
+      dependencies: ["ASTCore", "ASTTestSupport"]
     ),
     .testTarget(
       name: "SystemLibraryTests",
@@ -50,7 +56,7 @@ let package = Package(
     ),
     .testTarget(
       name: "ASTToolTests",
-      dependencies: ["ASTTool", "ASTCore"]
+      dependencies: ["ASTTool", "ASTCore", "ASTTestSupport"]
     ),
   ]
 )

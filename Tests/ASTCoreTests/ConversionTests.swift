@@ -1,3 +1,4 @@
+import ASTTestSupport
 import Foundation
 import Testing
 
@@ -8,11 +9,7 @@ struct ConversionTests {
   let context = ProcessingContext()
 
   func int16Values(_ stream: AudioStream) -> [Int16] {
-    stream.data.withUnsafeBytes { raw in
-      (0..<(raw.count / 2)).map {
-        Int16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self))
-      }
-    }
+    ASTTestSupport.int16Values(stream.data)
   }
 
   // MARK: From samples

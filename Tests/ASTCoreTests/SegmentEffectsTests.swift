@@ -1,3 +1,4 @@
+import ASTTestSupport
 import Foundation
 import Testing
 
@@ -12,11 +13,7 @@ struct SegmentEffectsTests {
   }
 
   func values(_ segment: AudioSegment) -> [Int16] {
-    segment.data.withUnsafeBytes { raw in
-      (0..<(raw.count / 2)).map {
-        Int16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self))
-      }
-    }
+    int16Values(segment.data)
   }
 
   @Test("gain in dB multiplies by 10^(dB/20), truncating toward zero")

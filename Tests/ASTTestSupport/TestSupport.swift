@@ -1,0 +1,115 @@
+import Foundation
+
+/// A fresh directory under the system's temporary directory, removed by `cleanUp()`.
+public struct TemporaryDirectory {
+  /// The directory's path.
+  public let path: String
+
+  /// Creates the directory.
+  public init() throws {
+    let base = FileManager.default.temporaryDirectory.path
+    path = base + "/ast-tests-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+
+  /// The path of `name` inside the directory.
+  public func file(_ name: String) -> String { path + "/" + name }
+
+  /// Removes the directory and everything in it.
+  public func cleanUp() {
+    try? FileManager.default.removeItem(atPath: path)
+  }
+
+  /// The names in the directory, sorted (hidden files included).
+  public func contents() throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+  }
+}
+
+/// The result of running a program to completion.
+public struct ProcessResult {
+  /// The exit status.
+  public var status: Int32
+  /// What the program wrote to standard output.
+  public var output: Data
+  /// What the program wrote to standard error, as text.
+  public var errorText: String
+
+  /// Standard output as text.
+  public var text: String { String(decoding: output, as: UTF8.self) }
+}
+
+/// Runs `executable` with `arguments`, collecting its output; fails if it cannot start.
+public func runProcess(_ executable: String, _ arguments: [String]) throws -> ProcessResult {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: executable)
+  process.arguments = arguments
+  let output = Pipe()
+  let errors = Pipe()
+  process.standardOutput = output
+  process.standardError = errors
+  process.standardInput = FileHandle.nullDevice
+  try process.run()
+  // Standard output is read to its end first; the programs run here write little to
+  // standard error, far less than a pipe holds.
+  let outputData = output.fileHandleForReading.readDataToEndOfFile()
+  let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return ProcessResult(
+    status: process.terminationStatus, output: outputData,
+    errorText: String(decoding: errorData, as: UTF8.self))
+}
+
+/// Interleaved samples of sines, one frequency per channel, at `amplitude`.
+public func sineSamples(
+  frequencies: [Double], sampleRate: Int, frames: Int, amplitude: Double = 0.5
+) -> [Double] {
+  var samples: [Double] = []
+  samples.reserveCapacity(frames * frequencies.count)
+  for frame in 0..<frames {
+    for frequency in frequencies {
+      samples.append(
+        amplitude * sin(2 * Double.pi * frequency * Double(frame) / Double(sampleRate)))
+    }
+  }
+  return samples
+}
+
+/// The largest absolute difference between two sample arrays of equal length.
+public func maxDifference<A: BinaryFloatingPoint, B: BinaryFloatingPoint>(_ a: [A], _ b: [B])
+  -> Double
+{
+  precondition(a.count == b.count, "lengths differ: \(a.count) and \(b.count)")
+  var worst = 0.0
+  for index in a.indices { worst = max(worst, abs(Double(a[index]) - Double(b[index]))) }
+  return worst
+}
+
+/// Little-endian bytes of Int16 values.
+public func int16Bytes(_ values: [Int16]) -> [UInt8] {
+  values.flatMap { value in withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+}
+
+/// Little-endian bytes of Int32 values.
+public func int32Bytes(_ values: [Int32]) -> [UInt8] {
+  values.flatMap { value in withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+}
+
+/// Little-endian bytes of Float values.
+public func float32Bytes(_ values: [Float]) -> [UInt8] {
+  values.flatMap { value in withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) } }
+}
+
+/// Little-endian bytes of Double values.
+public func float64Bytes(_ values: [Double]) -> [UInt8] {
+  values.flatMap { value in withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) } }
+}
+
+/// The Int16 values of little-endian bytes.
+public func int16Values(_ bytes: [UInt8]) -> [Int16] {
+  bytes.withUnsafeBytes { raw in
+    (0..<(raw.count / 2)).map {
+      Int16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self))
+    }
+  }
+}
