@@ -85,7 +85,7 @@ extension ProcessingContext {
     }
     let frames = try Self.framesPerChunk(duration: duration, sampleRate: sampleRate)
     return SampleChunks(
-      context: self, samples: samples, sampleRate: sampleRate, channelCount: channelCount,
+      samples: samples, sampleRate: sampleRate, channelCount: channelCount,
       framesPerChunk: frames, metadata: metadata)
   }
 
@@ -102,7 +102,6 @@ extension ProcessingContext {
 /// The 16-bit stream chunks of a sample array, made lazily; see
 /// ``ProcessingContext/chunks(ofSamples:sampleRate:channelCount:duration:metadata:)``.
 public struct SampleChunks<Sample: AudioSample>: Sequence, Sendable {
-  let context: ProcessingContext
   let samples: [Sample]
   let sampleRate: Int
   let channelCount: Int
@@ -135,14 +134,15 @@ public struct SampleChunks<Sample: AudioSample>: Sequence, Sendable {
       metadata["chunk_index"] = .int(index)
       let rate = Double(chunks.sampleRate)
       let channels = chunks.channelCount
-      let stream = chunks.samples.withUnsafeBufferPointer { buffer in
-        try? chunks.context.audioStream(
-          fromSamples: UnsafeBufferPointer(
-            rebasing: buffer[(firstFrame * channels)..<(endFrame * channels)]),
-          sampleRate: chunks.sampleRate, channelCount: channels,
-          timestamp: Timestamp(start: Double(firstFrame) / rate, end: Double(endFrame) / rate),
-          metadata: metadata)
+      let bytes = chunks.samples.withUnsafeBufferPointer { buffer in
+        ProcessingContext.int16Bytes(
+          UnsafeBufferPointer(rebasing: buffer[(firstFrame * channels)..<(endFrame * channels)]))
       }
+      let stream = AudioStream(
+        data: bytes, sampleRate: chunks.sampleRate, channelCount: channels, sampleWidth: 2,
+        format: SampleFormat.pcmS16LE.rawValue,
+        timestamp: Timestamp(start: Double(firstFrame) / rate, end: Double(endFrame) / rate),
+        metadata: metadata)
       index += 1
       return stream
     }

@@ -63,26 +63,7 @@ public final class ProcessingContext: Sendable {
       throw AudioStreamError.sampleCountNotMultipleOfChannels(
         sampleCount: samples.count, channelCount: channelCount)
     }
-    let bytes = [UInt8](unsafeUninitializedCapacity: samples.count * 2) { output, initialized in
-      if let destination = output.baseAddress, let base = samples.baseAddress {
-        let raw = UnsafeRawPointer(base)
-        let count = samples.count
-        if Sample.self == Int16.self {
-          PCMKernels.encodeInt16(
-            UnsafeBufferPointer(start: raw.assumingMemoryBound(to: Int16.self), count: count),
-            to: destination)
-        } else if Sample.self == Float.self {
-          PCMKernels.encodeInt16(
-            UnsafeBufferPointer(start: raw.assumingMemoryBound(to: Float.self), count: count),
-            to: destination)
-        } else {
-          PCMKernels.encodeInt16(
-            UnsafeBufferPointer(start: raw.assumingMemoryBound(to: Double.self), count: count),
-            to: destination)
-        }
-      }
-      initialized = samples.count * 2
-    }
+    let bytes = Self.int16Bytes(samples)
     return AudioStream(
       data: bytes, sampleRate: sampleRate, channelCount: channelCount, sampleWidth: 2,
       format: SampleFormat.pcmS16LE.rawValue, timestamp: timestamp, metadata: metadata)
@@ -195,6 +176,31 @@ public final class ProcessingContext: Sendable {
     return try AudioSegment(
       data: stream.data, encoding: encoding, sampleRate: stream.sampleRate,
       channelCount: stream.channelCount)
+  }
+
+  /// The samples as little-endian Int16 bytes, by the float-to-int16 rule; `Sample`
+  /// is Int16, Float or Double (checked by the callers).
+  static func int16Bytes<Sample: AudioSample>(_ samples: UnsafeBufferPointer<Sample>) -> [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: samples.count * 2) { output, initialized in
+      if let destination = output.baseAddress, let base = samples.baseAddress {
+        let raw = UnsafeRawPointer(base)
+        let count = samples.count
+        if Sample.self == Int16.self {
+          PCMKernels.encodeInt16(
+            UnsafeBufferPointer(start: raw.assumingMemoryBound(to: Int16.self), count: count),
+            to: destination)
+        } else if Sample.self == Float.self {
+          PCMKernels.encodeInt16(
+            UnsafeBufferPointer(start: raw.assumingMemoryBound(to: Float.self), count: count),
+            to: destination)
+        } else {
+          PCMKernels.encodeInt16(
+            UnsafeBufferPointer(start: raw.assumingMemoryBound(to: Double.self), count: count),
+            to: destination)
+        }
+      }
+      initialized = samples.count * 2
+    }
   }
 
   static func validate(sampleRate: Int, channelCount: Int) throws {

@@ -93,7 +93,9 @@ public final class Resampler<Sample: AudioSample & BinaryFloatingPoint> {
   ///
   /// The output lags the input by the filter's delay; ``flush(into:)`` delivers the rest.
   public func process(_ input: UnsafeBufferPointer<Sample>, into output: inout [Sample]) throws {
-    precondition(!isFlushed, "Resampler.process called after flush")
+    guard !isFlushed else {
+      throw ResamplerError(message: "input given after the end of the stream was flushed")
+    }
     let frames = input.count / channelCount
     var consumed = 0
     while consumed < frames {

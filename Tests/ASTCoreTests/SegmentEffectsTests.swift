@@ -225,3 +225,18 @@ struct ResamplerTests {
     }
   }
 }
+
+@Suite("AudioSegment limits")
+struct SegmentLimitTests {
+  @Test("absurd lengths are refused with an error, not a crash")
+  func absurdLengths() throws {
+    #expect(throws: AudioStreamError.self) {
+      try AudioSegment.silent(milliseconds: 1e300)
+    }
+    #expect(throws: AudioStreamError.self) {
+      try AudioSegment.silent(milliseconds: .infinity)
+    }
+    let one = try AudioSegment.silent(milliseconds: 1_000)
+    #expect(throws: AudioStreamError.self) { try one.repeated(Int.max / 2) }
+  }
+}

@@ -58,21 +58,20 @@ public final class AudioFileWriter {
     self.sampleRate = sampleRate
     self.channelCount = channelCount
 
-    let (temporary, opened) = try Self.createTemporaryFile(beside: path)
-    self.temporaryPath = temporary
-    self.descriptor = opened
-
     var sfInfo = SF_INFO()
-    sfInfo.samplerate = Int32(sampleRate)
-    sfInfo.channels = Int32(channelCount)
+    sfInfo.samplerate = Int32(clamping: sampleRate)
+    sfInfo.channels = Int32(clamping: channelCount)
     sfInfo.format = resolved.libsndfileFormat(for: encoding)
     guard sf_format_check(&sfInfo) != 0 else {
-      Self.discard(descriptor: opened, temporaryPath: temporary)
       throw AudioFileError(
         .unsupportedFormat, .write, path: path,
         reason: "\(resolved.rawValue) cannot store \(channelCount) channels of "
           + "\(self.encoding.rawValue) at \(sampleRate) Hz")
     }
+
+    let (temporary, opened) = try Self.createTemporaryFile(beside: path)
+    self.temporaryPath = temporary
+    self.descriptor = opened
     guard let sndfile = sf_open_fd(opened, Int32(SFM_WRITE), &sfInfo, 0) else {
       let reason = AudioFileReader.describeLibsndfileError(nil)
       Self.discard(descriptor: opened, temporaryPath: temporary)
@@ -125,7 +124,11 @@ public final class AudioFileWriter {
     guard let handle else {
       throw AudioFileError(.writeFailed, .write, path: path, reason: "the writer is closed")
     }
-    precondition(sampleCount % channelCount == 0, "write of a partial frame")
+    guard sampleCount % channelCount == 0 else {
+      throw AudioFileError(
+        .writeFailed, .write, path: path,
+        reason: "\(sampleCount) samples do not make whole frames of \(channelCount) channels")
+    }
     let frames = sampleCount / channelCount
     guard frames > 0 else { return }
     let written = body(handle, sf_count_t(frames))

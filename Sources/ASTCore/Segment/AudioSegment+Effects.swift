@@ -118,8 +118,13 @@ extension AudioSegment {
     guard count >= 0 else {
       throw AudioStreamError.invalidParameter("repeat count must not be negative, got \(count)")
     }
+    let (total, overflow) = data.count.multipliedReportingOverflow(by: count)
+    guard !overflow, total < Int(Int32.max) * 64 else {
+      throw AudioStreamError.invalidParameter(
+        "repeating \(durationSeconds) s \(count) times is too long to hold in memory")
+    }
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(data.count * count)
+    bytes.reserveCapacity(total)
     for _ in 0..<count { bytes.append(contentsOf: data) }
     return AudioSegment(
       unchecked: bytes, encoding: encoding, sampleRate: sampleRate, channelCount: channelCount)

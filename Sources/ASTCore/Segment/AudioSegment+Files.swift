@@ -17,7 +17,10 @@ extension AudioSegment {
     let channels = info.channelCount
     let block = Self.fileBlockFrames
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(min(info.frameCount, 1 << 22) * channels * info.encoding.sampleWidth)
+    // The header's frame count may be wrong (or hostile): reserve at most 64 MiB up
+    // front and let the array grow with what is really read.
+    let declared = min(info.frameCount, 1 << 26) * channels * info.encoding.sampleWidth
+    bytes.reserveCapacity(min(declared, 1 << 26))
 
     func readAll<Sample>(
       _ type: Sample.Type, _ read: (UnsafeMutablePointer<Sample>, Int) throws -> Int,

@@ -69,7 +69,12 @@ public struct AudioSegment: Sendable, Equatable {
       throw AudioStreamError.invalidParameter(
         "silence duration must be a finite, non-negative number of milliseconds")
     }
-    let frames = Int((milliseconds * Double(sampleRate) / 1000).rounded())
+    let frameCount = (milliseconds * Double(sampleRate) / 1000).rounded()
+    guard frameCount * Double(channelCount * encoding.sampleWidth) < Double(Int32.max) * 64 else {
+      throw AudioStreamError.invalidParameter(
+        "silence of \(milliseconds) ms is too long to hold in memory")
+    }
+    let frames = Int(frameCount)
     return AudioSegment(
       unchecked: [UInt8](repeating: 0, count: frames * channelCount * encoding.sampleWidth),
       encoding: encoding, sampleRate: sampleRate, channelCount: channelCount)
@@ -102,7 +107,7 @@ public struct AudioSegment: Sendable, Equatable {
       sampleRate: sampleRate, channelCount: channelCount)
   }
 
-  /// A segment of the same format with `frames` frames starting at `start`.
+  /// A segment of the same format holding the frames in `range`.
   func frames(_ range: Range<Int>) -> AudioSegment {
     AudioSegment(
       unchecked: Array(data[(range.lowerBound * frameWidth)..<(range.upperBound * frameWidth)]),
