@@ -18,6 +18,11 @@ extension AudioStream: Codable {
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     let defaults = AudioStream()
+    if container.contains(.type), try container.decodeNil(forKey: .type) {
+      throw DecodingError.dataCorruptedError(
+        forKey: .type, in: container,
+        debugDescription: "type must be \"\(Self.typeTag)\", got null")
+    }
     if let type = try container.decodeIfPresent(String.self, forKey: .type),
       type != Self.typeTag
     {

@@ -46,9 +46,9 @@ public struct AudioStream: Sendable, Equatable {
   ///
   /// It is 0 when the sample width or the channel count is not positive.
   public var frameCount: Int {
-    let frameWidth = sampleWidth * channelCount
     guard sampleWidth > 0, channelCount > 0 else { return 0 }
-    return data.count / frameWidth
+    let (frameWidth, overflow) = sampleWidth.multipliedReportingOverflow(by: channelCount)
+    return overflow ? 0 : data.count / frameWidth
   }
 
   /// The length in seconds: whole frames divided by the sample rate.

@@ -203,13 +203,22 @@ public final class ProcessingContext: Sendable {
     }
   }
 
+  /// The most channels a stream or segment may have (libsndfile's own limit).
+  public static let maximumChannelCount = 1024
+
+  /// The highest sample rate accepted, in Hz.
+  public static let maximumSampleRate = Int(Int32.max)
+
+  /// Throws unless `1 ≤ sampleRate ≤ maximumSampleRate` and
+  /// `1 ≤ channelCount ≤ maximumChannelCount`.
   static func validate(sampleRate: Int, channelCount: Int) throws {
-    guard sampleRate > 0 else {
-      throw AudioStreamError.invalidParameter("sample rate must be positive, got \(sampleRate)")
-    }
-    guard channelCount > 0 else {
+    guard sampleRate > 0, sampleRate <= maximumSampleRate else {
       throw AudioStreamError.invalidParameter(
-        "channel count must be positive, got \(channelCount)")
+        "sample rate must be between 1 and \(maximumSampleRate) Hz, got \(sampleRate)")
+    }
+    guard channelCount > 0, channelCount <= maximumChannelCount else {
+      throw AudioStreamError.invalidParameter(
+        "channel count must be between 1 and \(maximumChannelCount), got \(channelCount)")
     }
   }
 }

@@ -49,6 +49,9 @@ public final class Resampler<Sample: AudioSample & BinaryFloatingPoint> {
   private let handle: soxr_t
   private var isFlushed = false
 
+  /// The largest ratio between the rates, either way.
+  public static var maximumRatio: Double { 4096 }
+
   /// Creates a converter between two rates for `channelCount` interleaved channels.
   ///
   /// - Throws: ``AudioStreamError/invalidParameter(_:)`` for non-positive rates or
@@ -60,9 +63,16 @@ public final class Resampler<Sample: AudioSample & BinaryFloatingPoint> {
       throw AudioStreamError.invalidParameter(
         "sample rates must be positive, got \(inputRate) and \(outputRate)")
     }
-    guard channelCount > 0 else {
+    guard channelCount > 0, channelCount <= ProcessingContext.maximumChannelCount else {
       throw AudioStreamError.invalidParameter(
-        "channel count must be positive, got \(channelCount)")
+        "channel count must be between 1 and \(ProcessingContext.maximumChannelCount), "
+          + "got \(channelCount)")
+    }
+    let ratio = outputRate / inputRate
+    guard ratio <= Self.maximumRatio, ratio >= 1 / Self.maximumRatio else {
+      throw AudioStreamError.invalidParameter(
+        "cannot resample from \(inputRate) Hz to \(outputRate) Hz: the ratio is beyond "
+          + "\(Int(Self.maximumRatio)) either way")
     }
     guard Sample.self == Float.self || Sample.self == Double.self else {
       throw AudioStreamError.unsupportedSampleType(String(describing: Sample.self))

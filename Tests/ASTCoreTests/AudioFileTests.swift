@@ -220,6 +220,31 @@ struct AudioFileTests {
     #expect(try directory.contents() == ["keep.mp3"])
   }
 
+  @Test("an export keeps the permissions of the file it replaces and writes through links")
+  func permissionsAndLinks() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let segment = try AudioSegment.silent(milliseconds: 10)
+    let path = directory.file("private.wav")
+    try segment.export(to: path)
+    #expect(chmod(path, 0o600) == 0)
+    try segment.export(to: path)
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    #expect((attributes[.posixPermissions] as? Int) == 0o600)
+
+    let target = directory.file("target.wav")
+    try segment.export(to: target)
+    let link = directory.file("link.wav")
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+    try AudioSegment.silent(milliseconds: 20, sampleRate: 8_000).export(to: link)
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
+    #expect(try Sox.info("r", target) == "8000")
+
+    let long = directory.file(String(repeating: "n", count: 240) + ".wav")
+    try segment.export(to: long)
+    #expect(FileManager.default.fileExists(atPath: long))
+  }
+
   @Test("a cancelled or abandoned writer leaves the destination untouched")
   func cancelledWriter() throws {
     let directory = try TemporaryDirectory()

@@ -271,6 +271,53 @@ struct ChannelTests {
     for value in 0..<10 { try await manager.publish(value, to: "drop") }
   }
 
+  @Test("two tasks reading one subscription share its messages; none is lost or repeated")
+  func twoReaders() async throws {
+    let manager = ChannelManager()
+    try await manager.createChannel("shared", bufferSize: 4)
+    let subscription = try await manager.subscribe(to: "shared")
+    let readers = [
+      Task { await collectInts(subscription) }, Task { await collectInts(subscription) },
+    ]
+    try await Task.sleep(nanoseconds: 10_000_000)
+    for value in 0..<200 { try await manager.publish(value, to: "shared") }
+    await manager.closeChannel("shared")
+    let received = await readers[0].value + readers[1].value
+    #expect(received.sorted() == Array(0..<200))
+  }
+
+  @Test("a cancelled subscription never ends a later subscriber that reuses its id")
+  func staleSubscription() async throws {
+    let manager = ChannelManager()
+    var first: Subscription? = try await manager.subscribe(to: "reuse", subscriberID: "a")
+    await first?.cancel()
+    let second = try await manager.subscribe(to: "reuse", subscriberID: "a")
+    first = nil
+    try await Task.sleep(nanoseconds: 20_000_000)
+    #expect(await manager.stats(for: "reuse")?.subscriberCount == 1)
+    let reader = Task { await collectInts(second) }
+    try await manager.publish(5, to: "reuse")
+    await manager.closeChannel("reuse")
+    #expect(await reader.value == [5])
+    #expect(first == nil)
+  }
+
+  @Test("concurrent replacements leave one open channel and close the others")
+  func concurrentReplace() async throws {
+    let manager = ChannelManager()
+    let channels = try await withThrowingTaskGroup(of: Channel.self) { group in
+      for _ in 0..<8 {
+        group.addTask { try await manager.createChannel("r", replace: true) }
+      }
+      return try await group.reduce(into: []) { $0.append($1) }
+    }
+    let current = try #require(await manager.existingChannel("r"))
+    for channel in channels where channel !== current {
+      #expect(await channel.isClosed)
+    }
+    #expect(await current.isClosed == false)
+  }
+
   @Test("a buffer size below 1 is refused")
   func invalidBuffer() async {
     let manager = ChannelManager()

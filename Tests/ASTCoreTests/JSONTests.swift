@@ -47,6 +47,7 @@ struct JSONTests {
     "malformed JSON is rejected with a message naming the problem",
     arguments: [
       (#"{"type": "audio", "data": ""}"#, "type must be \"audio_stream\""),
+      (#"{"type": null}"#, "type must be \"audio_stream\", got null"),
       (#"{"data": "not base64!"}"#, "not valid base64"),
       (#"{"timestamp": [1]}"#, "timestamp must be an array of two numbers"),
       (#"{"timestamp": [1, 2, 3]}"#, "timestamp must be an array of two numbers"),

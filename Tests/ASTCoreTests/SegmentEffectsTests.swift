@@ -89,8 +89,13 @@ struct SegmentEffectsTests {
     let b = try segment([200, 200, 200])
     #expect(values(try a + b) == [100, 100, 100, 100, 200, 200, 200])
     let crossed = try a.appending(b, crossfadeMilliseconds: 2)
-    // Tail of a: gains 1/2, 0; head of b: gains 0, 1/2.
-    #expect(values(crossed) == [100, 100, 50, 100, 200])
+    // Frame i of the 2-frame cross-fade: (2 - i) / 2 of a's tail plus i / 2 of b's head.
+    #expect(values(crossed) == [100, 100, 100, 150, 200])
+    // A steady level stays steady through a cross-fade.
+    let steady = try segment([Int16](repeating: 1000, count: 8))
+    #expect(
+      values(try steady.appending(steady, crossfadeMilliseconds: 4))
+        == Array(repeating: 1000, count: 12))
     #expect(throws: AudioStreamError.self) { try a.appending(b, crossfadeMilliseconds: 5) }
   }
 
@@ -114,6 +119,16 @@ struct SegmentEffectsTests {
     #expect(values(try base.overlaying(top, atMilliseconds: 9)) == [1000, 1000, 1000, 1000, 1000])
     let loud = try segment([30000, -30000])
     #expect(values(try loud.overlaying(loud)) == [32767, -32768])
+    // The result keeps the base's format: a float stereo overlay at twice the rate is
+    // resampled and mixed down onto a 16-bit mono base.
+    let quiet = try AudioSegment(
+      samples: [Double](repeating: 0.25, count: 200 * 2), encoding: .float32, sampleRate: 2_000,
+      channelCount: 2)
+    let mixed = try base.overlaying(quiet)
+    #expect(mixed.encoding == .int16)
+    #expect(mixed.sampleRate == 1_000)
+    #expect(mixed.channelCount == 1)
+    #expect(mixed.frameCount == 5)
     #expect(throws: AudioStreamError.self) { try base.overlaying(top, atMilliseconds: -1) }
   }
 
@@ -141,7 +156,7 @@ struct SegmentEffectsTests {
     #expect(try AudioSegment.interleaving(split) == stereo)
   }
 
-  @Test("sample width changes: widening is exact, narrowing truncates toward zero")
+  @Test("sample width changes: widening is exact, integer narrowing is floor division")
   func widths() throws {
     let base = try segment([16384, -300, 32767, -32768])
     let wide = try base.withSampleWidth(3)
@@ -149,8 +164,19 @@ struct SegmentEffectsTests {
     #expect(wide.samples() == base.samples())
     #expect(try wide.withSampleWidth(2) == base)
     let narrow = try base.withSampleWidth(1)
-    // 16384/256 = 64; -300/256 = -1.17 -> -1; 32767/256 = 127.99 -> 127; -32768/256 = -128.
-    #expect(narrow.data.map { Int8(bitPattern: $0) } == [64, -1, 127, -128])
+    // 16384/256 = 64; -300/256 = -1.17 -> -2; 32767/256 = 127.99 -> 127; -32768/256 = -128.
+    #expect(narrow.data.map { Int8(bitPattern: $0) } == [64, -2, 127, -128])
+    // Int32 to Int16 follows the contract's rule: -1 -> -1, 65535 -> 0, -65537 -> -2.
+    let int32 = try AudioSegment(
+      data: int32Bytes([-1, 65_535, -65_536, -65_537]), encoding: .int32, sampleRate: 8_000,
+      channelCount: 1)
+    #expect(values(try int32.withSampleWidth(2)) == [-1, 0, -1, -2])
+    // 24-bit to 16-bit drops the low byte the same way.
+    let int24 = try AudioSegment(samples: [-1.0 / 8_388_608, 0.5], encoding: .int24)
+    #expect(values(try int24.withSampleWidth(2)) == [-1, 16384])
+    // Floats become integers by the float-to-int rule (truncation toward zero).
+    let floats = try AudioSegment(samples: [-0.5 / 32768, 0.1], encoding: .float64)
+    #expect(values(floats.converted(to: .int16)) == [0, 3276])
     #expect(throws: AudioStreamError.unsupportedSampleWidth(5)) { try base.withSampleWidth(5) }
     #expect(base.converted(to: .float64).samples() == base.samples())
   }
@@ -238,5 +264,20 @@ struct SegmentLimitTests {
     }
     let one = try AudioSegment.silent(milliseconds: 1_000)
     #expect(throws: AudioStreamError.self) { try one.repeated(Int.max / 2) }
+    #expect(throws: AudioStreamError.self) {
+      try AudioSegment.silent(milliseconds: 10, channelCount: Int.max)
+    }
+    #expect(throws: AudioStreamError.self) { try one.withChannelCount(Int.max / 2) }
+    #expect(throws: AudioStreamError.self) { try one.resampled(to: Int.max) }
+    let slow = try AudioSegment.silent(milliseconds: 1_000, sampleRate: 1)
+    #expect(throws: AudioStreamError.self) { try slow.resampled(to: 1_000_000) }
+    #expect(throws: AudioStreamError.self) {
+      try Resampler<Double>(inputRate: 1e-300, outputRate: 1e300, channelCount: 1)
+    }
+    // A stream whose fields would overflow has no frames rather than crashing.
+    let hostile = AudioStream(data: [0, 0, 0, 0], channelCount: Int.max, sampleWidth: 2)
+    #expect(hostile.frameCount == 0)
+    #expect(hostile.durationSeconds == 0)
+    #expect(throws: AudioStreamError.self) { try ProcessingContext().audioSegment(from: hostile) }
   }
 }

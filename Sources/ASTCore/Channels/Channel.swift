@@ -13,14 +13,19 @@ public actor Channel {
   public nonisolated let bufferSize: Int
 
   private struct Subscriber {
+    /// Identifies this registration, so that a stale subscription never touches a
+    /// later subscriber that reuses the id.
+    let token: Int
     var queue = MessageQueue()
-    var waiter: CheckedContinuation<(any Sendable)?, Never>?
+    /// Readers waiting on an empty buffer, first come first served.
+    var readers: [CheckedContinuation<(any Sendable)?, Never>] = []
   }
 
   private var subscribers: [String: Subscriber] = [:]
   private var spaceWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
   private var nextWaiterID = 0
   private var nextSubscriberNumber = 0
+  private var nextToken = 0
   private var closed = false
 
   /// Creates an open channel.
@@ -70,9 +75,10 @@ public actor Channel {
       try await waitForSpace()
     }
     for id in subscribers.keys {
-      if let waiter = subscribers[id]?.waiter {
-        subscribers[id]?.waiter = nil
-        waiter.resume(returning: message)
+      if subscribers[id]?.readers.isEmpty == false,
+        let reader = subscribers[id]?.readers.removeFirst()
+      {
+        reader.resume(returning: message)
       } else {
         subscribers[id]?.queue.append(message)
       }
@@ -124,44 +130,53 @@ public actor Channel {
     guard subscribers[subscriberID] == nil else {
       throw ChannelError.duplicateSubscriber(channel: name, subscriberID: subscriberID)
     }
+    nextToken += 1
     if !closed {
-      subscribers[subscriberID] = Subscriber()
+      subscribers[subscriberID] = Subscriber(token: nextToken)
     }
-    return Subscription(channel: self, subscriberID: subscriberID)
+    return Subscription(channel: self, subscriberID: subscriberID, token: nextToken)
   }
 
-  /// Removes a subscriber; messages left in its buffer are dropped and a waiting
-  /// publisher may go on.
+  /// Removes a subscriber; messages left in its buffer are dropped, its readers end and
+  /// a waiting publisher may go on.
   public func unsubscribe(id: String) {
     guard let removed = subscribers.removeValue(forKey: id) else { return }
-    removed.waiter?.resume(returning: nil)
+    for reader in removed.readers { reader.resume(returning: nil) }
     resumeAllSpaceWaiters()
   }
 
-  /// The next message for a subscriber, or `nil` when it has ended.
-  func next(for id: String) async -> (any Sendable)? {
-    guard var subscriber = subscribers[id] else { return nil }
+  /// Removes a subscriber only if it is still the registration `token` made.
+  func unsubscribe(id: String, token: Int) {
+    guard subscribers[id]?.token == token else { return }
+    unsubscribe(id: id)
+  }
+
+  /// The next message for a subscription, or `nil` when it has ended.
+  ///
+  /// Several tasks may read one subscription; each message goes to one of them.
+  /// Cancelling a reader that is waiting ends the subscription.
+  func next(for id: String, token: Int) async -> (any Sendable)? {
+    guard var subscriber = subscribers[id], subscriber.token == token else { return nil }
     if let message = subscriber.queue.popFirst() {
       subscribers[id] = subscriber
       if subscriber.queue.count == bufferSize - 1 { resumeAllSpaceWaiters() }
       return message
     }
     if closed {
-      subscribers.removeValue(forKey: id)
+      unsubscribe(id: id)
       return nil
     }
     return await withTaskCancellationHandler {
       await withCheckedContinuation { continuation in
         if Task.isCancelled {
-          subscribers.removeValue(forKey: id)
-          resumeAllSpaceWaiters()
           continuation.resume(returning: nil)
+          unsubscribe(id: id, token: token)
         } else {
-          subscribers[id]?.waiter = continuation
+          subscribers[id]?.readers.append(continuation)
         }
       }
     } onCancel: {
-      Task { await self.unsubscribe(id: id) }
+      Task { await self.unsubscribe(id: id, token: token) }
     }
   }
 
@@ -173,13 +188,9 @@ public actor Channel {
   public func close() {
     guard !closed else { return }
     closed = true
-    for (id, subscriber) in subscribers {
-      if let waiter = subscriber.waiter {
-        subscribers.removeValue(forKey: id)
-        waiter.resume(returning: nil)
-      } else if subscriber.queue.count == 0 {
-        subscribers.removeValue(forKey: id)
-      }
+    for (id, subscriber) in subscribers where subscriber.queue.count == 0 {
+      subscribers.removeValue(forKey: id)
+      for reader in subscriber.readers { reader.resume(returning: nil) }
     }
     resumeAllSpaceWaiters()
   }

@@ -27,13 +27,14 @@ public actor ChannelManager {
     _ name: String, messageType: MessageType? = nil, bufferSize: Int? = nil,
     replace: Bool = false
   ) async throws -> Channel {
-    if let existing = channels[name] {
-      guard replace else { throw ChannelError.alreadyExists(channel: name) }
-      await existing.close()
-    }
+    let existing = channels[name]
+    if existing != nil, !replace { throw ChannelError.alreadyExists(channel: name) }
     let channel = try Channel(
       name: name, messageType: messageType, bufferSize: bufferSize ?? defaultBufferSize)
+    // Registered before the old channel is closed, so that no suspension lets another
+    // replacement overwrite this one unclosed.
     channels[name] = channel
+    await existing?.close()
     return channel
   }
 

@@ -12,17 +12,20 @@ public struct Subscription: AsyncSequence, Sendable {
   public let channel: Channel
   /// The subscriber's id.
   public let subscriberID: String
+  let token: Int
   private let lifetime: Lifetime
 
-  init(channel: Channel, subscriberID: String) {
+  init(channel: Channel, subscriberID: String, token: Int) {
     self.channel = channel
     self.subscriberID = subscriberID
-    self.lifetime = Lifetime(channel: channel, subscriberID: subscriberID)
+    self.token = token
+    self.lifetime = Lifetime(channel: channel, subscriberID: subscriberID, token: token)
   }
 
-  /// Unsubscribes at once; the sequence then ends.
+  /// Unsubscribes at once; the sequence then ends. A later subscriber that reuses the
+  /// id is not affected.
   public func cancel() async {
-    await channel.unsubscribe(id: subscriberID)
+    await channel.unsubscribe(id: subscriberID, token: token)
   }
 
   /// The messages that are of type `Message`, others skipped.
@@ -43,7 +46,7 @@ public struct Subscription: AsyncSequence, Sendable {
 
     /// The next message, waiting for it; `nil` once the subscription has ended.
     public mutating func next() async -> (any Sendable)? {
-      await subscription.channel.next(for: subscription.subscriberID)
+      await subscription.channel.next(for: subscription.subscriberID, token: subscription.token)
     }
   }
 
@@ -51,16 +54,19 @@ public struct Subscription: AsyncSequence, Sendable {
   private final class Lifetime: Sendable {
     let channel: Channel
     let subscriberID: String
+    let token: Int
 
-    init(channel: Channel, subscriberID: String) {
+    init(channel: Channel, subscriberID: String, token: Int) {
       self.channel = channel
       self.subscriberID = subscriberID
+      self.token = token
     }
 
     deinit {
       let channel = channel
       let subscriberID = subscriberID
-      Task { await channel.unsubscribe(id: subscriberID) }
+      let token = token
+      Task { await channel.unsubscribe(id: subscriberID, token: token) }
     }
   }
 }

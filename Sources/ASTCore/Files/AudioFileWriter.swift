@@ -24,6 +24,8 @@ public final class AudioFileWriter {
   public let sampleRate: Int
   /// Samples per frame.
   public let channelCount: Int
+  /// Where the finished file is renamed to: the path, or the file a link there names.
+  private let destination: String
   private let temporaryPath: String
   private var descriptor: Int32
   private var handle: OpaquePointer?
@@ -52,7 +54,10 @@ public final class AudioFileWriter {
         reason: "cannot write \(channelCount) channels at \(sampleRate) Hz")
     }
     try Self.checkDestination(path)
+    // Writing through a symbolic link replaces the file it points to, not the link.
+    let destination = Self.resolvingSymbolicLink(path)
     self.path = path
+    self.destination = destination
     self.format = resolved
     self.encoding = resolved.storedEncoding(for: encoding)
     self.sampleRate = sampleRate
@@ -69,9 +74,14 @@ public final class AudioFileWriter {
           + "\(self.encoding.rawValue) at \(sampleRate) Hz")
     }
 
-    let (temporary, opened) = try Self.createTemporaryFile(beside: path)
+    let (temporary, opened) = try Self.createTemporaryFile(beside: destination, for: path)
     self.temporaryPath = temporary
     self.descriptor = opened
+    // A file that is replaced keeps its permissions.
+    var existing = stat()
+    if stat(destination, &existing) == 0 {
+      _ = fchmod(opened, existing.st_mode & 0o7777)
+    }
     guard let sndfile = sf_open_fd(opened, Int32(SFM_WRITE), &sfInfo, 0) else {
       let reason = AudioFileReader.describeLibsndfileError(nil)
       Self.discard(descriptor: opened, temporaryPath: temporary)
@@ -161,7 +171,7 @@ public final class AudioFileWriter {
     if reason == nil, closed != 0 {
       reason = AudioFileReader.systemMessage(errno)
     }
-    if reason == nil, rename(temporaryPath, path) != 0 {
+    if reason == nil, rename(temporaryPath, destination) != 0 {
       reason = AudioFileReader.systemMessage(errno)
     }
     if let reason {
@@ -216,10 +226,24 @@ public final class AudioFileWriter {
     return directory.isEmpty ? "/" : directory
   }
 
-  /// Creates a new, empty file named `.NAME.tmp-XXXXXX` beside `path`.
-  static func createTemporaryFile(beside path: String) throws -> (String, Int32) {
-    let directory = directoryName(of: path)
-    let name = path.split(separator: "/").last.map(String.init) ?? path
+  /// The file a symbolic link at `path` points to, or `path` itself.
+  static func resolvingSymbolicLink(_ path: String) -> String {
+    var status = stat()
+    guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK,
+      let resolved = realpath(path, nil)
+    else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+
+  /// Creates a new, empty file named `.NAME.tmp-XXXXXX` beside `destination`, with
+  /// `NAME` shortened so that long names still fit. Errors name `path`.
+  static func createTemporaryFile(beside destination: String, for path: String) throws
+    -> (String, Int32)
+  {
+    let directory = directoryName(of: destination)
+    var name = destination.split(separator: "/").last.map(String.init) ?? destination
+    while name.utf8.count > 100 { name.removeLast() }
     for _ in 0..<100 {
       let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
       let candidate = directory + "/." + name + ".tmp-" + suffix

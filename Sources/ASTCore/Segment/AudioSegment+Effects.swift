@@ -71,9 +71,10 @@ extension AudioSegment {
   /// The segment followed by `other`, optionally cross-faded.
   ///
   /// The two are first brought to a common format (see
-  /// ``synchronized(with:)``). With a cross-fade of `d` milliseconds the last `d` of
-  /// this segment fades out linearly while the first `d` of `other` fades in over it,
-  /// so the result is `d` shorter than the sum.
+  /// ``synchronized(with:)``). With a cross-fade of `d` milliseconds (`n` frames) the
+  /// last `d` of this segment and the first `d` of `other` are mixed with linear,
+  /// complementary gains (frame `i` takes `(n - i) / n` of one and `i / n` of the
+  /// other), so the result is `d` shorter than the sum.
   ///
   /// - Throws: ``AudioStreamError/invalidParameter(_:)`` when the cross-fade is
   ///   negative or longer than either segment, or when the formats cannot be matched.
@@ -96,11 +97,20 @@ extension AudioSegment {
         sampleRate: first.sampleRate, channelCount: first.channelCount)
     }
     let head = first.frames(0..<(first.frameCount - fadeFrames))
-    let tail = first.frames((first.frameCount - fadeFrames)..<first.frameCount).fading(
-      frames: fadeFrames, direction: .out)
-    let intro = second.frames(0..<fadeFrames).fading(frames: fadeFrames, direction: .in)
+    let tail = first.frames((first.frameCount - fadeFrames)..<first.frameCount)
+    let intro = second.frames(0..<fadeFrames)
     let rest = second.frames(fadeFrames..<second.frameCount)
-    let blended = tail.replacingSamples(zip(tail.samples(), intro.samples()).map { $0 + $1 })
+    // Complementary gains: frame i gets (n - i) / n of the tail and i / n of the intro,
+    // so a steady signal stays steady through the cross-fade.
+    let tailSamples = tail.samples()
+    let introSamples = intro.samples()
+    let channels = first.channelCount
+    var mixed = [Double](repeating: 0, count: tailSamples.count)
+    for index in mixed.indices {
+      let gain = Double(index / channels) / Double(fadeFrames)
+      mixed[index] = tailSamples[index] * (1 - gain) + introSamples[index] * gain
+    }
+    let blended = tail.replacingSamples(mixed)
     return AudioSegment(
       unchecked: head.data + blended.data + rest.data, encoding: first.encoding,
       sampleRate: first.sampleRate, channelCount: first.channelCount)
@@ -150,8 +160,11 @@ extension AudioSegment {
   /// `other` mixed onto this segment from `atMilliseconds`; the result keeps this
   /// segment's length and format (integer encodings clip the sum).
   ///
-  /// - Throws: ``AudioStreamError/invalidParameter(_:)`` when the formats cannot be
-  ///   matched or the position is negative.
+  /// `other` is first resampled to this segment's rate and brought to its channel
+  /// count (to or from mono).
+  ///
+  /// - Throws: ``AudioStreamError/invalidParameter(_:)`` when the channel counts cannot
+  ///   be matched or the position is negative.
   public func overlaying(_ other: AudioSegment, atMilliseconds position: Double = 0) throws
     -> AudioSegment
   {
@@ -159,7 +172,8 @@ extension AudioSegment {
       throw AudioStreamError.invalidParameter(
         "overlay position must be a non-negative time, got \(position) ms")
     }
-    let (base, top) = try synchronized(with: other)
+    let base = self
+    let top = try other.resampled(to: sampleRate).withChannelCount(channelCount)
     let start = base.frameIndex(milliseconds: position)
     var mixed = base.samples()
     let added = top.samples()
@@ -212,12 +226,43 @@ extension AudioSegment {
 
   /// The segment stored in another encoding (sample width or integer/float).
   ///
-  /// Widening is exact; narrowing to integers clips and truncates toward zero.
+  /// Widening is exact. Narrowing one integer width to another drops low bits (floor
+  /// division, as the contract's Int32 to Int16 rule and pydub do); floats become
+  /// integers by the float-to-int rule (scale, clip, truncate toward zero).
   public func converted(to newEncoding: SampleEncoding) -> AudioSegment {
     guard newEncoding != encoding else { return self }
+    if !encoding.isFloat, !newEncoding.isFloat, newEncoding.sampleWidth < encoding.sampleWidth {
+      return narrowedIntegers(to: newEncoding)
+    }
     return AudioSegment(
       unchecked: SampleCodec.encode(samples(), encoding: newEncoding), encoding: newEncoding,
       sampleRate: sampleRate, channelCount: channelCount)
+  }
+
+  /// Integer narrowing by an arithmetic shift: the floor of `value / 2^(bits dropped)`.
+  private func narrowedIntegers(to newEncoding: SampleEncoding) -> AudioSegment {
+    let shift = 8 * (encoding.sampleWidth - newEncoding.sampleWidth)
+    let oldWidth = encoding.sampleWidth
+    let newWidth = newEncoding.sampleWidth
+    let count = data.count / oldWidth
+    let bytes = [UInt8](unsafeUninitializedCapacity: count * newWidth) { output, initialized in
+      data.withUnsafeBufferPointer { input in
+        for index in 0..<count {
+          // Assemble the little-endian value left-justified in 32 bits, then shift down.
+          var bits: UInt32 = 0
+          for byte in 0..<oldWidth {
+            bits |= UInt32(input[index * oldWidth + byte]) << (8 * (4 - oldWidth + byte))
+          }
+          let value = Int32(bitPattern: bits) >> (8 * (4 - oldWidth) + shift)
+          for byte in 0..<newWidth {
+            output[index * newWidth + byte] = UInt8(truncatingIfNeeded: value >> (8 * byte))
+          }
+        }
+      }
+      initialized = count * newWidth
+    }
+    return AudioSegment(
+      unchecked: bytes, encoding: newEncoding, sampleRate: sampleRate, channelCount: channelCount)
   }
 
   /// The segment with a new sample width in bytes: 1 to 4 are integers.
@@ -237,9 +282,7 @@ extension AudioSegment {
   /// - Throws: ``AudioStreamError/invalidParameter(_:)`` for other changes (such as
   ///   stereo to 5 channels) and for a count below 1.
   public func withChannelCount(_ newCount: Int) throws -> AudioSegment {
-    guard newCount >= 1 else {
-      throw AudioStreamError.invalidParameter("channel count must be positive, got \(newCount)")
-    }
+    try ProcessingContext.validate(sampleRate: sampleRate, channelCount: newCount)
     guard newCount != channelCount else { return self }
     let values = samples()
     let frames = frameCount
@@ -313,10 +356,13 @@ extension AudioSegment {
   /// - Throws: ``AudioStreamError/invalidParameter(_:)`` for a rate below 1, or a
   ///   ``ResamplerError`` when libsoxr fails.
   public func resampled(to newRate: Int) throws -> AudioSegment {
-    guard newRate > 0 else {
-      throw AudioStreamError.invalidParameter("sample rate must be positive, got \(newRate)")
-    }
+    try ProcessingContext.validate(sampleRate: newRate, channelCount: channelCount)
     guard newRate != sampleRate else { return self }
+    let frames = (Double(frameCount) * Double(newRate) / Double(sampleRate)).rounded()
+    guard frames * Double(channelCount) < Double(Int32.max) * 8 else {
+      throw AudioStreamError.invalidParameter(
+        "resampling \(durationSeconds) s to \(newRate) Hz is too long to hold in memory")
+    }
     let resampler = try Resampler<Double>(
       inputRate: Double(sampleRate), outputRate: Double(newRate), channelCount: channelCount)
     let output = try resampler.resampleAll(samples())

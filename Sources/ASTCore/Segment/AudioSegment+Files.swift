@@ -1,6 +1,8 @@
 extension AudioSegment {
-  /// Frames moved per libsndfile call when loading and exporting.
-  static let fileBlockFrames = 65_536
+  /// Frames moved per libsndfile call when loading and exporting: 256 Ki samples in all.
+  static func fileBlockFrames(channelCount: Int) -> Int {
+    max(1, 262_144 / max(1, channelCount))
+  }
 
   /// Loads a whole audio file (WAV, FLAC, Ogg Vorbis, MP3, AIFF and whatever else
   /// libsndfile reads); the format is detected from the contents.
@@ -15,7 +17,7 @@ extension AudioSegment {
     defer { reader.close() }
     let info = reader.info
     let channels = info.channelCount
-    let block = Self.fileBlockFrames
+    let block = Self.fileBlockFrames(channelCount: channels)
     var bytes: [UInt8] = []
     // The header's frame count may be wrong (or hostile): reserve at most 64 MiB up
     // front and let the array grow with what is really read.
@@ -97,7 +99,7 @@ extension AudioSegment {
       channelCount: channelCount)
     let stored = converted(to: writer.encoding)
     let channels = channelCount
-    let block = Self.fileBlockFrames * channels
+    let block = Self.fileBlockFrames(channelCount: channels) * channels
     let width = stored.encoding.sampleWidth
 
     func writeAll<Sample>(
