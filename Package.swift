@@ -5,6 +5,7 @@ let package = Package(
   name: "ast",
   products: [
     .library(name: "ASTCore", targets: ["ASTCore"]),
+    .library(name: "ASTLanguage", targets: ["ASTLanguage"]),
     .executable(name: "ast", targets: ["ASTTool"]),
   ],
   dependencies: [
@@ -32,11 +33,16 @@ let package = Package(
       name: "ASTCore",
       dependencies: ["CSndFile", "CSoxr"]
     ),
+    // Layer 4: the language: sources, lexer, parser, diagnostics.
+    .target(
+      name: "ASTLanguage"
+    ),
     // Layer 5: the `ast` command.
     .executableTarget(
       name: "ASTTool",
       dependencies: [
         "ASTCore",
+        "ASTLanguage",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -49,6 +55,10 @@ let package = Package(
     .testTarget(
       name: "ASTCoreTests",
       dependencies: ["ASTCore", "ASTTestSupport"]
+    ),
+    .testTarget(
+      name: "ASTLanguageTests",
+      dependencies: ["ASTLanguage", "ASTTestSupport"]
     ),
     .testTarget(
       name: "SystemLibraryTests",

@@ -1,0 +1,94 @@
+/// Renders diagnostics as text for people: the one place that decides their look.
+///
+/// ```
+/// song.ast:3:14: error: expected an expression after '|>', found end of line
+///     3 | out = tone |>
+///       |              ^
+/// ```
+///
+/// The header is `FILE:LINE:COL: severity: message`; the source line follows with a
+/// gutter, then carets under the whole span (to the end of its first line). Notes with
+/// a place are rendered the same way with `note:`; notes without one follow as
+/// `note: message`. Colour (ANSI escapes) is used only when asked for, which callers
+/// do when writing to a terminal.
+public struct DiagnosticRenderer: Sendable {
+  /// The source the diagnostics point into.
+  public let source: Source
+  /// Whether to colour the output with ANSI escapes.
+  public let usesColor: Bool
+
+  /// Creates a renderer for diagnostics about `source`.
+  public init(source: Source, usesColor: Bool = false) {
+    self.source = source
+    self.usesColor = usesColor
+  }
+
+  /// All diagnostics in source order, each followed by a blank-line-free snippet.
+  public func render(_ diagnostics: [Diagnostic]) -> String {
+    diagnostics.map(render).joined()
+  }
+
+  /// One diagnostic with its notes; ends with a newline.
+  public func render(_ diagnostic: Diagnostic) -> String {
+    var output = block(
+      severity: diagnostic.severity, message: diagnostic.message, range: diagnostic.range)
+    for note in diagnostic.notes {
+      if let range = note.range {
+        output += block(severity: .note, message: note.message, range: range)
+      } else {
+        output += paint("note:", style: Self.noteStyle) + " " + note.message + "\n"
+      }
+    }
+    return output
+  }
+
+  /// A summary such as `2 errors, 1 warning`, or an empty string when there are none.
+  public static func summary(of diagnostics: [Diagnostic]) -> String {
+    let errors = diagnostics.filter { $0.severity == .error }.count
+    let warnings = diagnostics.filter { $0.severity == .warning }.count
+    var parts: [String] = []
+    if errors > 0 { parts.append("\(errors) error\(errors == 1 ? "" : "s")") }
+    if warnings > 0 { parts.append("\(warnings) warning\(warnings == 1 ? "" : "s")") }
+    return parts.joined(separator: ", ")
+  }
+
+  private static let errorStyle = "1;31"
+  private static let warningStyle = "1;35"
+  private static let noteStyle = "1;36"
+  private static let caretStyle = "1;32"
+
+  private func paint(_ text: String, style: String) -> String {
+    usesColor ? "\u{1B}[\(style)m\(text)\u{1B}[0m" : text
+  }
+
+  private func block(severity: Severity, message: String, range: SourceRange) -> String {
+    let location = source.location(of: range.start)
+    let style: String
+    switch severity {
+    case .error: style = Self.errorStyle
+    case .warning: style = Self.warningStyle
+    case .note: style = Self.noteStyle
+    }
+    var output =
+      paint("\(source.name):\(location.line):\(location.column):", style: "1") + " "
+      + paint("\(severity.rawValue):", style: style) + " " + paint(message, style: "1") + "\n"
+    let lineNumber = String(location.line)
+    let gutterWidth = max(4, lineNumber.count + 1)
+    let lineRange = source.lineRange(location.line)
+    let lineText = source.text(in: lineRange)
+    let padding = String(repeating: " ", count: gutterWidth - lineNumber.count)
+    output += paint(padding + lineNumber + " |", style: "34") + " " + lineText + "\n"
+
+    // Underline from the start column to the span's end on this line, at least one caret.
+    let prefix = source.text(
+      in: SourceRange(start: lineRange.start, end: max(lineRange.start, range.start)))
+    let spanEnd = min(range.end, lineRange.end)
+    let spanText = source.text(in: SourceRange(start: range.start, end: spanEnd))
+    let indent = String(prefix.map { $0 == "\t" ? "\t" : " " })
+    let carets = String(repeating: "^", count: max(1, spanText.count))
+    output +=
+      paint(String(repeating: " ", count: gutterWidth) + " |", style: "34") + " " + indent
+      + paint(carets, style: Self.caretStyle) + "\n"
+    return output
+  }
+}
