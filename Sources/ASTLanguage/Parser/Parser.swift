@@ -97,12 +97,14 @@ public struct Parser {
     }
   }
 
-  /// Whether the tokens at `position` begin a binding or a function definition.
+  /// Whether the tokens at `position` begin a binding or a function definition:
+  /// `fn`, or names followed by `=` (`x =`, or the mistaken `f x =`).
   private func startsStatement(at position: Int) -> Bool {
-    guard position + 1 < tokens.count else { return false }
-    let first = tokens[position].kind
-    return first == .keywordFn
-      || (first == .identifier && tokens[position + 1].kind == .equals)
+    guard position < tokens.count else { return false }
+    if tokens[position].kind == .keywordFn { return true }
+    var next = position
+    while next < tokens.count, tokens[next].kind == .identifier { next += 1 }
+    return next > position && next < tokens.count && tokens[next].kind == .equals
   }
 
   /// After an operator that continues the statement (`=`, `|>`, `+`, `:` ...), line
@@ -295,7 +297,7 @@ public struct Parser {
   /// continue the statement: a whole expression, or with `pipeStage` one without
   /// pipes, so that `a |> f |> g` groups as `(a |> f) |> g`.
   private mutating func parseOperand(after operatorToken: Token, pipeStage: Bool = false)
-    throws -> Expression
+    throws -> Expr
   {
     skipContinuationNewlines()
     try skipNewlinesInBrackets()
@@ -308,7 +310,7 @@ public struct Parser {
     return pipeStage ? try parseSum() : try parseExpression()
   }
 
-  private mutating func parseExpression() throws -> Expression {
+  private mutating func parseExpression() throws -> Expr {
     let savedDepth = depth
     defer { depth = savedDepth }
     var left = try parseSum()
@@ -337,7 +339,7 @@ public struct Parser {
     return left
   }
 
-  private mutating func parseSum() throws -> Expression {
+  private mutating func parseSum() throws -> Expr {
     let savedDepth = depth
     defer { depth = savedDepth }
     var left = try parseProduct()
@@ -364,7 +366,7 @@ public struct Parser {
     }
   }
 
-  private mutating func parseProduct() throws -> Expression {
+  private mutating func parseProduct() throws -> Expr {
     let savedDepth = depth
     defer { depth = savedDepth }
     var left = try parseUnary()
@@ -391,7 +393,7 @@ public struct Parser {
     }
   }
 
-  private mutating func parseUnary() throws -> Expression {
+  private mutating func parseUnary() throws -> Expr {
     guard current.kind == .minus else { return try parseApplication() }
     let minus = advance()
     try enter(minus.range)
@@ -414,7 +416,7 @@ public struct Parser {
     }
   }
 
-  private mutating func parseApplication() throws -> Expression {
+  private mutating func parseApplication() throws -> Expr {
     let head = try parsePrimary()
     var arguments: [CallArgument] = []
     var firstNamed: Identifier?
@@ -430,18 +432,16 @@ public struct Parser {
         let colon = advance()
         skipContinuationNewlines()
         try skipNewlinesInBrackets()
-        let value: Expression
-        if current.kind == .minus {
-          value = try parseUnary()
-        } else if startsArgument() && !(current.kind == .identifier && token(at: 1).kind == .colon)
-        {
-          value = try parsePrimary()
-        } else {
+        guard
+          current.kind == .minus
+            || (startsArgument() && !(current.kind == .identifier && token(at: 1).kind == .colon))
+        else {
           try fail(
             Self.IDs.expectedExpression,
             "expected a value after '\(label.name)\(source.text(in: colon.range))', found "
               + describe(current), at: placeOfMissing(before: current))
         }
+        let value = try parseNamedValue()
         firstNamed = firstNamed ?? label
         arguments.append(
           CallArgument(label: label, value: value, range: label.range.union(value.range)))
@@ -460,7 +460,23 @@ public struct Parser {
     return .call(callee: head, arguments: arguments, head.range.union(last.range))
   }
 
-  private mutating func parsePrimary() throws -> Expression {
+  /// The value of a named argument: a primary, or `-` before a named value, so that
+  /// `f a:-x b:1` gives `a` the value `-x` and leaves `b:1` to `f`.
+  private mutating func parseNamedValue() throws -> Expr {
+    guard current.kind == .minus else { return try parsePrimary() }
+    let minus = advance()
+    try enter(minus.range)
+    defer { depth -= 1 }
+    guard current.kind == .minus || startsArgument() else {
+      try fail(
+        Self.IDs.expectedExpression, "expected an expression after '-', found \(describe(current))",
+        at: placeOfMissing(before: current))
+    }
+    let operand = try parseNamedValue()
+    return .negate(operand, minus.range.union(operand.range))
+  }
+
+  private mutating func parsePrimary() throws -> Expr {
     let token = current
     switch token.kind {
     case .number:
@@ -486,7 +502,7 @@ public struct Parser {
     }
   }
 
-  private mutating func parseParenthesized() throws -> Expression {
+  private mutating func parseParenthesized() throws -> Expr {
     let opener = advance()
     try enter(opener.range)
     defer { depth -= 1 }
@@ -504,12 +520,12 @@ public struct Parser {
     return inner
   }
 
-  private mutating func parseList() throws -> Expression {
+  private mutating func parseList() throws -> Expr {
     let opener = advance()
     try enter(opener.range)
     defer { depth -= 1 }
     openBrackets.append(opener)
-    var items: [Expression] = []
+    var items: [Expr] = []
     while true {
       try skipNewlinesInBrackets()
       if current.kind == .rightBracket { break }
@@ -552,7 +568,7 @@ public struct Parser {
   }
 }
 
-extension Expression {
+extension Expr {
   /// Whether the expression is a bare name.
   var isIdentifier: Bool {
     if case .identifier = self { return true }

@@ -25,7 +25,7 @@ public enum SourcePrinter {
   }
 
   /// One expression on one line.
-  public static func print(_ expression: Expression) -> String {
+  public static func print(_ expression: Expr) -> String {
     print(expression, minimumLevel: Level.pipe)
   }
 
@@ -37,7 +37,7 @@ public enum SourcePrinter {
     static let primary = 5
   }
 
-  private static func level(of expression: Expression) -> Int {
+  private static func level(of expression: Expr) -> Int {
     switch expression {
     case .pipe: Level.pipe
     case .binary(let op, _, _, _): op.precedence
@@ -48,8 +48,8 @@ public enum SourcePrinter {
   }
 
   /// A statement's value: a chain of two or more pipes is laid out one stage a line.
-  private static func printTopLevel(_ expression: Expression) -> String {
-    var stages: [Expression] = []
+  private static func printTopLevel(_ expression: Expr) -> String {
+    var stages: [Expr] = []
     var head = expression
     while case .pipe(let left, let right, _) = head {
       stages.append(right)
@@ -60,12 +60,12 @@ public enum SourcePrinter {
       + stages.reversed().map { "\n  |> " + print($0, minimumLevel: Level.pipe + 1) }.joined()
   }
 
-  private static func print(_ expression: Expression, minimumLevel: Int) -> String {
+  private static func print(_ expression: Expr, minimumLevel: Int) -> String {
     let text = printBare(expression)
     return level(of: expression) < minimumLevel ? "(" + text + ")" : text
   }
 
-  private static func printBare(_ expression: Expression) -> String {
+  private static func printBare(_ expression: Expr) -> String {
     switch expression {
     case .number(let literal, _):
       return literal.spelling
@@ -86,10 +86,12 @@ public enum SourcePrinter {
       }
       return parts.joined(separator: " ")
     case .negate(let operand, _):
-      if case .number(let literal, _) = operand, !literal.text.hasPrefix("-") {
-        return "-(" + literal.spelling + ")"
+      // A digit right after the minus would make a negative literal.
+      let printed = print(operand, minimumLevel: Level.unary)
+      if let first = printed.unicodeScalars.first, ("0"..."9").contains(first) {
+        return "-(" + printed + ")"
       }
-      return "-" + print(operand, minimumLevel: Level.unary)
+      return "-" + printed
     case .binary(let op, let left, let right, _):
       return print(left, minimumLevel: op.precedence) + " " + op.rawValue + " "
         + print(right, minimumLevel: op.precedence + 1)
@@ -101,10 +103,16 @@ public enum SourcePrinter {
     }
   }
 
-  /// The value of a named argument: a primary, or a negation written directly.
-  private static func printNamedValue(_ value: Expression) -> String {
-    if case .negate = value { return printBare(value) }
-    return print(value, minimumLevel: Level.primary)
+  /// The value of a named argument: a primary, or `-` before a named value.
+  private static func printNamedValue(_ value: Expr) -> String {
+    guard case .negate(let operand, _) = value else {
+      return print(value, minimumLevel: Level.primary)
+    }
+    let printed = printNamedValue(operand)
+    if let first = printed.unicodeScalars.first, ("0"..."9").contains(first) {
+      return "-(" + printed + ")"
+    }
+    return "-" + printed
   }
 
   /// A string literal with `\\`, `\"`, `\n` and `\t` escaped.

@@ -37,12 +37,12 @@ public struct CallArgument: Sendable, Hashable {
   /// The name of a named argument, or `nil` for a positional one.
   public var label: Identifier?
   /// The argument's value.
-  public var value: Expression
+  public var value: Expr
   /// The whole argument, label included.
   public var range: SourceRange
 
   /// Creates an argument.
-  public init(label: Identifier?, value: Expression, range: SourceRange) {
+  public init(label: Identifier?, value: Expr, range: SourceRange) {
     self.label = label
     self.value = value
     self.range = range
@@ -52,7 +52,7 @@ public struct CallArgument: Sendable, Hashable {
 /// An expression of the language. Every node carries its source range.
 ///
 /// Parentheses leave no node: `(a + b)` is the `add` node itself.
-public indirect enum Expression: Sendable, Hashable {
+public indirect enum Expr: Sendable, Hashable {
   /// A number literal, such as `440`, `-6db` or `1.2khz`.
   case number(NumberLiteral, SourceRange)
   /// A string literal, escapes resolved.
@@ -60,15 +60,15 @@ public indirect enum Expression: Sendable, Hashable {
   /// A reference to a name.
   case identifier(Identifier)
   /// A list `[a, b, c]`.
-  case list([Expression], SourceRange)
+  case list([Expr], SourceRange)
   /// An application by juxtaposition: `callee arg1 arg2 name:value`.
-  case call(callee: Expression, arguments: [CallArgument], SourceRange)
+  case call(callee: Expr, arguments: [CallArgument], SourceRange)
   /// Unary minus: `-x`.
-  case negate(Expression, SourceRange)
+  case negate(Expr, SourceRange)
   /// A binary operation: `a + b`.
-  case binary(BinaryOperator, Expression, Expression, SourceRange)
+  case binary(BinaryOperator, Expr, Expr, SourceRange)
   /// A pipe: `value |> stage`, meaning the stage's call with `value` as first argument.
-  case pipe(Expression, Expression, SourceRange)
+  case pipe(Expr, Expr, SourceRange)
   /// A part that did not parse; its error has been reported.
   case invalid(SourceRange)
 
@@ -102,11 +102,11 @@ public indirect enum Expression: Sendable, Hashable {
 /// A statement of a script.
 public enum Statement: Sendable, Hashable {
   /// `name = value`.
-  case binding(name: Identifier, value: Expression, SourceRange)
+  case binding(name: Identifier, value: Expr, SourceRange)
   /// `fn name p1 p2 = body`.
-  case function(name: Identifier, parameters: [Identifier], body: Expression, SourceRange)
+  case function(name: Identifier, parameters: [Identifier], body: Expr, SourceRange)
   /// Any other expression, evaluated for its effect.
-  case expression(Expression, SourceRange)
+  case expression(Expr, SourceRange)
 
   /// The statement's source range.
   public var range: SourceRange {

@@ -43,7 +43,7 @@ public struct SyntaxDump {
     }
   }
 
-  private func dump(_ expression: Expression, indent: Int, into lines: inout [String]) {
+  private func dump(_ expression: Expr, indent: Int, into lines: inout [String]) {
     let pad = String(repeating: "  ", count: indent)
     let at = place(expression.range)
     switch expression {
@@ -111,9 +111,9 @@ extension Identifier {
   func strippingRange() -> Identifier { Identifier(name, .zero) }
 }
 
-extension Expression {
+extension Expr {
   /// The same expression with every range set to ``SourceRange/zero``.
-  public func strippingRanges() -> Expression {
+  public func strippingRanges() -> Expr {
     switch self {
     case .number(let literal, _): .number(literal, .zero)
     case .string(let value, _): .string(value, .zero)
