@@ -96,3 +96,75 @@ struct CommandTests {
     #expect(rate.errorText.contains("--rate must be a positive number of Hz"))
   }
 }
+
+@Suite("ast check")
+struct CheckCommandTests {
+  @Test("a correct script checks with status 0 and prints nothing")
+  func clean() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = directory.file("ok.ast")
+    try "osc = sine 440 1.0\nout = gain osc 0.5 |> chunk 0.5\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    let result = try ast("check", path)
+    #expect(result.status == 0)
+    #expect(result.text.isEmpty)
+    #expect(result.errorText.isEmpty)
+  }
+
+  @Test("every error is reported with its place, then a count, with status 1")
+  func errors() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = directory.file("bad.ast")
+    try "a = sine 440Hz 1\nout = a |>\nb = (1 +\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    let result = try ast("check", path)
+    #expect(result.status == 1)
+    #expect(
+      result.errorText == """
+        \(path):1:13: error: unknown unit 'Hz' after '440'
+           1 | a = sine 440Hz 1
+             |             ^^
+        note: units are lower-case: write '440hz'
+        \(path):2:11: error: expected an expression after '|>', found end of line
+           2 | out = a |>
+             |           ^
+        \(path):3:9: error: expected an expression after '+', found end of file
+           3 | b = (1 +
+             |         ^
+        3 errors
+
+        """)
+  }
+
+  @Test("--dump prints the tree")
+  func dump() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = directory.file("tree.ast")
+    try "out = sine 440 1 |> gain -6db\n".write(toFile: path, atomically: true, encoding: .utf8)
+    let result = try ast("check", "--dump", path)
+    #expect(result.status == 0)
+    #expect(
+      result.text == """
+        binding out 1:1-1:30
+          pipe 1:7-1:30
+            call 1:7-1:17
+              identifier sine 1:7-1:11
+              number 440 1:12-1:15
+              number 1 1:16-1:17
+            call 1:21-1:30
+              identifier gain 1:21-1:25
+              number -6db 1:26-1:30
+
+        """)
+  }
+
+  @Test("a missing script is an error naming it")
+  func missing() throws {
+    let result = try ast("check", "/nonexistent/x.ast")
+    #expect(result.status == 1)
+    #expect(result.errorText == "ast: error: cannot read '/nonexistent/x.ast': no such file\n")
+  }
+}

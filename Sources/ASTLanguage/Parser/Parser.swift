@@ -110,7 +110,9 @@ public struct Parser {
   /// After an operator that continues the statement (`=`, `|>`, `+`, `:` ...), line
   /// breaks are skipped unless the next line starts a new statement.
   private mutating func skipContinuationNewlines() {
-    while current.kind == .newline, !startsStatement(at: index + 1) {
+    while current.kind == .newline, !startsStatement(at: index + 1),
+      token(at: 1).kind != .endOfFile
+    {
       _ = advance()
     }
   }
@@ -149,9 +151,11 @@ public struct Parser {
   /// The range to underline for a missing thing before `token`: the token itself, or
   /// for a line break or the end, the position just after the previous token.
   private func placeOfMissing(before token: Token) -> SourceRange {
-    if token.kind == .newline || token.kind == .endOfFile, index > 0 {
-      let previous = tokens[index - 1].range.end
-      return SourceRange(start: previous, end: previous)
+    if token.kind == .newline || token.kind == .endOfFile {
+      var previous = index - 1
+      while previous >= 0, tokens[previous].kind == .newline { previous -= 1 }
+      let end = previous >= 0 ? tokens[previous].range.end : 0
+      return SourceRange(start: end, end: end)
     }
     return token.range
   }
