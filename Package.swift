@@ -35,7 +35,8 @@ let package = Package(
     ),
     // Layer 4: the language: sources, lexer, parser, diagnostics.
     .target(
-      name: "ASTLanguage"
+      name: "ASTLanguage",
+      dependencies: ["ASTCore"]
     ),
     // Layer 5: the `ast` command.
     .executableTarget(

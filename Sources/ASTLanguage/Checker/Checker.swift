@@ -1,0 +1,283 @@
+import ASTCore
+
+/// Options of a check.
+public struct CheckOptions: Sendable {
+  /// The directory relative file paths in `read` and `write` are resolved against, or
+  /// `nil` for the process's current directory.
+  public var baseDirectory: String?
+  /// The sample rate of generators before any `rate` statement.
+  public var defaultSampleRate: Int
+  /// Names already bound (in a REPL session), with their types.
+  public var predefined: [String: ValueType]
+  /// Whether a name may be bound again (true in a REPL session).
+  public var allowsRebinding: Bool
+
+  /// Creates options; the defaults suit checking a script file.
+  public init(
+    baseDirectory: String? = nil, defaultSampleRate: Int = 44_100,
+    predefined: [String: ValueType] = [:], allowsRebinding: Bool = false
+  ) {
+    self.baseDirectory = baseDirectory
+    self.defaultSampleRate = defaultSampleRate
+    self.predefined = predefined
+    self.allowsRebinding = allowsRebinding
+  }
+}
+
+/// The result of checking a script.
+public struct CheckResult: Sendable {
+  /// The parse result the check started from.
+  public let parse: ParseResult
+  /// The typed script (statements with errors are left out).
+  public let script: TypedScript
+  /// Every diagnostic of lexing, parsing and checking, in source order.
+  public let diagnostics: [Diagnostic]
+}
+
+/// Turns a syntax tree into a typed tree, reporting every mistake it can find before
+/// anything runs: unknown names, wrong arguments, units, types, sample rates, ranges.
+///
+/// The checker never changes the syntax tree. An expression with an error gets the
+/// type ``ValueType/unknown``, which fits anywhere, so one mistake is reported once.
+public struct Checker {
+  /// Diagnostic identifiers of the checker.
+  public enum IDs {
+    /// A name that is not bound, not a parameter and not a builtin.
+    public static let unknownName: DiagnosticID = "unknown-name"
+    /// A name used above the line that binds it.
+    public static let usedBeforeDefinition: DiagnosticID = "used-before-definition"
+    /// Arguments given to something that is not a function.
+    public static let notAFunction: DiagnosticID = "not-a-function"
+    /// More positional arguments than the function takes.
+    public static let tooManyArguments: DiagnosticID = "too-many-arguments"
+    /// A named argument the function does not have.
+    public static let unknownParameter: DiagnosticID = "unknown-parameter"
+    /// The same parameter given twice.
+    public static let duplicateArgument: DiagnosticID = "duplicate-argument"
+    /// A required argument left out.
+    public static let missingArgument: DiagnosticID = "missing-argument"
+    /// An argument or operand of the wrong type.
+    public static let typeMismatch: DiagnosticID = "type-mismatch"
+    /// A literal's unit does not fit (a time where a frequency is wanted).
+    public static let unitMismatch: DiagnosticID = "unit-mismatch"
+    /// A constant outside the parameter's valid range.
+    public static let outOfRange: DiagnosticID = "out-of-range"
+    /// Signals of different sample rates combined.
+    public static let rateMismatch: DiagnosticID = "rate-mismatch"
+    /// Signals of channel counts that cannot be combined.
+    public static let channelMismatch: DiagnosticID = "channel-mismatch"
+    /// A name bound twice in a script.
+    public static let rebinding: DiagnosticID = "rebinding"
+    /// A binding, function or parameter named like a builtin.
+    public static let shadowsBuiltin: DiagnosticID = "shadows-builtin"
+    /// A function that calls itself.
+    public static let recursion: DiagnosticID = "recursion"
+    /// Two parameters of one function with the same name.
+    public static let duplicateParameter: DiagnosticID = "duplicate-parameter"
+    /// A statement that produces nothing used as a value.
+    public static let noValue: DiagnosticID = "no-value"
+    /// `rate` used inside an expression.
+    public static let misplacedSetting: DiagnosticID = "misplaced-setting"
+    /// A value that must be known before running is computed.
+    public static let notConstant: DiagnosticID = "not-constant"
+    /// A string that is not one of the allowed choices.
+    public static let invalidChoice: DiagnosticID = "invalid-choice"
+    /// A file that `read` cannot open at check time.
+    public static let unreadableFile: DiagnosticID = "unreadable-file"
+    /// A file both read and written by the script.
+    public static let readWriteConflict: DiagnosticID = "read-write-conflict"
+  }
+
+  /// Lexes, parses and checks a source.
+  public static func check(_ source: Source, options: CheckOptions = CheckOptions()) -> CheckResult
+  {
+    let parse = Parser.parse(source)
+    var checker = Checker(source: source, options: options, script: parse.script)
+    let typed = checker.checkScript(parse.script)
+    return CheckResult(
+      parse: parse, script: typed,
+      diagnostics: (parse.diagnostics + checker.diagnostics).sortedUnique())
+  }
+
+  // MARK: State
+
+  enum Symbol {
+    case value(ValueType, SourceRange)
+    case function(Syntax)
+
+    struct Syntax {
+      let name: String
+      let parameters: [Identifier]
+      let body: Expr
+      let range: SourceRange
+    }
+  }
+
+  struct Local {
+    let index: Int
+    let type: ValueType
+  }
+
+  let source: Source
+  let options: CheckOptions
+  var diagnostics: [Diagnostic] = []
+  var symbols: [String: Symbol] = [:]
+  /// Names bound anywhere in the script, with where, for "used before definition".
+  let laterBindings: [String: SourceRange]
+  /// The parameters of the function calls being checked, innermost last.
+  var locals: [[String: Local]] = []
+  /// The functions being expanded, innermost last, for recursion.
+  var expanding: [String] = []
+  var scriptRate: Int
+  var reads: [(path: String, range: SourceRange)] = []
+  var writes: [(path: String, range: SourceRange, type: ValueType)] = []
+  var expansions = 0
+
+  init(source: Source, options: CheckOptions, script: Script) {
+    self.source = source
+    self.options = options
+    self.scriptRate = options.defaultSampleRate
+    var later: [String: SourceRange] = [:]
+    for statement in script.statements {
+      switch statement {
+      case .binding(let name, _, _): later[name.name] = later[name.name] ?? name.range
+      case .function(let name, _, _, _): later[name.name] = later[name.name] ?? name.range
+      case .expression: break
+      }
+    }
+    self.laterBindings = later
+    for (name, type) in options.predefined {
+      symbols[name] = .value(type, .zero)
+    }
+  }
+
+  mutating func error(
+    _ id: DiagnosticID, _ message: String, at range: SourceRange, notes: [DiagnosticNote] = []
+  ) {
+    diagnostics.append(.error(id, message, at: range, notes: notes))
+  }
+
+  // MARK: Statements
+
+  mutating func checkScript(_ script: Script) -> TypedScript {
+    var result = TypedScript(statements: [], bindings: [], functions: [])
+    for statement in script.statements {
+      switch statement {
+      case .binding(let name, let value, let range):
+        guard checkNewName(name, what: "a binding") else { continue }
+        let typed = checkValue(value)
+        symbols[name.name] = .value(typed.type, name.range)
+        result.bindings.append((name.name, typed.type))
+        result.statements.append(.binding(name: name.name, value: typed, range))
+      case .function(let name, let parameters, let body, let range):
+        guard checkNewName(name, what: "a function") else { continue }
+        var seen: [String: SourceRange] = [:]
+        for parameter in parameters {
+          if let first = seen[parameter.name] {
+            error(
+              Self.IDs.duplicateParameter,
+              "'\(name.name)' has two parameters named '\(parameter.name)'", at: parameter.range,
+              notes: [DiagnosticNote("the first is here", at: first)])
+          } else if BuiltinRegistry.builtin(named: parameter.name) != nil {
+            error(
+              Self.IDs.shadowsBuiltin,
+              "the parameter '\(parameter.name)' has the name of a builtin; choose another name",
+              at: parameter.range)
+          }
+          seen[parameter.name] = seen[parameter.name] ?? parameter.range
+        }
+        // Checked once with unknown parameter types, so names are resolved even in a
+        // function that is never called; types are checked at each call. The function
+        // is bound first, so a call of itself is reported as recursion.
+        symbols[name.name] = .function(
+          Symbol.Syntax(name: name.name, parameters: parameters, body: body, range: range))
+        locals.append(
+          Dictionary(
+            parameters.enumerated().map { ($1.name, Local(index: $0, type: .unknown)) },
+            uniquingKeysWith: { first, _ in first }))
+        expanding.append(name.name)
+        _ = checkExpression(body)
+        expanding.removeLast()
+        locals.removeLast()
+        result.functions.append(
+          FunctionSignature(name: name.name, parameters: parameters.map(\.name), range: range))
+      case .expression(let expression, let range):
+        if let rate = checkRateSetting(expression) {
+          if let rate { result.statements.append(.setRate(rate, range)) }
+          continue
+        }
+        let typed = checkExpression(expression)
+        result.statements.append(.expression(typed, range))
+      }
+    }
+    checkReadWriteConflicts()
+    return result
+  }
+
+  /// Whether `name` may be bound: not a builtin, not bound before (in a script).
+  mutating func checkNewName(_ name: Identifier, what: String) -> Bool {
+    if BuiltinRegistry.builtin(named: name.name) != nil {
+      error(
+        Self.IDs.shadowsBuiltin,
+        "'\(name.name)' is the name of a builtin; choose another name for \(what)",
+        at: name.range)
+      return false
+    }
+    if !options.allowsRebinding, let existing = symbols[name.name] {
+      let first: SourceRange
+      switch existing {
+      case .value(_, let range): first = range
+      case .function(let syntax): first = syntax.range
+      }
+      error(
+        Self.IDs.rebinding, "'\(name.name)' is already defined; a script binds each name once",
+        at: name.range,
+        notes: first == .zero
+          ? [] : [DiagnosticNote("'\(name.name)' is first defined here", at: first)])
+      return false
+    }
+    return true
+  }
+
+  /// A value to bind: anything but Unit.
+  mutating func checkValue(_ expression: Expr) -> TypedExpr {
+    let typed = checkExpression(expression)
+    if typed.type == .unit {
+      error(
+        Self.IDs.noValue, "this produces no value to bind; it only acts", at: expression.range)
+      return .invalid(expression.range)
+    }
+    return typed
+  }
+
+  /// Handles `rate N` as a statement: returns `nil` when the statement is something
+  /// else, `.some(nil)` when it was a setting with an error, and the rate otherwise.
+  mutating func checkRateSetting(_ expression: Expr) -> Int?? {
+    guard case .call(.identifier(let callee), _, _) = expression, callee.name == "rate",
+      symbols["rate"] == nil, locals.isEmpty
+    else {
+      if case .identifier(let callee) = expression, callee.name == "rate" {
+        error(
+          Self.IDs.missingArgument, "missing argument 'hz' of 'rate'", at: expression.range,
+          notes: [DiagnosticNote("write it as 'rate 48000'")])
+        return .some(nil)
+      }
+      return nil
+    }
+    let typed = checkExpression(expression, allowSettings: true)
+    guard case .builtin(.rate, let arguments, _, _, _) = typed, let hz = arguments.first else {
+      return .some(nil)
+    }
+    guard let value = hz.constantValue else {
+      if hz.type != .unknown {
+        error(
+          Self.IDs.notConstant, "the argument of 'rate' must be a number known before running",
+          at: hz.range)
+      }
+      return .some(nil)
+    }
+    let rate = Int(value)
+    scriptRate = rate
+    return .some(rate)
+  }
+}
