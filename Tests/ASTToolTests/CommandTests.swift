@@ -168,3 +168,82 @@ struct CheckCommandTests {
     #expect(result.errorText == "ast: error: cannot read '/nonexistent/x.ast': no such file\n")
   }
 }
+
+@Suite("ast check with the type checker, and ast help")
+struct CheckTypesCommandTests {
+  @Test("--types prints each binding with its type")
+  func types() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = directory.file("t.ast")
+    try """
+    rate 48000
+    lfo = sine 5hz 2s
+    fn voice f = saw f 1 |> lowpass (f * 4)
+    out = pan (voice 220) 0.5 |> chunk 500ms
+    """.write(toFile: path, atomically: true, encoding: .utf8)
+    let result = try ast("check", "--types", path)
+    #expect(result.status == 0, "\(result.errorText)")
+    #expect(
+      result.text == """
+        lfo: Audio(48000 Hz, mono)
+        fn voice f (checked at each call)
+        out: Stream(48000 Hz, stereo)
+
+        """)
+  }
+
+  @Test("type errors are reported like syntax errors, all in one run")
+  func typeErrors() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = directory.file("t.ast")
+    try "x = sine 1s 440hz\ny = lowpass x 1000 q:0\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    let result = try ast("check", path)
+    #expect(result.status == 1)
+    #expect(result.errorText.hasSuffix("3 errors\n"))
+    #expect(
+      result.errorText.contains(
+        "\(path):2:22: error: 'q' of 'lowpass' must be greater than 0, got 0"))
+  }
+
+  @Test("--diagnostics json prints one object per line")
+  func json() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = directory.file("t.ast")
+    try "osc = sine 440 1\nout = osk\n".write(toFile: path, atomically: true, encoding: .utf8)
+    let result = try ast("check", "--diagnostics", "json", path)
+    #expect(result.status == 1)
+    let lines = result.text.split(separator: "\n")
+    #expect(lines.count == 1)
+    let object = try #require(
+      JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+    #expect(object["file"] as? String == path)
+    #expect(object["line"] as? Int == 2)
+    #expect(object["column"] as? Int == 7)
+    #expect(object["endLine"] as? Int == 2)
+    #expect(object["endColumn"] as? Int == 10)
+    #expect(object["severity"] as? String == "error")
+    #expect(object["id"] as? String == "unknown-name")
+    #expect(object["message"] as? String == "unknown name 'osk'")
+    let notes = try #require(object["notes"] as? [[String: Any]])
+    #expect(notes.first?["message"] as? String == "did you mean 'osc'?")
+  }
+
+  @Test("help lists the builtins and describes one")
+  func help() throws {
+    let all = try ast("help")
+    #expect(all.status == 0)
+    #expect(all.text.contains("  lowpass    RBJ low-pass biquad."))
+    let one = try ast("help", "lowpass")
+    #expect(one.status == 0)
+    #expect(one.text.hasPrefix("lowpass x cutoff q:0.7071\n"))
+    let typo = try ast("help", "lowpas")
+    #expect(typo.status == 1)
+    #expect(typo.errorText == "ast: error: no builtin named 'lowpas'; did you mean 'lowpass'?\n")
+    let command = try ast("help", "convert")
+    #expect(command.text.contains("USAGE: ast convert"))
+  }
+}
