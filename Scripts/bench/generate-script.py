@@ -8,8 +8,8 @@ import sys
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
 templates = [
-    "osc{i} = sine ({f}hz + 3 * lfo) 2s",
-    "lfo = sine 5hz 2s  # slow modulation",
+    "lfo{i} = sine 5hz 2s  # slow modulation",
+    "osc{i} = sine ({f}hz + 3 * lfo{i}) 2s",
     "tone{i} = saw 220hz 1.5s |> lowpass 1.2khz q:0.9 |> gain -6db",
     "fn voice{i} freq dur = saw freq dur |> lowpass (freq * 4) q:0.8",
     "mixed{i} = mix [osc{i}, tone{i}, square 110 1.0 width:0.25]",
