@@ -5,6 +5,7 @@ let package = Package(
   name: "ast",
   products: [
     .library(name: "ASTCore", targets: ["ASTCore"]),
+    .library(name: "ASTEngine", targets: ["ASTEngine"]),
     .library(name: "ASTLanguage", targets: ["ASTLanguage"]),
     .executable(name: "ast", targets: ["ASTTool"]),
   ],
@@ -33,10 +34,15 @@ let package = Package(
       name: "ASTCore",
       dependencies: ["CSndFile", "CSoxr"]
     ),
-    // Layer 4: the language: sources, lexer, parser, diagnostics.
+    // Layer 3: the streaming engine: DSP nodes pulled in blocks.
+    .target(
+      name: "ASTEngine",
+      dependencies: ["ASTCore"]
+    ),
+    // Layer 4: the language: sources, lexer, parser, diagnostics, checker, evaluator.
     .target(
       name: "ASTLanguage",
-      dependencies: ["ASTCore"]
+      dependencies: ["ASTCore", "ASTEngine"]
     ),
     // Layer 5: the `ast` command.
     .executableTarget(
@@ -56,6 +62,10 @@ let package = Package(
     .testTarget(
       name: "ASTCoreTests",
       dependencies: ["ASTCore", "ASTTestSupport"]
+    ),
+    .testTarget(
+      name: "ASTEngineTests",
+      dependencies: ["ASTEngine", "ASTCore", "ASTTestSupport"]
     ),
     .testTarget(
       name: "ASTLanguageTests",

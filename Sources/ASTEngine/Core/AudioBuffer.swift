@@ -1,0 +1,86 @@
+/// A block of planar Float32 audio: one contiguous run of samples per channel.
+///
+/// Buffers are allocated once, when a node is built, and reused for every block, so
+/// rendering allocates nothing.
+public final class AudioBuffer {
+  /// The number of channels.
+  public let channelCount: Int
+  /// The most frames the buffer holds.
+  public let capacity: Int
+  private let storage: UnsafeMutablePointer<Float>
+
+  /// Creates a zeroed buffer.
+  public init(channelCount: Int, capacity: Int) {
+    precondition(channelCount > 0 && capacity > 0, "an audio buffer needs channels and frames")
+    self.channelCount = channelCount
+    self.capacity = capacity
+    storage = .allocate(capacity: channelCount * capacity)
+    storage.initialize(repeating: 0, count: channelCount * capacity)
+  }
+
+  deinit {
+    storage.deallocate()
+  }
+
+  /// The samples of channel `index`.
+  @inline(__always)
+  public func channel(_ index: Int) -> UnsafeMutablePointer<Float> {
+    storage + index * capacity
+  }
+
+  /// Sets frames `from..<to` of every channel to zero.
+  public func clear(from start: Int = 0, to end: Int? = nil) {
+    let stop = end ?? capacity
+    guard stop > start else { return }
+    for index in 0..<channelCount {
+      (channel(index) + start).update(repeating: 0, count: stop - start)
+    }
+  }
+}
+
+/// A flag that stops a render: set from anywhere (a signal handler, another task),
+/// checked by the render loops once per block.
+public final class CancellationToken: @unchecked Sendable {
+  private let flag = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+
+  /// Creates a token that is not cancelled.
+  public init() {
+    flag.initialize(to: 0)
+  }
+
+  deinit {
+    flag.deallocate()
+  }
+
+  /// Asks every render that checks this token to stop.
+  public func cancel() {
+    // A plain aligned store of a 32-bit value: safe to call from a signal handler.
+    flag.pointee = 1
+  }
+
+  /// Whether ``cancel()`` has been called.
+  public var isCancelled: Bool {
+    flag.pointee != 0
+  }
+
+  /// Throws ``RenderError/cancelled`` when cancelled.
+  public func check() throws {
+    if isCancelled { throw RenderError.cancelled }
+  }
+}
+
+/// An error while rendering.
+public enum RenderError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The render was cancelled through its token.
+  case cancelled
+  /// A failure with a message, such as a file that could not be read.
+  case failed(String)
+
+  /// What went wrong.
+  public var description: String {
+    switch self {
+    case .cancelled: "cancelled"
+    case .failed(let message): message
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/// Settings shared by every node of one render.
+public final class RenderContext: Sendable {
+  /// The most frames pulled at once.
+  public let blockSize: Int
+  /// Stops the render when cancelled.
+  public let cancellation: CancellationToken
+  /// Where numeric trouble (clipping, NaN) is counted.
+  public let trouble: TroubleReport
+
+  /// Creates a context.
+  public init(
+    blockSize: Int = 1024, cancellation: CancellationToken = CancellationToken(),
+    trouble: TroubleReport = TroubleReport()
+  ) {
+    precondition(blockSize > 0, "block size must be positive")
+    self.blockSize = blockSize
+    self.cancellation = cancellation
+    self.trouble = trouble
+  }
+}
+
+/// A node of the audio graph: a signal pulled in blocks.
+///
+/// Each node renders its output on request into a buffer it is given, pulling its
+/// inputs into buffers it allocated once. `render` fills exactly `frames` frames unless
+/// the signal ends, in which case it returns how many it filled; after the end it
+/// returns 0. Subclasses override ``render(into:frames:)``; dispatch happens once per
+/// block, never per sample.
+open class AudioNode {
+  /// Frames per second.
+  public let sampleRate: Int
+  /// Channels.
+  public let channelCount: Int
+  /// The total number of frames, when known before rendering.
+  public let frameCount: Int?
+  /// The render's shared settings.
+  public let context: RenderContext
+  /// An opaque tag naming where in a script the node comes from, for reports.
+  public var origin: Int?
+
+  /// Creates a node.
+  public init(sampleRate: Int, channelCount: Int, frameCount: Int?, context: RenderContext) {
+    self.sampleRate = sampleRate
+    self.channelCount = channelCount
+    self.frameCount = frameCount
+    self.context = context
+  }
+
+  /// Renders up to `frames` frames (at most the context's block size) into `buffer`.
+  open func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    fatalError("AudioNode.render must be overridden by \(type(of: self))")
+  }
+
+  /// A buffer for pulling this node's input blocks.
+  public func makeBuffer(channels: Int? = nil) -> AudioBuffer {
+    AudioBuffer(channelCount: channels ?? channelCount, capacity: context.blockSize)
+  }
+}
+
+/// Pulls blocks from a node until `frames` are filled or the node ends; returns the
+/// frames filled. Used by nodes that skip or gather input (slice, whole-signal nodes).
+public func pull(_ node: AudioNode, into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  try await node.render(into: buffer, frames: frames)
+}

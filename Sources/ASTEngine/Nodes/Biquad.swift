@@ -1,0 +1,149 @@
+import Foundation
+
+/// The RBJ Audio EQ Cookbook filter types.
+public enum BiquadKind: Sendable, Hashable {
+  /// Low-pass.
+  case lowpass
+  /// High-pass.
+  case highpass
+  /// Band-pass with a constant 0 dB peak gain.
+  case bandpass
+  /// Notch.
+  case notch
+  /// Peaking EQ with a gain in decibels.
+  case peaking(gainDB: Double)
+  /// Low shelf with a gain in decibels.
+  case lowShelf(gainDB: Double)
+  /// High shelf with a gain in decibels.
+  case highShelf(gainDB: Double)
+}
+
+/// Normalised biquad coefficients (a0 = 1).
+public struct BiquadCoefficients: Sendable, Equatable {
+  /// Feed-forward coefficients.
+  public var b0, b1, b2: Double
+  /// Feedback coefficients.
+  public var a1, a2: Double
+
+  /// The RBJ cookbook coefficients for a filter at `frequency` Hz with quality `q`.
+  public init(kind: BiquadKind, frequency: Double, q: Double, sampleRate: Double) {
+    let w0 = 2 * Double.pi * frequency / sampleRate
+    let cosine = cos(w0)
+    let alpha = sin(w0) / (2 * q)
+    var b0 = 0.0
+    var b1 = 0.0
+    var b2 = 0.0
+    var a0 = 1.0
+    var a1 = 0.0
+    var a2 = 0.0
+    switch kind {
+    case .lowpass:
+      (b0, b1, b2) = ((1 - cosine) / 2, 1 - cosine, (1 - cosine) / 2)
+      (a0, a1, a2) = (1 + alpha, -2 * cosine, 1 - alpha)
+    case .highpass:
+      (b0, b1, b2) = ((1 + cosine) / 2, -(1 + cosine), (1 + cosine) / 2)
+      (a0, a1, a2) = (1 + alpha, -2 * cosine, 1 - alpha)
+    case .bandpass:
+      (b0, b1, b2) = (alpha, 0, -alpha)
+      (a0, a1, a2) = (1 + alpha, -2 * cosine, 1 - alpha)
+    case .notch:
+      (b0, b1, b2) = (1, -2 * cosine, 1)
+      (a0, a1, a2) = (1 + alpha, -2 * cosine, 1 - alpha)
+    case .peaking(let gain):
+      let a = pow(10, gain / 40)
+      (b0, b1, b2) = (1 + alpha * a, -2 * cosine, 1 - alpha * a)
+      (a0, a1, a2) = (1 + alpha / a, -2 * cosine, 1 - alpha / a)
+    case .lowShelf(let gain):
+      let a = pow(10, gain / 40)
+      let root = 2 * a.squareRoot() * alpha
+      b0 = a * ((a + 1) - (a - 1) * cosine + root)
+      b1 = 2 * a * ((a - 1) - (a + 1) * cosine)
+      b2 = a * ((a + 1) - (a - 1) * cosine - root)
+      a0 = (a + 1) + (a - 1) * cosine + root
+      a1 = -2 * ((a - 1) + (a + 1) * cosine)
+      a2 = (a + 1) + (a - 1) * cosine - root
+    case .highShelf(let gain):
+      let a = pow(10, gain / 40)
+      let root = 2 * a.squareRoot() * alpha
+      b0 = a * ((a + 1) + (a - 1) * cosine + root)
+      b1 = -2 * a * ((a - 1) + (a + 1) * cosine)
+      b2 = a * ((a + 1) + (a - 1) * cosine - root)
+      a0 = (a + 1) - (a - 1) * cosine + root
+      a1 = 2 * ((a - 1) - (a + 1) * cosine)
+      a2 = (a + 1) - (a - 1) * cosine - root
+    }
+    self.b0 = b0 / a0
+    self.b1 = b1 / a0
+    self.b2 = b2 / a0
+    self.a1 = a1 / a0
+    self.a2 = a2 / a0
+  }
+}
+
+/// An RBJ biquad filter, one per channel, in transposed direct form II with `Double`
+/// state. A modulated frequency recomputes the coefficients for every sample.
+public final class BiquadNode: AudioNode {
+  private let input: AudioNode
+  private let kind: BiquadKind
+  private let frequency: ParameterSignal
+  private let q: Double
+  private let inputBuffer: AudioBuffer
+  private var state: [(Double, Double)]
+  private var fixed: BiquadCoefficients
+
+  /// Filters `input` at `frequency` with quality `q`.
+  public init(_ input: AudioNode, kind: BiquadKind, frequency: ParameterSignal, q: Double) {
+    self.input = input
+    self.kind = kind
+    self.frequency = frequency
+    self.q = q
+    inputBuffer = input.makeBuffer()
+    state = Array(repeating: (0, 0), count: input.channelCount)
+    fixed = BiquadCoefficients(
+      kind: kind, frequency: Double(frequency.constant), q: q, sampleRate: Double(input.sampleRate))
+    super.init(
+      sampleRate: input.sampleRate, channelCount: input.channelCount,
+      frameCount: input.frameCount, context: input.context)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let count = try await input.render(into: inputBuffer, frames: frames)
+    guard count > 0 else { return 0 }
+    let frequencies = try await frequency.next(count)
+    let rate = Double(sampleRate)
+    var bad = 0
+    for channel in 0..<channelCount {
+      let x = inputBuffer.channel(channel)
+      let y = buffer.channel(channel)
+      var (z1, z2) = state[channel]
+      if let frequencies {
+        let nyquist = rate * 0.4999
+        for index in 0..<count {
+          let f = min(max(Double(frequencies[index]), 1e-3), nyquist)
+          let c = BiquadCoefficients(kind: kind, frequency: f, q: q, sampleRate: rate)
+          let input = Double(x[index])
+          let output = c.b0 * input + z1
+          z1 = c.b1 * input - c.a1 * output + z2
+          z2 = c.b2 * input - c.a2 * output
+          y[index] = Float(output)
+        }
+      } else {
+        let c = fixed
+        for index in 0..<count {
+          let input = Double(x[index])
+          let output = z1.addingProduct(c.b0, input)
+          z1 = (c.b1 * input).addingProduct(-c.a1, output) + z2
+          z2 = (c.b2 * input).addingProduct(-c.a2, output)
+          y[index] = Float(output)
+        }
+      }
+      if !z1.isFinite || !z2.isFinite {
+        bad += scrubNonFinite(y, count: count)
+        (z1, z2) = (0, 0)
+      }
+      state[channel] = (z1, z2)
+    }
+    context.trouble.add(.nonFinite, count: bad, origin: origin)
+    return count
+  }
+}

@@ -1,0 +1,296 @@
+import Foundation
+
+/// The waveforms of the oscillator node.
+public enum Waveform: Sendable {
+  /// `sin(2 pi phase)`.
+  case sine
+  /// A band-limited square (PolyBLEP) with a duty cycle.
+  case square(width: Double)
+  /// A band-limited rising sawtooth (PolyBLEP), 0 at phase 0.
+  case saw
+  /// A triangle starting at 0 and rising, like the sine.
+  case triangle
+}
+
+/// A phase-accumulating oscillator: sine, square, saw or triangle, with a frequency and
+/// an amplitude that may be modulated at audio rate.
+///
+/// The phase is kept in cycles in `Double`; a modulated frequency is integrated sample
+/// by sample. Square and saw subtract PolyBLEP residuals at their discontinuities.
+public final class OscillatorNode: AudioNode {
+  private let waveform: Waveform
+  private let frequency: ParameterSignal
+  private let amplitude: ParameterSignal
+  private var cycles: Double
+  private var position = 0
+
+  /// Creates an oscillator of `frameCount` frames.
+  public init(
+    waveform: Waveform, frequency: ParameterSignal, amplitude: ParameterSignal,
+    phase: Double = 0, sampleRate: Int, frameCount: Int, context: RenderContext
+  ) {
+    self.waveform = waveform
+    self.frequency = frequency
+    self.amplitude = amplitude
+    let start = phase / (2 * Double.pi)
+    self.cycles = start - start.rounded(.down)
+    super.init(sampleRate: sampleRate, channelCount: 1, frameCount: frameCount, context: context)
+  }
+
+  @inline(__always)
+  private static func polyBLEP(_ t: Double, _ dt: Double) -> Double {
+    if t < dt {
+      let x = t / dt
+      return x + x - x * x - 1
+    }
+    if t > 1 - dt {
+      let x = (t - 1) / dt
+      return x * x + x + x + 1
+    }
+    return 0
+  }
+
+  /// The waveform's value at phase `t` (in cycles, 0..<1) for a phase step `dt`.
+  @inline(__always)
+  private func shape(_ t: Double, _ dt: Double) -> Double {
+    switch waveform {
+    case .sine:
+      return sin(2 * Double.pi * t)
+    case .square(let width):
+      var value = t < width ? 1.0 : -1.0
+      let step = min(abs(dt), 0.5)
+      value += Self.polyBLEP(t, step)
+      var shifted = t - width
+      if shifted < 0 { shifted += 1 }
+      value -= Self.polyBLEP(shifted, step)
+      return value
+    case .saw:
+      var shifted = t + 0.5
+      if shifted >= 1 { shifted -= 1 }
+      return 2 * shifted - 1 - Self.polyBLEP(shifted, min(abs(dt), 0.5))
+    case .triangle:
+      if t < 0.25 { return 4 * t }
+      if t < 0.75 { return 2 - 4 * t }
+      return 4 * t - 4
+    }
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let count = min(frames, (frameCount ?? 0) - position)
+    guard count > 0 else { return 0 }
+    let output = buffer.channel(0)
+    let rate = Double(sampleRate)
+    let frequencies = try await frequency.next(count)
+    let amplitudes = try await amplitude.next(count)
+    let fixedStep = Double(frequency.constant) / rate
+    let fixedAmplitude = Double(amplitude.constant)
+    var phase = cycles
+    for index in 0..<count {
+      let step = frequencies.map { Double($0[index]) / rate } ?? fixedStep
+      let level = amplitudes.map { Double($0[index]) } ?? fixedAmplitude
+      output[index] = Float(level * shape(phase, step))
+      phase += step
+      phase -= phase.rounded(.down)
+    }
+    cycles = phase
+    position += count
+    return count
+  }
+}
+
+/// Silence of a given length.
+public final class SilenceNode: AudioNode {
+  private var position = 0
+
+  /// Creates `frameCount` frames of silence with `channelCount` channels.
+  public init(sampleRate: Int, channelCount: Int = 1, frameCount: Int, context: RenderContext) {
+    super.init(
+      sampleRate: sampleRate, channelCount: channelCount, frameCount: frameCount, context: context)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let count = min(frames, (frameCount ?? 0) - position)
+    guard count > 0 else { return 0 }
+    buffer.clear(from: 0, to: count)
+    position += count
+    return count
+  }
+}
+
+/// The colours of noise.
+public enum NoiseColor: String, Sendable, CaseIterable {
+  /// Uniform, flat spectrum.
+  case white
+  /// -3 dB per octave (Paul Kellet's filter of white noise).
+  case pink
+  /// -6 dB per octave (leaky integration of white noise).
+  case brown
+}
+
+/// Seeded noise: the same seed, length and rate give the same samples on every machine.
+///
+/// White noise is uniform in [-amp, amp] from a SplitMix64 generator. Pink and brown
+/// noise are white noise filtered, then scaled so that their peak is `amp`: the filter
+/// runs once over the whole length before rendering to find that peak, which costs time
+/// but no memory.
+public final class NoiseNode: AudioNode {
+  private let color: NoiseColor
+  private let seed: UInt64
+  private let amplitude: ParameterSignal
+  private var generator: NoiseGenerator
+  private var scale: Double = 1
+  private var prepared = false
+  private var position = 0
+
+  /// Creates `frameCount` frames of noise.
+  public init(
+    color: NoiseColor, seed: UInt64, amplitude: ParameterSignal, sampleRate: Int, frameCount: Int,
+    context: RenderContext
+  ) {
+    self.color = color
+    self.seed = seed
+    self.amplitude = amplitude
+    self.generator = NoiseGenerator(seed: seed, color: color)
+    super.init(sampleRate: sampleRate, channelCount: 1, frameCount: frameCount, context: context)
+  }
+
+  private func prepare() throws {
+    prepared = true
+    guard color != .white, let total = frameCount, total > 0 else { return }
+    var probe = NoiseGenerator(seed: seed, color: color)
+    var peak = 0.0
+    var done = 0
+    while done < total {
+      try context.cancellation.check()
+      let stop = min(total, done + 65_536)
+      for _ in done..<stop { peak = max(peak, abs(probe.next())) }
+      done = stop
+    }
+    scale = peak > 0 ? 1 / peak : 1
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    if !prepared { try prepare() }
+    let count = min(frames, (frameCount ?? 0) - position)
+    guard count > 0 else { return 0 }
+    let output = buffer.channel(0)
+    let amplitudes = try await amplitude.next(count)
+    let fixed = Double(amplitude.constant)
+    for index in 0..<count {
+      let level = amplitudes.map { Double($0[index]) } ?? fixed
+      output[index] = Float(level * scale * generator.next())
+    }
+    position += count
+    return count
+  }
+}
+
+/// The sample source of ``NoiseNode``: SplitMix64, uniform doubles, colour filters.
+struct NoiseGenerator {
+  private var state: UInt64
+  private let color: NoiseColor
+  private var b0 = 0.0
+  private var b1 = 0.0
+  private var b2 = 0.0
+  private var b3 = 0.0
+  private var b4 = 0.0
+  private var b5 = 0.0
+  private var b6 = 0.0
+  private var brown = 0.0
+
+  init(seed: UInt64, color: NoiseColor) {
+    self.state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 0x2545_F491_4F6C_DD1D
+    self.color = color
+  }
+
+  /// A uniform value in [-1, 1).
+  @inline(__always)
+  mutating func white() -> Double {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    z ^= z >> 31
+    return Double(z >> 11) * 0x1p-52 - 1
+  }
+
+  @inline(__always)
+  mutating func next() -> Double {
+    let w = white()
+    switch color {
+    case .white:
+      return w
+    case .pink:
+      b0 = 0.99886 * b0 + w * 0.0555179
+      b1 = 0.99332 * b1 + w * 0.0750759
+      b2 = 0.96900 * b2 + w * 0.1538520
+      b3 = 0.86650 * b3 + w * 0.3104856
+      b4 = 0.55000 * b4 + w * 0.5329522
+      b5 = -0.7616 * b5 - w * 0.0168980
+      let value = b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362
+      b6 = w * 0.115926
+      return value
+    case .brown:
+      brown = 0.998 * brown + 0.02 * w
+      return brown
+    }
+  }
+}
+
+/// The curves of a sweep.
+public enum SweepCurve: String, Sendable {
+  /// Frequency changes linearly with time.
+  case linear = "lin"
+  /// Frequency changes exponentially (equal time per octave).
+  case exponential = "exp"
+}
+
+/// A sine sweeping from one frequency to another over its length.
+public final class SweepNode: AudioNode {
+  private let start: ParameterSignal
+  private let end: ParameterSignal
+  private let amplitude: ParameterSignal
+  private let curve: SweepCurve
+  private var cycles = 0.0
+  private var position = 0
+
+  /// Creates a sweep of `frameCount` frames.
+  public init(
+    from start: ParameterSignal, to end: ParameterSignal, curve: SweepCurve,
+    amplitude: ParameterSignal, sampleRate: Int, frameCount: Int, context: RenderContext
+  ) {
+    self.start = start
+    self.end = end
+    self.amplitude = amplitude
+    self.curve = curve
+    super.init(sampleRate: sampleRate, channelCount: 1, frameCount: frameCount, context: context)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let total = frameCount ?? 0
+    let count = min(frames, total - position)
+    guard count > 0 else { return 0 }
+    let output = buffer.channel(0)
+    let starts = try await start.next(count)
+    let ends = try await end.next(count)
+    let amplitudes = try await amplitude.next(count)
+    let rate = Double(sampleRate)
+    let span = Double(max(total - 1, 1))
+    for index in 0..<count {
+      let from = Double(starts?[index] ?? start.constant)
+      let to = Double(ends?[index] ?? end.constant)
+      let t = Double(position + index) / span
+      let frequency: Double
+      switch curve {
+      case .linear: frequency = from + (to - from) * t
+      case .exponential: frequency = from * pow(to / from, t)
+      }
+      let level = Double(amplitudes?[index] ?? amplitude.constant)
+      output[index] = Float(level * sin(2 * Double.pi * cycles))
+      cycles += frequency / rate
+      cycles -= cycles.rounded(.down)
+    }
+    position += count
+    return count
+  }
+}

@@ -1,0 +1,344 @@
+import Foundation
+
+/// The arithmetic operations on signals.
+public enum SignalOperation: Sendable {
+  /// `a + b`.
+  case add
+  /// `a - b`.
+  case subtract
+  /// `a * b`.
+  case multiply
+  /// `a / b`.
+  case divide
+
+  @inline(__always)
+  func apply(_ a: Float, _ b: Float) -> Float {
+    switch self {
+    case .add: a + b
+    case .subtract: a - b
+    case .multiply: a * b
+    case .divide: a / b
+    }
+  }
+}
+
+/// Sample-by-sample arithmetic of two signals, or of a signal and a number.
+///
+/// Two signals give a signal as long as the longer, the shorter padded with silence; a
+/// mono signal combines with every channel of the other. Division that makes NaN or
+/// infinity reports it (as ``TroubleReport/Kind/nonFinite``) and writes 0.
+public final class ArithmeticNode: AudioNode {
+  private let operation: SignalOperation
+  private let left: AudioNode?
+  private let right: AudioNode?
+  private let leftConstant: Float
+  private let rightConstant: Float
+  private let leftBuffer: AudioBuffer?
+  private let rightBuffer: AudioBuffer?
+  private var leftEnded = false
+  private var rightEnded = false
+
+  /// `left op right` for two signals.
+  public init(_ operation: SignalOperation, _ left: AudioNode, _ right: AudioNode) {
+    self.operation = operation
+    self.left = left
+    self.right = right
+    leftConstant = 0
+    rightConstant = 0
+    leftBuffer = left.makeBuffer()
+    rightBuffer = right.makeBuffer()
+    let length = left.frameCount.flatMap { a in right.frameCount.map { b in max(a, b) } }
+    super.init(
+      sampleRate: left.sampleRate, channelCount: max(left.channelCount, right.channelCount),
+      frameCount: length, context: left.context)
+  }
+
+  /// `signal op number`, or `number op signal` when `numberFirst`.
+  public init(_ operation: SignalOperation, signal: AudioNode, number: Double, numberFirst: Bool) {
+    self.operation = operation
+    self.left = numberFirst ? nil : signal
+    self.right = numberFirst ? signal : nil
+    leftConstant = Float(number)
+    rightConstant = Float(number)
+    leftBuffer = numberFirst ? nil : signal.makeBuffer()
+    rightBuffer = numberFirst ? signal.makeBuffer() : nil
+    super.init(
+      sampleRate: signal.sampleRate, channelCount: signal.channelCount,
+      frameCount: signal.frameCount, context: signal.context)
+  }
+
+  private func fill(_ node: AudioNode?, _ buffer: AudioBuffer?, ended: inout Bool, frames: Int)
+    async throws -> Int?
+  {
+    guard let node, let buffer else { return nil }
+    var got = 0
+    if !ended {
+      got = try await node.render(into: buffer, frames: frames)
+      if got < frames { ended = true }
+    }
+    buffer.clear(from: got, to: frames)
+    return got
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let a = try await fill(left, leftBuffer, ended: &leftEnded, frames: frames)
+    let b = try await fill(right, rightBuffer, ended: &rightEnded, frames: frames)
+    let produced = max(a ?? 0, b ?? 0)
+    guard produced > 0 else { return 0 }
+    var bad = 0
+    for channel in 0..<channelCount {
+      let output = buffer.channel(channel)
+      let x = leftBuffer.map { $0.channel($0.channelCount == 1 ? 0 : channel) }
+      let y = rightBuffer.map { $0.channel($0.channelCount == 1 ? 0 : channel) }
+      switch (x, y) {
+      case (let x?, let y?):
+        for index in 0..<produced { output[index] = operation.apply(x[index], y[index]) }
+      case (let x?, nil):
+        for index in 0..<produced { output[index] = operation.apply(x[index], rightConstant) }
+      case (nil, let y?):
+        for index in 0..<produced { output[index] = operation.apply(leftConstant, y[index]) }
+      case (nil, nil):
+        break
+      }
+      if operation == .divide { bad += scrubNonFinite(output, count: produced) }
+    }
+    context.trouble.add(.nonFinite, count: bad, origin: origin)
+    return produced
+  }
+}
+
+/// A signal multiplied by a gain that may be a constant or a modulating signal.
+public final class GainNode: AudioNode {
+  private let input: AudioNode
+  private let gain: ParameterSignal
+  private let inputBuffer: AudioBuffer
+
+  /// `input * gain`.
+  public init(_ input: AudioNode, gain: ParameterSignal) {
+    self.input = input
+    self.gain = gain
+    inputBuffer = input.makeBuffer()
+    super.init(
+      sampleRate: input.sampleRate, channelCount: input.channelCount,
+      frameCount: input.frameCount, context: input.context)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let count = try await input.render(into: inputBuffer, frames: frames)
+    guard count > 0 else { return 0 }
+    let gains = try await gain.next(count)
+    let fixed = gain.constant
+    for channel in 0..<channelCount {
+      let x = inputBuffer.channel(channel)
+      let y = buffer.channel(channel)
+      if let gains {
+        for index in 0..<count { y[index] = x[index] * gains[index] }
+      } else {
+        for index in 0..<count { y[index] = x[index] * fixed }
+      }
+    }
+    return count
+  }
+}
+
+/// The sum of several signals, as long as the longest; no normalisation.
+public final class MixNode: AudioNode {
+  private let inputs: [AudioNode]
+  private let scratch: AudioBuffer
+  private var ended: [Bool]
+
+  /// The sum of `inputs` (at least one, of one sample rate).
+  public init(_ inputs: [AudioNode]) {
+    precondition(!inputs.isEmpty, "mix needs at least one input")
+    self.inputs = inputs
+    let channels = inputs.map(\.channelCount).max() ?? 1
+    scratch = AudioBuffer(channelCount: channels, capacity: inputs[0].context.blockSize)
+    ended = inputs.map { _ in false }
+    let lengths = inputs.compactMap(\.frameCount)
+    super.init(
+      sampleRate: inputs[0].sampleRate, channelCount: channels,
+      frameCount: lengths.count == inputs.count ? lengths.max() : nil, context: inputs[0].context)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    buffer.clear(from: 0, to: frames)
+    var produced = 0
+    for (index, input) in inputs.enumerated() where !ended[index] {
+      let count = try await input.render(into: scratch, frames: frames)
+      if count < frames { ended[index] = true }
+      produced = max(produced, count)
+      for channel in 0..<channelCount {
+        let x = scratch.channel(input.channelCount == 1 ? 0 : channel)
+        let y = buffer.channel(channel)
+        for frame in 0..<count { y[frame] += x[frame] }
+      }
+    }
+    return produced
+  }
+}
+
+/// Equal-power panning: a mono signal becomes stereo, left `x cos((p + 1) pi / 4)` and
+/// right `x sin((p + 1) pi / 4)`; a stereo signal is balanced with the same law.
+public final class PanNode: AudioNode {
+  private let input: AudioNode
+  private let position: ParameterSignal
+  private let inputBuffer: AudioBuffer
+
+  /// Pans `input` (mono or stereo) by `position` in [-1, 1].
+  public init(_ input: AudioNode, position: ParameterSignal) {
+    self.input = input
+    self.position = position
+    inputBuffer = input.makeBuffer()
+    super.init(
+      sampleRate: input.sampleRate, channelCount: 2, frameCount: input.frameCount,
+      context: input.context)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let count = try await input.render(into: inputBuffer, frames: frames)
+    guard count > 0 else { return 0 }
+    let positions = try await position.next(count)
+    let left = buffer.channel(0)
+    let right = buffer.channel(1)
+    let inLeft = inputBuffer.channel(0)
+    let inRight = inputBuffer.channel(input.channelCount > 1 ? 1 : 0)
+    let fixed = Double(position.constant)
+    var fixedLeft = Float(cos((fixed + 1) * Double.pi / 4))
+    var fixedRight = Float(sin((fixed + 1) * Double.pi / 4))
+    for index in 0..<count {
+      if let positions {
+        let angle = (Double(min(max(positions[index], -1), 1)) + 1) * Double.pi / 4
+        fixedLeft = Float(cos(angle))
+        fixedRight = Float(sin(angle))
+      }
+      left[index] = inLeft[index] * fixedLeft
+      right[index] = inRight[index] * fixedRight
+    }
+    return count
+  }
+}
+
+/// Two mono signals as the left and right channels, padded to the longer.
+public final class StereoNode: AudioNode {
+  private let left: AudioNode
+  private let right: AudioNode
+  private let leftBuffer: AudioBuffer
+  private let rightBuffer: AudioBuffer
+  private var leftEnded = false
+  private var rightEnded = false
+
+  /// `left` and `right` side by side.
+  public init(left: AudioNode, right: AudioNode) {
+    self.left = left
+    self.right = right
+    leftBuffer = left.makeBuffer()
+    rightBuffer = right.makeBuffer()
+    let length = left.frameCount.flatMap { a in right.frameCount.map { b in max(a, b) } }
+    super.init(
+      sampleRate: left.sampleRate, channelCount: 2, frameCount: length, context: left.context)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    var a = 0
+    var b = 0
+    if !leftEnded {
+      a = try await left.render(into: leftBuffer, frames: frames)
+      leftEnded = a < frames
+    }
+    if !rightEnded {
+      b = try await right.render(into: rightBuffer, frames: frames)
+      rightEnded = b < frames
+    }
+    let produced = max(a, b)
+    guard produced > 0 else { return 0 }
+    leftBuffer.clear(from: a, to: produced)
+    rightBuffer.clear(from: b, to: produced)
+    buffer.channel(0).update(from: leftBuffer.channel(0), count: produced)
+    buffer.channel(1).update(from: rightBuffer.channel(0), count: produced)
+    return produced
+  }
+}
+
+/// The mean of a signal's channels.
+public final class MonoNode: AudioNode {
+  private let input: AudioNode
+  private let inputBuffer: AudioBuffer
+
+  /// `input` mixed down to one channel.
+  public init(_ input: AudioNode) {
+    self.input = input
+    inputBuffer = input.makeBuffer()
+    super.init(
+      sampleRate: input.sampleRate, channelCount: 1, frameCount: input.frameCount,
+      context: input.context)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let count = try await input.render(into: inputBuffer, frames: frames)
+    guard count > 0 else { return 0 }
+    let output = buffer.channel(0)
+    output.update(from: inputBuffer.channel(0), count: count)
+    let channels = input.channelCount
+    for channel in 1..<max(channels, 1) {
+      let x = inputBuffer.channel(channel)
+      for index in 0..<count { output[index] += x[index] }
+    }
+    if channels > 1 {
+      let scale = 1 / Float(channels)
+      for index in 0..<count { output[index] *= scale }
+    }
+    return count
+  }
+}
+
+/// Hard clipping at ±limit.
+public final class ClipNode: AudioNode {
+  private let input: AudioNode
+  private let limit: Float
+  private let inputBuffer: AudioBuffer
+
+  /// `input` clipped to [-limit, limit].
+  public init(_ input: AudioNode, limit: Double) {
+    self.input = input
+    self.limit = Float(limit)
+    inputBuffer = input.makeBuffer()
+    super.init(
+      sampleRate: input.sampleRate, channelCount: input.channelCount,
+      frameCount: input.frameCount, context: input.context)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let count = try await input.render(into: inputBuffer, frames: frames)
+    for channel in 0..<channelCount {
+      let x = inputBuffer.channel(channel)
+      let y = buffer.channel(channel)
+      for index in 0..<count { y[index] = min(max(x[index], -limit), limit) }
+    }
+    return count
+  }
+}
+
+/// A signal negated.
+public final class NegateNode: AudioNode {
+  private let input: AudioNode
+  private let inputBuffer: AudioBuffer
+
+  /// `-input`.
+  public init(_ input: AudioNode) {
+    self.input = input
+    inputBuffer = input.makeBuffer()
+    super.init(
+      sampleRate: input.sampleRate, channelCount: input.channelCount,
+      frameCount: input.frameCount, context: input.context)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let count = try await input.render(into: inputBuffer, frames: frames)
+    for channel in 0..<channelCount {
+      let x = inputBuffer.channel(channel)
+      let y = buffer.channel(channel)
+      for index in 0..<count { y[index] = -x[index] }
+    }
+    return count
+  }
+}

@@ -1,0 +1,45 @@
+/// A parameter value for a node: a constant, or a signal rendered block by block
+/// alongside the node's input (modulation at audio rate).
+///
+/// A modulating signal that ends before the node holds its last value.
+public final class ParameterSignal {
+  /// The constant, or the value held after a modulating signal ends.
+  public private(set) var constant: Float
+  private let node: AudioNode?
+  private let buffer: AudioBuffer?
+  private var ended = false
+
+  /// A constant parameter.
+  public init(constant: Double) {
+    self.constant = Float(constant)
+    self.node = nil
+    self.buffer = nil
+  }
+
+  /// A parameter driven by a signal; its first channel is used.
+  public init(signal: AudioNode) {
+    self.constant = 0
+    self.node = signal
+    self.buffer = signal.makeBuffer()
+  }
+
+  /// Whether the value changes from sample to sample.
+  public var isModulated: Bool { node != nil }
+
+  /// Renders the next `frames` values and returns them (for a modulated parameter), or
+  /// `nil` for a constant one.
+  public func next(_ frames: Int) async throws -> UnsafeMutablePointer<Float>? {
+    guard let node, let buffer else { return nil }
+    let values = buffer.channel(0)
+    var filled = 0
+    if !ended {
+      filled = try await node.render(into: buffer, frames: frames)
+      if filled > 0 { constant = values[filled - 1] }
+      if filled < frames { ended = true }
+    }
+    if filled < frames {
+      (values + filled).update(repeating: constant, count: frames - filled)
+    }
+    return values
+  }
+}

@@ -1,0 +1,355 @@
+import ASTCore
+
+/// A Stream: AudioStream chunks pulled one at a time.
+///
+/// Chunks made by the engine hold `pcm_f32le` samples, so processing a stream chunk by
+/// chunk gives the same samples as processing the signal whole.
+open class ChunkSource {
+  /// The render's shared settings.
+  public let context: RenderContext
+
+  /// Creates a source.
+  public init(context: RenderContext) {
+    self.context = context
+  }
+
+  /// The next chunk, or `nil` at the end.
+  open func next() async throws -> AudioStream? {
+    fatalError("ChunkSource.next must be overridden by \(type(of: self))")
+  }
+}
+
+/// Conversions between planar blocks and `pcm_f32le` chunks.
+enum ChunkCodec {
+  static let context = ProcessingContext()
+
+  /// Interleaved little-endian Float32 bytes of `frames` frames of `buffer`.
+  static func bytes(_ buffer: AudioBuffer, channels: Int, frames: Int) -> [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: frames * channels * 4) { output, initialized in
+      let raw = UnsafeMutableRawPointer(output.baseAddress!)
+      for frame in 0..<frames {
+        for channel in 0..<channels {
+          raw.storeBytes(
+            of: buffer.channel(channel)[frame].bitPattern.littleEndian,
+            toByteOffset: (frame * channels + channel) * 4, as: UInt32.self)
+        }
+      }
+      initialized = frames * channels * 4
+    }
+  }
+
+  /// A chunk's samples as interleaved floats.
+  static func samples(_ chunk: AudioStream) throws -> [Float] {
+    try context.samples(from: chunk, as: Float.self)
+  }
+}
+
+/// Cuts a signal into chunks of a fixed number of frames, lazily.
+public final class ChunkerSource: ChunkSource {
+  private let input: AudioNode
+  private let framesPerChunk: Int
+  private let metadata: Metadata
+  private let buffer: AudioBuffer
+  private var index = 0
+  private var position = 0
+  private var ended = false
+
+  /// Chunks of `framesPerChunk` frames of `input`, each with `metadata` and `chunk_index`.
+  public init(_ input: AudioNode, framesPerChunk: Int, metadata: Metadata = [:]) {
+    self.input = input
+    self.framesPerChunk = framesPerChunk
+    self.metadata = metadata
+    buffer = input.makeBuffer()
+    super.init(context: input.context)
+  }
+
+  override public func next() async throws -> AudioStream? {
+    guard !ended else { return nil }
+    let channels = input.channelCount
+    var data: [UInt8] = []
+    data.reserveCapacity(framesPerChunk * channels * 4)
+    var frames = 0
+    while frames < framesPerChunk {
+      try context.cancellation.check()
+      let wanted = min(context.blockSize, framesPerChunk - frames)
+      let count = try await input.render(into: buffer, frames: wanted)
+      data += ChunkCodec.bytes(buffer, channels: channels, frames: count)
+      frames += count
+      if count < wanted {
+        ended = true
+        break
+      }
+    }
+    guard frames > 0 else {
+      ended = true
+      return nil
+    }
+    var chunkMetadata = metadata
+    chunkMetadata["chunk_index"] = .int(index)
+    let rate = Double(input.sampleRate)
+    let chunk = AudioStream(
+      data: data, sampleRate: input.sampleRate, channelCount: channels, sampleWidth: 4,
+      format: SampleFormat.pcmF32LE.rawValue,
+      timestamp: Timestamp(start: Double(position) / rate, end: Double(position + frames) / rate),
+      metadata: chunkMetadata)
+    index += 1
+    position += frames
+    return chunk
+  }
+}
+
+/// A node that plays the chunk it is given: the input of an effect applied to a
+/// stream chunk by chunk, so the effect's state carries over between chunks.
+public final class FeedNode: AudioNode {
+  private var samples: [Float] = []
+  private var offset = 0
+
+  /// A feed of `channelCount` channels at `sampleRate`.
+  public init(sampleRate: Int, channelCount: Int, context: RenderContext) {
+    super.init(
+      sampleRate: sampleRate, channelCount: channelCount, frameCount: nil, context: context)
+  }
+
+  /// Sets the interleaved samples the next renders play.
+  public func feed(_ interleaved: [Float]) {
+    samples = interleaved
+    offset = 0
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let channels = channelCount
+    let count = min(frames, (samples.count - offset) / channels)
+    for frame in 0..<count {
+      for channel in 0..<channels {
+        buffer.channel(channel)[frame] = samples[offset + frame * channels + channel]
+      }
+    }
+    offset += count * channels
+    return count
+  }
+}
+
+/// An effect applied to every chunk of a stream, with its state kept across chunks.
+///
+/// The effect's graph is built once, on the first chunk, around a ``FeedNode``; each
+/// chunk keeps its timestamp and metadata.
+public final class LiftedSource: ChunkSource {
+  /// Builds the effect around its input.
+  public typealias Builder = (AudioNode) async throws -> AudioNode
+
+  private let input: ChunkSource
+  private let build: Builder
+  private var feed: FeedNode?
+  private var effect: AudioNode?
+  private var buffer: AudioBuffer?
+
+  /// Applies the effect made by `build` to each chunk of `input`.
+  public init(_ input: ChunkSource, build: @escaping Builder) {
+    self.input = input
+    self.build = build
+    super.init(context: input.context)
+  }
+
+  override public func next() async throws -> AudioStream? {
+    guard let chunk = try await input.next() else { return nil }
+    if feed == nil {
+      let node = FeedNode(
+        sampleRate: chunk.sampleRate, channelCount: chunk.channelCount, context: context)
+      let built = try await build(node)
+      feed = node
+      effect = built
+      buffer = built.makeBuffer()
+    }
+    guard let feed, let effect, let buffer else { return nil }
+    guard chunk.sampleRate == feed.sampleRate, chunk.channelCount == feed.channelCount else {
+      throw RenderError.failed(
+        "a stream changed format mid-way: \(chunk.sampleRate) Hz, \(chunk.channelCount) channels "
+          + "after \(feed.sampleRate) Hz, \(feed.channelCount) channels")
+    }
+    feed.feed(try ChunkCodec.samples(chunk))
+    let frames = chunk.frameCount
+    var data: [UInt8] = []
+    data.reserveCapacity(frames * effect.channelCount * 4)
+    var done = 0
+    while done < frames {
+      let wanted = min(context.blockSize, frames - done)
+      let count = try await effect.render(into: buffer, frames: wanted)
+      data += ChunkCodec.bytes(buffer, channels: effect.channelCount, frames: count)
+      done += count
+      if count < wanted { break }
+    }
+    return AudioStream(
+      data: data, sampleRate: effect.sampleRate, channelCount: effect.channelCount,
+      sampleWidth: 4, format: SampleFormat.pcmF32LE.rawValue, timestamp: chunk.timestamp,
+      metadata: chunk.metadata)
+  }
+}
+
+/// A stream resampled chunk by chunk through one libsoxr resampler, so the result is
+/// continuous; chunk timestamps keep their start and get the end of their new length.
+public final class ResampledSource: ChunkSource {
+  private let input: ChunkSource
+  private let rate: Int
+  private var resampler: Resampler<Float>?
+  private var channels = 1
+  private var finished = false
+
+  /// Resamples `input` to `rate`.
+  public init(_ input: ChunkSource, to rate: Int) {
+    self.input = input
+    self.rate = rate
+    super.init(context: input.context)
+  }
+
+  override public func next() async throws -> AudioStream? {
+    guard !finished else { return nil }
+    var output: [Float] = []
+    var template: AudioStream?
+    if let chunk = try await input.next() {
+      if resampler == nil {
+        channels = chunk.channelCount
+        resampler = try Resampler<Float>(
+          inputRate: Double(chunk.sampleRate), outputRate: Double(rate), channelCount: channels,
+          quality: .high)
+      }
+      let samples = try ChunkCodec.samples(chunk)
+      try samples.withUnsafeBufferPointer { try resampler?.process($0, into: &output) }
+      template = chunk
+    } else {
+      finished = true
+      try resampler?.flush(into: &output)
+      if output.isEmpty { return nil }
+    }
+    let frames = output.count / max(channels, 1)
+    let start = template?.timestamp.start ?? 0
+    let bytes = output.withUnsafeBytes { [UInt8]($0) }
+    return AudioStream(
+      data: bytes, sampleRate: rate, channelCount: channels, sampleWidth: 4,
+      format: SampleFormat.pcmF32LE.rawValue,
+      timestamp: Timestamp(start: start, end: start + Double(frames) / Double(rate)),
+      metadata: template?.metadata)
+  }
+}
+
+/// A stream's chunks joined back into one signal.
+public final class JoinNode: AudioNode {
+  private let source: ChunkSource
+  private var pending: [Float]
+  private var pendingStart = 0
+  private var ended = false
+
+  /// Joins `source`, reading its first chunk now to learn its format.
+  public static func make(_ source: ChunkSource) async throws -> JoinNode {
+    let first = try await source.next()
+    return JoinNode(source: source, first: first)
+  }
+
+  private init(source: ChunkSource, first: AudioStream?) {
+    self.source = source
+    pending = (first.flatMap { try? ChunkCodec.samples($0) }) ?? []
+    ended = first == nil
+    super.init(
+      sampleRate: first?.sampleRate ?? 44_100, channelCount: first?.channelCount ?? 1,
+      frameCount: nil, context: source.context)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let channels = channelCount
+    while (pending.count - pendingStart) / channels < frames, !ended {
+      guard let chunk = try await source.next() else {
+        ended = true
+        break
+      }
+      if pendingStart > 0 {
+        pending.removeFirst(pendingStart)
+        pendingStart = 0
+      }
+      pending += try ChunkCodec.samples(chunk)
+    }
+    let count = min(frames, (pending.count - pendingStart) / channels)
+    for frame in 0..<count {
+      for channel in 0..<channels {
+        buffer.channel(channel)[frame] = pending[pendingStart + frame * channels + channel]
+      }
+    }
+    pendingStart += count * channels
+    return count
+  }
+}
+
+/// The chunks arriving on a channel subscription.
+public final class SubscribedSource: ChunkSource {
+  private var iterator: Subscription.Iterator
+  private let name: String
+
+  /// Reads `subscription` of the channel `name`.
+  public init(_ subscription: Subscription, name: String, context: RenderContext) {
+    iterator = subscription.makeAsyncIterator()
+    self.name = name
+    super.init(context: context)
+  }
+
+  override public func next() async throws -> AudioStream? {
+    try context.cancellation.check()
+    guard let message = await iterator.next() else { return nil }
+    guard let chunk = message as? AudioStream else {
+      throw RenderError.failed(
+        "channel '\(name)' carried a \(type(of: message)), not an AudioStream chunk")
+    }
+    return chunk
+  }
+}
+
+/// A stream with a metadata entry added to each chunk.
+public final class TaggedSource: ChunkSource {
+  private let input: ChunkSource
+  private let key: String
+  private let value: MetadataValue
+
+  /// Tags every chunk of `input` with `key: value`.
+  public init(_ input: ChunkSource, key: String, value: MetadataValue) {
+    self.input = input
+    self.key = key
+    self.value = value
+    super.init(context: input.context)
+  }
+
+  override public func next() async throws -> AudioStream? {
+    guard var chunk = try await input.next() else { return nil }
+    var metadata = chunk.metadata ?? [:]
+    metadata[key] = value
+    chunk.metadata = metadata
+    return chunk
+  }
+}
+
+/// A stream passed on unchanged while something watches each chunk (writing it to a
+/// file, summarising it), with a last call at the end.
+public final class TapSource: ChunkSource {
+  private let input: ChunkSource
+  private let onChunk: (AudioStream) async throws -> Void
+  private let onEnd: () async throws -> Void
+  private var ended = false
+
+  /// Passes `input` on, calling `onChunk` for each chunk and `onEnd` once at the end.
+  public init(
+    _ input: ChunkSource, onChunk: @escaping (AudioStream) async throws -> Void,
+    onEnd: @escaping () async throws -> Void
+  ) {
+    self.input = input
+    self.onChunk = onChunk
+    self.onEnd = onEnd
+    super.init(context: input.context)
+  }
+
+  override public func next() async throws -> AudioStream? {
+    guard !ended else { return nil }
+    guard let chunk = try await input.next() else {
+      ended = true
+      try await onEnd()
+      return nil
+    }
+    try await onChunk(chunk)
+    return chunk
+  }
+}

@@ -1,0 +1,94 @@
+import ASTCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Raw PCM read from a file descriptor (standard input by default) as it arrives, cut
+/// into chunks of at most `framesPerChunk` frames.
+///
+/// Each chunk is what one read returned (whole frames only), so a chunk reaches the
+/// graph as soon as its bytes arrive. A trailing partial frame at the end of the input
+/// is dropped and counted in ``droppedBytes``.
+public final class InputSource: ChunkSource {
+  /// The sample formats of raw input.
+  public enum Format: String, Sendable {
+    /// Signed 16-bit little-endian.
+    case s16
+    /// Signed 32-bit little-endian.
+    case s32
+    /// 32-bit float little-endian.
+    case f32
+    /// 64-bit float little-endian.
+    case f64
+
+    var streamFormat: SampleFormat {
+      switch self {
+      case .s16: .pcmS16LE
+      case .s32: .pcmS32LE
+      case .f32: .pcmF32LE
+      case .f64: .pcmF64LE
+      }
+    }
+  }
+
+  private let descriptor: Int32
+  private let sampleRate: Int
+  private let channelCount: Int
+  private let format: Format
+  private let framesPerChunk: Int
+  private var carry: [UInt8] = []
+  private var position = 0
+  private var index = 0
+  private var ended = false
+  /// Bytes of a partial frame left at the end of the input.
+  public private(set) var droppedBytes = 0
+
+  /// Reads `descriptor` as interleaved PCM.
+  public init(
+    descriptor: Int32 = 0, sampleRate: Int, channelCount: Int, format: Format,
+    framesPerChunk: Int, context: RenderContext
+  ) {
+    self.descriptor = descriptor
+    self.sampleRate = sampleRate
+    self.channelCount = channelCount
+    self.format = format
+    self.framesPerChunk = max(1, framesPerChunk)
+    super.init(context: context)
+  }
+
+  override public func next() async throws -> AudioStream? {
+    let width = format.streamFormat.sampleWidth
+    let frameWidth = width * channelCount
+    while !ended {
+      try context.cancellation.check()
+      var bytes = [UInt8](repeating: 0, count: framesPerChunk * frameWidth)
+      let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+      if got < 0 {
+        if errno == EINTR { continue }
+        throw RenderError.failed("cannot read standard input: \(String(cString: strerror(errno)))")
+      }
+      if got == 0 {
+        ended = true
+        droppedBytes = carry.count
+        break
+      }
+      carry += bytes[0..<got]
+      let whole = carry.count / frameWidth * frameWidth
+      guard whole > 0 else { continue }
+      let data = Array(carry[0..<whole])
+      carry.removeFirst(whole)
+      let frames = whole / frameWidth
+      let rate = Double(sampleRate)
+      let chunk = AudioStream(
+        data: data, sampleRate: sampleRate, channelCount: channelCount, sampleWidth: width,
+        format: format.streamFormat.rawValue,
+        timestamp: Timestamp(start: Double(position) / rate, end: Double(position + frames) / rate),
+        metadata: ["chunk_index": .int(index)])
+      index += 1
+      position += frames
+      return chunk
+    }
+    return nil
+  }
+}

@@ -1,0 +1,191 @@
+import ASTCore
+
+/// Writes planar blocks or chunks to an audio file, atomically, converting floats to
+/// the file's encoding by the contract's rule (scale, clip, truncate toward zero) and
+/// counting the samples beyond full scale that were clipped.
+public final class SignalFileWriter {
+  /// The destination path.
+  public let path: String
+  private let writer: AudioFileWriter
+  private let channels: Int
+  private let origin: Int?
+  private let trouble: TroubleReport
+  private var interleaved: [Float] = []
+  private var integers: [Int32] = []
+  private var shorts: [Int16] = []
+  private var clipped = 0
+  private var nonFinite = 0
+
+  /// The encodings a write may ask for by name: `s16`, `s24`, `s32`, `f32`; an empty
+  /// name takes the format's usual one (16-bit for WAV, AIFF and FLAC).
+  public static func encoding(named name: String, format: AudioFileFormat) -> SampleEncoding? {
+    switch name {
+    case "": format.isLossy ? .float32 : .int16
+    case "s16": .int16
+    case "s24": .int24
+    case "s32": .int32
+    case "f32": .float32
+    default: nil
+    }
+  }
+
+  /// Opens a temporary file beside `path`.
+  ///
+  /// - Throws: ``ASTCore/AudioFileError`` naming the file.
+  public init(
+    path: String, format: AudioFileFormat? = nil, encodingName: String = "", sampleRate: Int,
+    channelCount: Int, origin: Int?, trouble: TroubleReport
+  ) throws {
+    guard let resolved = format ?? AudioFileFormat(path: path) else {
+      throw AudioFileError(
+        .unsupportedFormat, .write, path: path,
+        reason: "unknown file extension; use .wav, .flac, .ogg, .mp3 or .aiff")
+    }
+    guard let encoding = Self.encoding(named: encodingName, format: resolved) else {
+      throw AudioFileError(
+        .unsupportedFormat, .write, path: path, reason: "unknown sample format '\(encodingName)'")
+    }
+    self.path = path
+    writer = try AudioFileWriter(
+      path: path, format: resolved, encoding: encoding, sampleRate: sampleRate,
+      channelCount: channelCount)
+    channels = channelCount
+    self.origin = origin
+    self.trouble = trouble
+  }
+
+  /// Appends `frames` frames of a planar block.
+  public func write(_ buffer: AudioBuffer, frames: Int) throws {
+    interleaved.removeAll(keepingCapacity: true)
+    interleaved.reserveCapacity(frames * channels)
+    for frame in 0..<frames {
+      for channel in 0..<channels {
+        interleaved.append(buffer.channel(min(channel, buffer.channelCount - 1))[frame])
+      }
+    }
+    try writeInterleaved()
+  }
+
+  /// Appends a chunk's frames.
+  public func write(_ chunk: AudioStream) throws {
+    interleaved = try ChunkCodec.samples(chunk)
+    try writeInterleaved()
+  }
+
+  private func writeInterleaved() throws {
+    for index in interleaved.indices where !interleaved[index].isFinite {
+      interleaved[index] = 0
+      nonFinite += 1
+    }
+    switch writer.encoding {
+    case .int16, .int8:
+      shorts.removeAll(keepingCapacity: true)
+      for sample in interleaved {
+        if abs(sample) > 1 { clipped += 1 }
+        let scaled = sample * 32768
+        shorts.append(scaled >= 32767 ? 32767 : scaled <= -32768 ? -32768 : Int16(scaled))
+      }
+      try shorts.withUnsafeBufferPointer { try writer.write($0) }
+    case .int24, .int32:
+      integers.removeAll(keepingCapacity: true)
+      let bits = writer.encoding == .int24 ? 23 : 31
+      let fullScale = Double(1 << bits)
+      for sample in interleaved {
+        if abs(sample) > 1 { clipped += 1 }
+        let scaled = Double(sample) * fullScale
+        let value =
+          scaled >= fullScale - 1
+          ? Int64(fullScale) - 1 : scaled <= -fullScale ? -Int64(fullScale) : Int64(scaled)
+        integers.append(Int32(truncatingIfNeeded: value << (31 - bits)))
+      }
+      try integers.withUnsafeBufferPointer { try writer.write($0) }
+    case .float32, .float64:
+      try interleaved.withUnsafeBufferPointer { try writer.write($0) }
+    }
+  }
+
+  /// Completes the file and renames it into place; reports clipping.
+  public func finish() throws {
+    try writer.finish()
+    trouble.add(.clipped(target: path), count: clipped, origin: origin)
+    trouble.add(.nonFinite, count: nonFinite, origin: origin)
+  }
+
+  /// Abandons the file; the destination is left as it was.
+  public func cancel() {
+    writer.cancel()
+  }
+}
+
+/// Render loops that drive a graph to its end.
+public enum Render {
+  /// Renders `node` to its end, returning its summary; `each` sees every block.
+  public static func drain(
+    _ node: AudioNode, each: ((AudioBuffer, Int) throws -> Void)? = nil
+  ) async throws -> SignalSummary {
+    var summary = SignalSummary(sampleRate: node.sampleRate, channelCount: node.channelCount)
+    let buffer = node.makeBuffer()
+    let block = node.context.blockSize
+    while true {
+      try node.context.cancellation.check()
+      let count = try await node.render(into: buffer, frames: block)
+      if count > 0 {
+        summary.add(buffer, frames: count)
+        try each?(buffer, count)
+      }
+      if count < block { break }
+    }
+    return summary
+  }
+
+  /// Renders `node` into a file, atomically; returns the summary of what was written.
+  public static func write(
+    _ node: AudioNode, to path: String, format: AudioFileFormat? = nil, encodingName: String = "",
+    origin: Int? = nil
+  ) async throws -> SignalSummary {
+    let writer = try SignalFileWriter(
+      path: path, format: format, encodingName: encodingName, sampleRate: node.sampleRate,
+      channelCount: node.channelCount, origin: origin, trouble: node.context.trouble)
+    do {
+      let summary = try await drain(node) { buffer, count in try writer.write(buffer, frames: count)
+      }
+      try writer.finish()
+      return summary
+    } catch {
+      writer.cancel()
+      throw error
+    }
+  }
+
+  /// Reads `source` to its end, returning its summary; `each` sees every chunk.
+  public static func drain(
+    _ source: ChunkSource, each: ((AudioStream) async throws -> Void)? = nil
+  ) async throws -> SignalSummary? {
+    var summary: SignalSummary?
+    var chunks = 0
+    while let chunk = try await source.next() {
+      try source.context.cancellation.check()
+      if summary == nil {
+        summary = SignalSummary(sampleRate: chunk.sampleRate, channelCount: chunk.channelCount)
+        summary?.chunkDuration = chunk.durationSeconds
+      }
+      summary?.add(chunk: chunk)
+      chunks += 1
+      try await each?(chunk)
+    }
+    summary?.chunkCount = chunks
+    return summary
+  }
+}
+
+extension SignalSummary {
+  /// Adds a chunk's frames.
+  public mutating func add(chunk: AudioStream) {
+    guard let samples = try? ChunkCodec.samples(chunk) else { return }
+    for sample in samples {
+      peak = max(peak, abs(sample))
+      sumOfSquares += Double(sample) * Double(sample)
+    }
+    frameCount += samples.count / max(chunk.channelCount, 1)
+  }
+}

@@ -1,0 +1,168 @@
+import ASTCore
+import ASTEngine
+import Foundation
+
+/// The arguments of the function call being evaluated: each a recipe with the
+/// environment it is evaluated in.
+final class Environment {
+  let arguments: [(TypedExpr, Environment)]
+
+  init(arguments: [(TypedExpr, Environment)] = []) {
+    self.arguments = arguments
+  }
+}
+
+extension Evaluator {
+  // MARK: Values
+
+  /// Builds the value of an expression: numbers are computed, signals are fresh graphs.
+  func evaluate(_ expression: TypedExpr, in environment: Environment) async throws -> RuntimeValue {
+    try context.cancellation.check()
+    let built = state.withLock { state in
+      state.nodesBuilt += 1
+      return state.nodesBuilt
+    }
+    if built > Self.maximumNodes {
+      throw RuntimeError(
+        message: "the patch builds more than \(Self.maximumNodes) nodes; name shared parts "
+          + "less often or use fewer layers", range: expression.range)
+    }
+    switch expression {
+    case .constant(let value, _, _):
+      return .number(value)
+    case .string(let value, _):
+      return .string(value)
+    case .binding(let name, let type, let range):
+      guard let recipe = recipes[name] else {
+        throw RuntimeError(message: "'\(name)' has no value", range: range)
+      }
+      if case .number = type {
+        if let cached = state.withLock({ $0.numberCache[name] }) { return .number(cached) }
+        let value = try await number(recipe, in: Environment())
+        state.withLock { $0.numberCache[name] = value }
+        return .number(value)
+      }
+      return try await evaluate(recipe, in: Environment())
+    case .parameter(_, let index, _, let range):
+      guard index < environment.arguments.count else {
+        throw RuntimeError(message: "internal error: a parameter out of place", range: range)
+      }
+      let (argument, scope) = environment.arguments[index]
+      return try await evaluate(argument, in: scope)
+    case .list(let items, _, _):
+      var values: [RuntimeValue] = []
+      for item in items { values.append(try await evaluate(item, in: environment)) }
+      return .list(values)
+    case .function(_, let arguments, let body, _, _):
+      let scope = Environment(arguments: arguments.map { ($0, environment) })
+      return try await evaluate(body, in: scope)
+    case .arithmetic(let op, let left, let right, _, let range):
+      return try await arithmetic(op, left, right, in: environment, range: range)
+    case .negate(let operand, _, _):
+      switch try await evaluate(operand, in: environment) {
+      case .number(let value): return .number(-value)
+      case .audio(let node, let metadata): return .audio(NegateNode(node), metadata)
+      default: throw RuntimeError(message: "cannot negate this value", range: operand.range)
+      }
+    case .builtin(let operation, let arguments, let lifted, _, let range):
+      return try await guarded(range) {
+        try await self.builtin(operation, arguments, lifted: lifted, in: environment, range: range)
+      }
+    case .invalid(let range):
+      throw RuntimeError(message: "internal error: an expression with an error", range: range)
+    }
+  }
+
+  func number(_ expression: TypedExpr, in environment: Environment) async throws -> Double {
+    guard case .number(let value) = try await evaluate(expression, in: environment) else {
+      throw RuntimeError(message: "expected a number", range: expression.range)
+    }
+    return value
+  }
+
+  func string(_ expression: TypedExpr, in environment: Environment) async throws -> String {
+    guard case .string(let value) = try await evaluate(expression, in: environment) else {
+      throw RuntimeError(message: "expected a string", range: expression.range)
+    }
+    return value
+  }
+
+  func audio(_ expression: TypedExpr, in environment: Environment) async throws -> (
+    AudioNode, Metadata
+  ) {
+    guard case .audio(let node, let metadata) = try await evaluate(expression, in: environment)
+    else {
+      throw RuntimeError(message: "expected a signal", range: expression.range)
+    }
+    return (node, metadata)
+  }
+
+  func stream(_ expression: TypedExpr, in environment: Environment) async throws -> ChunkSource {
+    guard case .stream(let source) = try await evaluate(expression, in: environment) else {
+      throw RuntimeError(message: "expected a stream", range: expression.range)
+    }
+    return source
+  }
+
+  /// A parameter that is a constant or a modulating signal.
+  func parameter(_ expression: TypedExpr, in environment: Environment) async throws
+    -> ParameterSignal
+  {
+    switch try await evaluate(expression, in: environment) {
+    case .number(let value): return ParameterSignal(constant: value)
+    case .audio(let node, _): return ParameterSignal(signal: node)
+    default: throw RuntimeError(message: "expected a number or a signal", range: expression.range)
+    }
+  }
+
+  func arithmetic(
+    _ op: BinaryOperator, _ left: TypedExpr, _ right: TypedExpr, in environment: Environment,
+    range: SourceRange
+  ) async throws -> RuntimeValue {
+    let a = try await evaluate(left, in: environment)
+    let b = try await evaluate(right, in: environment)
+    let operation: SignalOperation
+    switch op {
+    case .add: operation = .add
+    case .subtract: operation = .subtract
+    case .multiply: operation = .multiply
+    case .divide: operation = .divide
+    }
+    let node: ArithmeticNode
+    switch (a, b) {
+    case (.number(let x), .number(let y)):
+      switch op {
+      case .add: return .number(x + y)
+      case .subtract: return .number(x - y)
+      case .multiply: return .number(x * y)
+      case .divide: return .number(x / y)
+      }
+    case (.audio(let x, let metadata), .number(let y)):
+      node = ArithmeticNode(operation, signal: x, number: y, numberFirst: false)
+      node.origin = origin(range)
+      return .audio(node, metadata)
+    case (.number(let x), .audio(let y, let metadata)):
+      node = ArithmeticNode(operation, signal: y, number: x, numberFirst: true)
+      node.origin = origin(range)
+      return .audio(node, metadata)
+    case (.audio(let x, let metadata), .audio(let y, _)):
+      guard x.sampleRate == y.sampleRate else {
+        throw RuntimeError(
+          message: "cannot combine audio at \(x.sampleRate) Hz with audio at \(y.sampleRate) Hz",
+          range: range)
+      }
+      node = ArithmeticNode(operation, x, y)
+      node.origin = origin(range)
+      return .audio(node, metadata)
+    default:
+      throw RuntimeError(message: "cannot use '\(op.rawValue)' on these values", range: range)
+    }
+  }
+
+  /// `round(seconds * rate)` frames, at least 0.
+  func frames(_ seconds: Double, _ rate: Int) -> Int {
+    let value = (seconds * Double(rate)).rounded()
+    guard value.isFinite, value > 0 else { return 0 }
+    return Int(min(value, Double(Int.max / 4)))
+  }
+}

@@ -1,0 +1,438 @@
+import ASTCore
+import ASTEngine
+import Foundation
+
+extension Evaluator {
+  // MARK: Builtins
+
+  func builtin(
+    _ operation: BuiltinOperation, _ arguments: [TypedExpr], lifted: Bool,
+    in environment: Environment, range: SourceRange
+  ) async throws -> RuntimeValue {
+    switch operation {
+    case .sine, .square, .saw, .triangle, .noise, .silence, .sweep:
+      return .audio(try await generator(operation, arguments, in: environment), [:])
+
+    case .gain, .pan, .mono, .clip, .lowpass, .highpass, .bandpass, .notch, .eq, .lowshelf,
+      .highshelf, .fadein, .delay, .reverb, .compress:
+      if lifted {
+        let source = try await stream(arguments[0], in: environment)
+        return .stream(
+          LiftedSource(source) { input in
+            try await self.effect(operation, input: input, arguments, in: environment, range: range)
+          })
+      }
+      let (input, metadata) = try await audio(arguments[0], in: environment)
+      return .audio(
+        try await effect(operation, input: input, arguments, in: environment, range: range),
+        metadata)
+
+    case .resample:
+      let rate = Int(try await number(arguments[1], in: environment))
+      if lifted {
+        return .stream(ResampledSource(try await stream(arguments[0], in: environment), to: rate))
+      }
+      let (input, metadata) = try await audio(arguments[0], in: environment)
+      if input.sampleRate == rate { return .audio(input, metadata) }
+      return .audio(try ResampleNode(input, to: rate), metadata)
+
+    case .mix, .concat:
+      guard case .list(let items) = try await evaluate(arguments[0], in: environment) else {
+        throw RuntimeError(message: "expected a list of signals", range: arguments[0].range)
+      }
+      let nodes = try items.map { item -> AudioNode in
+        guard case .audio(let node, _) = item else {
+          throw RuntimeError(message: "expected a list of signals", range: arguments[0].range)
+        }
+        return node
+      }
+      guard let first = nodes.first, nodes.allSatisfy({ $0.sampleRate == first.sampleRate }) else {
+        throw RuntimeError(
+          message:
+            "the signals of '\(operation.rawValue)' have different sample rates; resample them",
+          range: range)
+      }
+      return .audio(operation == .mix ? MixNode(nodes) : ConcatNode(nodes), [:])
+
+    case .stereo:
+      let (left, metadata) = try await audio(arguments[0], in: environment)
+      let (right, _) = try await audio(arguments[1], in: environment)
+      try requireSameRate(left, right, range: range)
+      return .audio(
+        StereoNode(left: MonoNode.ifNeeded(left), right: MonoNode.ifNeeded(right)), metadata)
+
+    case .normalize:
+      let (input, metadata) = try await audio(arguments[0], in: environment)
+      let peak = try await number(arguments[1], in: environment)
+      return .audio(try await MaterializedNode.make(input, normalizeTo: peak), metadata)
+
+    case .adsr, .fadeout:
+      var (input, metadata) = try await audio(arguments[0], in: environment)
+      if input.frameCount == nil { input = try await MaterializedNode.make(input) }
+      let rate = input.sampleRate
+      let shape: EnvelopeShape
+      if operation == .fadeout {
+        let length = min(
+          frames(try await number(arguments[1], in: environment), rate), input.frameCount ?? 0)
+        shape = .fadeOut(frames: length)
+      } else {
+        shape = .adsr(
+          attack: frames(try await number(arguments[1], in: environment), rate),
+          decay: frames(try await number(arguments[2], in: environment), rate),
+          sustain: try await number(arguments[3], in: environment),
+          release: min(
+            frames(try await number(arguments[4], in: environment), rate), input.frameCount ?? 0))
+      }
+      return .audio(EnvelopeNode(input, shape: shape), metadata)
+
+    case .slice:
+      let (input, metadata) = try await audio(arguments[0], in: environment)
+      let rate = input.sampleRate
+      let start = frames(try await number(arguments[1], in: environment), rate)
+      let end = frames(try await number(arguments[2], in: environment), rate)
+      return .audio(SliceNode(input, start: start, end: end), metadata)
+
+    case .repeat:
+      let count = Int(try await number(arguments[1], in: environment))
+      let recipe = arguments[0]
+      let node = try await RepeatNode.make(
+        factory: { try await self.audio(recipe, in: environment).0 }, count: max(0, count))
+      return .audio(node, [:])
+
+    case .reverse:
+      let (input, metadata) = try await audio(arguments[0], in: environment)
+      return .audio(try await MaterializedNode.make(input, reversed: true), metadata)
+
+    case .pad:
+      let (input, metadata) = try await audio(arguments[0], in: environment)
+      let rate = input.sampleRate
+      return .audio(
+        PadNode(
+          input, before: frames(try await number(arguments[1], in: environment), rate),
+          after: frames(try await number(arguments[2], in: environment), rate)), metadata)
+
+    case .overlay:
+      let (base, metadata) = try await audio(arguments[0], in: environment)
+      let (top, _) = try await audio(arguments[1], in: environment)
+      try requireSameRate(base, top, range: range)
+      let at = frames(try await number(arguments[2], in: environment), base.sampleRate)
+      return .audio(OverlayNode(base, top, at: at), metadata)
+
+    case .chunk:
+      let (input, metadata) = try await audio(arguments[0], in: environment)
+      let length = frames(try await number(arguments[1], in: environment), input.sampleRate)
+      guard length >= 1 else {
+        throw RuntimeError(
+          message: "the chunk duration is shorter than one frame", range: arguments[1].range)
+      }
+      return .stream(ChunkerSource(input, framesPerChunk: length, metadata: metadata))
+
+    case .join:
+      return .audio(try await JoinNode.make(try await stream(arguments[0], in: environment)), [:])
+
+    case .subscribe:
+      let name = try await string(arguments[0], in: environment)
+      let waiting = state.withLock { state -> Subscription? in
+        guard var queue = state.presubscribed[range.start], !queue.isEmpty else { return nil }
+        let first = queue.removeFirst()
+        state.presubscribed[range.start] = queue
+        return first
+      }
+      let subscription: Subscription
+      if let waiting {
+        subscription = waiting
+      } else {
+        subscription = try await processing.channels.subscribe(to: name)
+      }
+      return .stream(SubscribedSource(subscription, name: name, context: context))
+
+    case .publish:
+      throw RuntimeError(message: "'publish' must stand alone as a statement", range: range)
+
+    case .input:
+      let rate = Int(try await number(arguments[0], in: environment))
+      let channels = Int(try await number(arguments[1], in: environment))
+      let formatName = try await string(arguments[2], in: environment)
+      guard let format = InputSource.Format(rawValue: formatName) else {
+        throw RuntimeError(
+          message: "unknown input format '\(formatName)'", range: arguments[2].range)
+      }
+      return .stream(
+        InputSource(
+          sampleRate: rate, channelCount: channels, format: format,
+          framesPerChunk: context.blockSize, context: context))
+
+    case .read:
+      let path = resolve(try await string(arguments[0], in: environment))
+      return .audio(try FileReaderNode(path: path, context: context), [:])
+
+    case .write:
+      return try await write(arguments, in: environment, range: range)
+
+    case .print:
+      return try await printValue(arguments[0], in: environment, range: range)
+
+    case .tag:
+      let key = try await string(arguments[1], in: environment)
+      let value: MetadataValue
+      switch try await evaluate(arguments[2], in: environment) {
+      case .number(let number):
+        value =
+          number == number.rounded() && abs(number) < 1e15 ? .int(Int(number)) : .double(number)
+      case .string(let text): value = .string(text)
+      default: value = .null
+      }
+      switch try await evaluate(arguments[0], in: environment) {
+      case .audio(let node, var metadata):
+        metadata[key] = value
+        return .audio(node, metadata)
+      case .stream(let source):
+        return .stream(TaggedSource(source, key: key, value: value))
+      default:
+        throw RuntimeError(message: "'tag' takes a signal or a stream", range: range)
+      }
+
+    case .duration, .peak, .rms:
+      let (input, _) = try await audio(arguments[0], in: environment)
+      let summary = try await Render.drain(input)
+      switch operation {
+      case .duration: return .number(summary.durationSeconds)
+      case .peak: return .number(summary.peakDBFS)
+      default: return .number(summary.rmsDBFS)
+      }
+
+    case .plot:
+      let (input, metadata) = try await audio(arguments[0], in: environment)
+      let path = resolve(try await string(arguments[1], in: environment))
+      let picture = WaveformPicture(sampleRate: input.sampleRate, channelCount: input.channelCount)
+      let tap = TapNode(
+        input, onBlock: { buffer, count in picture.add(buffer, frames: count) },
+        onEnd: { try picture.write(to: path) })
+      return .audio(tap, metadata)
+
+    case .rate:
+      return .unit
+    }
+  }
+
+  func requireSameRate(_ a: AudioNode, _ b: AudioNode, range: SourceRange) throws {
+    guard a.sampleRate == b.sampleRate else {
+      throw RuntimeError(
+        message: "cannot combine audio at \(a.sampleRate) Hz with audio at \(b.sampleRate) Hz",
+        range: range)
+    }
+  }
+
+  /// A path as given in the script, resolved against the base directory.
+  func resolve(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    let base = options.baseDirectory ?? FileManager.default.currentDirectoryPath
+    return (base as NSString).appendingPathComponent(path)
+  }
+
+  func generator(
+    _ operation: BuiltinOperation, _ arguments: [TypedExpr], in environment: Environment
+  )
+    async throws -> AudioNode
+  {
+    let builtin = BuiltinRegistry.builtin(named: operation.rawValue)!
+    func argument(_ name: String) -> TypedExpr {
+      arguments[builtin.parameters.firstIndex { $0.name == name }!]
+    }
+    let rate = Int(try await number(argument("rate"), in: environment))
+    let length = frames(try await number(argument("dur"), in: environment), rate)
+    switch operation {
+    case .silence:
+      return SilenceNode(sampleRate: rate, frameCount: length, context: context)
+    case .noise:
+      let color =
+        NoiseColor(rawValue: try await string(argument("color"), in: environment)) ?? .white
+      let seed = UInt64(max(0, try await number(argument("seed"), in: environment)))
+      return NoiseNode(
+        color: color, seed: seed, amplitude: try await parameter(argument("amp"), in: environment),
+        sampleRate: rate, frameCount: length, context: context)
+    case .sweep:
+      let curve =
+        SweepCurve(rawValue: try await string(argument("curve"), in: environment)) ?? .exponential
+      return SweepNode(
+        from: try await parameter(argument("from"), in: environment),
+        to: try await parameter(argument("to"), in: environment), curve: curve,
+        amplitude: try await parameter(argument("amp"), in: environment), sampleRate: rate,
+        frameCount: length, context: context)
+    default:
+      let waveform: Waveform
+      var phase = 0.0
+      switch operation {
+      case .sine:
+        waveform = .sine
+        phase = try await number(argument("phase"), in: environment)
+      case .square: waveform = .square(width: try await number(argument("width"), in: environment))
+      case .saw: waveform = .saw
+      default: waveform = .triangle
+      }
+      return OscillatorNode(
+        waveform: waveform, frequency: try await parameter(argument("freq"), in: environment),
+        amplitude: try await parameter(argument("amp"), in: environment), phase: phase,
+        sampleRate: rate, frameCount: length, context: context)
+    }
+  }
+
+  /// The effect of an Audio-to-Audio builtin around `input` (a signal, or the feed of a
+  /// stream's chunks).
+  func effect(
+    _ operation: BuiltinOperation, input: AudioNode, _ arguments: [TypedExpr],
+    in environment: Environment, range: SourceRange
+  ) async throws -> AudioNode {
+    let rate = input.sampleRate
+    func value(_ index: Int) async throws -> Double {
+      try await number(arguments[index], in: environment)
+    }
+    let node: AudioNode
+    switch operation {
+    case .gain:
+      node = GainNode(input, gain: try await parameter(arguments[1], in: environment))
+    case .pan:
+      node = PanNode(input, position: try await parameter(arguments[1], in: environment))
+    case .mono:
+      node = MonoNode(input)
+    case .clip:
+      node = ClipNode(input, limit: try await value(1))
+    case .lowpass, .highpass, .bandpass, .notch:
+      let kind: BiquadKind =
+        operation == .lowpass
+        ? .lowpass
+        : operation == .highpass
+          ? .highpass
+          : operation == .bandpass ? .bandpass : .notch
+      node = BiquadNode(
+        input, kind: kind, frequency: try await parameter(arguments[1], in: environment),
+        q: try await value(2))
+    case .eq, .lowshelf, .highshelf:
+      let gain = try await value(2)
+      let kind: BiquadKind =
+        operation == .eq
+        ? .peaking(gainDB: gain)
+        : operation == .lowshelf
+          ? .lowShelf(gainDB: gain) : .highShelf(gainDB: gain)
+      node = BiquadNode(
+        input, kind: kind, frequency: try await parameter(arguments[1], in: environment),
+        q: try await value(3))
+    case .fadein:
+      node = EnvelopeNode(input, shape: .fadeIn(frames: frames(try await value(1), rate)))
+    case .delay:
+      node = DelayNode(
+        input, delayFrames: frames(try await value(1), rate), feedback: try await value(2),
+        mix: try await value(3))
+    case .reverb:
+      node = ReverbNode(
+        input, room: try await value(1), damp: try await value(2), wet: try await value(3))
+    case .compress:
+      node = CompressorNode(
+        input, thresholdDB: try await value(1), ratio: try await value(2),
+        attack: try await value(3),
+        release: try await value(4))
+    default:
+      throw RuntimeError(
+        message: "internal error: '\(operation.rawValue)' is not an effect", range: range)
+    }
+    node.origin = origin(range)
+    return node
+  }
+
+  func write(_ arguments: [TypedExpr], in environment: Environment, range: SourceRange) async throws
+    -> RuntimeValue
+  {
+    let path = resolve(try await string(arguments[1], in: environment))
+    let encoding = try await string(arguments[2], in: environment)
+    let tag = origin(range)
+    switch try await evaluate(arguments[0], in: environment) {
+    case .audio(let input, let metadata):
+      let writer = try SignalFileWriter(
+        path: path, encodingName: encoding, sampleRate: input.sampleRate,
+        channelCount: input.channelCount, origin: tag, trouble: context.trouble)
+      let tap = TapNode(
+        input, onBlock: { buffer, count in try writer.write(buffer, frames: count) },
+        onEnd: { try writer.finish() })
+      return .audio(tap, metadata)
+    case .stream(let source):
+      let box = WriterBox()
+      let trouble = context.trouble
+      return .stream(
+        TapSource(
+          source,
+          onChunk: { chunk in
+            if box.writer == nil {
+              box.writer = try SignalFileWriter(
+                path: path, encodingName: encoding, sampleRate: chunk.sampleRate,
+                channelCount: chunk.channelCount, origin: tag, trouble: trouble)
+            }
+            try box.writer?.write(chunk)
+          }, onEnd: { try box.writer?.finish() }))
+    default:
+      throw RuntimeError(message: "'write' takes a signal or a stream", range: range)
+    }
+  }
+
+  func printValue(_ argument: TypedExpr, in environment: Environment, range: SourceRange)
+    async throws
+    -> RuntimeValue
+  {
+    let output = options.output
+    let value = try await evaluate(argument, in: environment)
+    switch value {
+    case .number(let number):
+      output.line(Self.format(number))
+    case .string(let text):
+      output.line(text)
+    case .audio(let input, let metadata):
+      let box = SummaryBox(
+        SignalSummary(sampleRate: input.sampleRate, channelCount: input.channelCount))
+      return .audio(
+        TapNode(
+          input, onBlock: { buffer, count in box.summary.add(buffer, frames: count) },
+          onEnd: { output.line(box.summary.line) }), metadata)
+    case .stream(let source):
+      let box = SummaryBox(nil)
+      return .stream(
+        TapSource(
+          source,
+          onChunk: { chunk in
+            if box.optional == nil {
+              var summary = SignalSummary(
+                sampleRate: chunk.sampleRate, channelCount: chunk.channelCount)
+              summary.chunkCount = 0
+              summary.chunkDuration = chunk.durationSeconds
+              box.optional = summary
+            }
+            box.optional?.add(chunk: chunk)
+            box.optional?.chunkCount? += 1
+          }, onEnd: { output.line(box.optional?.line ?? "Stream (no chunks)") }))
+    case .list, .unit:
+      break
+    }
+    return value
+  }
+}
+
+/// A writer created when a stream's first chunk shows its format.
+final class WriterBox {
+  var writer: SignalFileWriter?
+}
+
+/// A summary gathered by a tap.
+final class SummaryBox {
+  var summary: SignalSummary
+  var optional: SignalSummary?
+
+  init(_ summary: SignalSummary?) {
+    self.summary = summary ?? SignalSummary(sampleRate: 1, channelCount: 1)
+    self.optional = summary
+  }
+}
+
+extension MonoNode {
+  /// `node` itself when it is mono, else its channels mixed down.
+  static func ifNeeded(_ node: AudioNode) -> AudioNode {
+    node.channelCount == 1 ? node : MonoNode(node)
+  }
+}

@@ -1,0 +1,381 @@
+import ASTCore
+import ASTEngine
+import Foundation
+import Synchronization
+
+/// Options of a run.
+public struct RunOptions: Sendable {
+  /// Frames pulled per block.
+  public var blockSize: Int
+  /// Stops the run when cancelled.
+  public var cancellation: CancellationToken
+  /// The directory relative paths are resolved against; `nil` for the current one.
+  public var baseDirectory: String?
+  /// Where `print` and the summary of `out` go.
+  public var output: any RunOutput
+  /// Where to write `out` (`nil` prints its summary instead).
+  public var outPath: String?
+
+  /// Creates options.
+  public init(
+    blockSize: Int = 1024, cancellation: CancellationToken = CancellationToken(),
+    baseDirectory: String? = nil, output: any RunOutput = StandardRunOutput(),
+    outPath: String? = nil
+  ) {
+    self.blockSize = blockSize
+    self.cancellation = cancellation
+    self.baseDirectory = baseDirectory
+    self.output = output
+    self.outPath = outPath
+  }
+}
+
+/// What a run produced.
+public struct RunReport: Sendable {
+  /// The summary of `out`, when the script binds it.
+  public var out: SignalSummary?
+  /// Warnings about numeric trouble (clipping, NaN), at their source.
+  public var warnings: [Diagnostic]
+}
+
+/// Runs a checked script: turns the typed tree into engine graphs and pulls them.
+///
+/// Bindings are recipes: each use builds a fresh graph (so a signal used twice is
+/// rendered twice, and nothing is held in memory). Statements run in order: an
+/// expression statement is rendered to its end when it is reached (its `write` and
+/// `print` happen then); a binding that nothing uses but that writes or prints is run
+/// the same way. `out` is rendered last: written to the output path, or summarised.
+/// `publish` runs concurrently with everything after it; the subscriptions of the
+/// script are registered before anything runs, so no chunk is missed.
+public final class Evaluator: @unchecked Sendable {
+  // Statements that read channels run in tasks of their own, so the state below is
+  // shared: every access goes through `state`'s lock. Graphs themselves are built and
+  // rendered within one task and never shared.
+  let script: TypedScript
+  let options: RunOptions
+  let source: Source
+  let context: RenderContext
+  let processing = ProcessingContext()
+
+  struct State {
+    var recipes: [String: TypedExpr] = [:]
+    var numberCache: [String: Double] = [:]
+    /// Subscriptions made before the run, by the source position of their `subscribe`.
+    var presubscribed: [Int: [Subscription]] = [:]
+    /// Builder invocations, to refuse patches that would build absurdly many nodes.
+    var nodesBuilt = 0
+    var origins: [SourceRange] = []
+  }
+
+  let state = Mutex(State())
+  static let maximumNodes = 200_000
+
+  var recipes: [String: TypedExpr] { state.withLock { $0.recipes } }
+
+  /// Prepares a run of a checked script (without errors).
+  public init(check: CheckResult, options: RunOptions = RunOptions()) {
+    self.script = check.script
+    self.source = check.parse.source
+    self.options = options
+    self.context = RenderContext(blockSize: options.blockSize, cancellation: options.cancellation)
+  }
+
+  /// An origin tag for a source range, for reports.
+  func origin(_ range: SourceRange) -> Int {
+    state.withLock { state in
+      state.origins.append(range)
+      return state.origins.count - 1
+    }
+  }
+
+  /// Runs the script.
+  ///
+  /// - Throws: ``RuntimeError`` at the failing statement, or ``ASTEngine/RenderError/cancelled``.
+  public func run() async throws -> RunReport {
+    try await presubscribe()
+    var publishers: [Task<Void, any Error>] = []
+    var consumers: [Task<Void, any Error>] = []
+    let referenced = referencedBindings()
+    let publishCounts = countPublishers()
+    var remaining = publishCounts
+    do {
+      for statement in script.statements {
+        try context.cancellation.check()
+        switch statement {
+        case .setRate:
+          continue
+        case .binding(let name, let value, let range):
+          state.withLock { $0.recipes[name] = value }
+          if name != "out", !referenced.contains(name), value.hasEffects {
+            try await execute(value, range: range, consumers: &consumers)
+          }
+        case .expression(let value, let range):
+          if case .builtin(.publish, let arguments, _, _, _) = value {
+            let name = try await string(arguments[0], in: Environment())
+            remaining[name, default: 1] -= 1
+            let last = remaining[name] == 0
+            let channels = processing.channels
+            let evaluator = self
+            let streamExpression = arguments[1]
+            publishers.append(
+              Task {
+                defer { if last { Task { await channels.closeChannel(name) } } }
+                try await evaluator.guarded(range) {
+                  let stream = try await evaluator.stream(streamExpression, in: Environment())
+                  _ = try await Render.drain(stream) { chunk in
+                    try await channels.publish(chunk, to: name)
+                  }
+                }
+              })
+            continue
+          }
+          try await execute(value, range: range, consumers: &consumers)
+        }
+      }
+      var report = RunReport(out: nil, warnings: [])
+      if let out = recipes["out"] {
+        report.out = try await renderOut(out)
+      }
+      for consumer in consumers { try await consumer.value }
+      state.withLock { $0.presubscribed.removeAll() }
+      for publisher in publishers { try await publisher.value }
+      report.warnings = warnings()
+      return report
+    } catch {
+      context.cancellation.cancel()
+      for task in consumers + publishers { task.cancel() }
+      await processing.close()
+      throw error
+    }
+  }
+
+  /// Renders a statement's value to its end; one that reads a channel runs concurrently.
+  func execute(_ value: TypedExpr, range: SourceRange, consumers: inout [Task<Void, any Error>])
+    async throws
+  {
+    if readsChannel(value) {
+      let evaluator = self
+      consumers.append(Task { try await evaluator.drainStatement(value, range: range) })
+    } else {
+      try await drainStatement(value, range: range)
+    }
+  }
+
+  func drainStatement(_ value: TypedExpr, range: SourceRange) async throws {
+    try await guarded(range) {
+      switch try await self.evaluate(value, in: Environment()) {
+      case .audio(let node, _): _ = try await Render.drain(node)
+      case .stream(let stream): _ = try await Render.drain(stream)
+      case .list(let items):
+        for item in items {
+          if case .audio(let node, _) = item { _ = try await Render.drain(node) }
+          if case .stream(let stream) = item { _ = try await Render.drain(stream) }
+        }
+      case .number, .string, .unit: break
+      }
+    }
+  }
+
+  /// Renders `out`: to the output path, or to a summary line.
+  func renderOut(_ out: TypedExpr) async throws -> SignalSummary? {
+    try await guarded(out.range) {
+      let value = try await self.evaluate(out, in: Environment())
+      switch value {
+      case .audio(let node, _):
+        if let path = self.options.outPath {
+          return try await Render.write(node, to: path, origin: self.origin(out.range))
+        }
+        let summary = try await Render.drain(node)
+        self.options.output.line(summary.line)
+        return summary
+      case .stream(let stream):
+        if let path = self.options.outPath {
+          var writer: SignalFileWriter?
+          do {
+            let summary = try await Render.drain(stream) { chunk in
+              if writer == nil {
+                writer = try SignalFileWriter(
+                  path: path, sampleRate: chunk.sampleRate, channelCount: chunk.channelCount,
+                  origin: self.origin(out.range), trouble: self.context.trouble)
+              }
+              try writer?.write(chunk)
+            }
+            try writer?.finish()
+            return summary
+          } catch {
+            writer?.cancel()
+            throw error
+          }
+        }
+        let summary = try await Render.drain(stream)
+        self.options.output.line(summary?.line ?? "Stream (no chunks)")
+        return summary
+      case .number(let number):
+        self.options.output.line(Self.format(number))
+        return nil
+      case .string(let text):
+        self.options.output.line(text)
+        return nil
+      case .list, .unit:
+        return nil
+      }
+    }
+  }
+
+  /// Runs `body`, turning failures into runtime errors at `range`.
+  func guarded<T>(_ range: SourceRange, _ body: () async throws -> T) async throws -> T {
+    do {
+      return try await body()
+    } catch let error as RuntimeError {
+      throw error
+    } catch RenderError.cancelled {
+      throw RenderError.cancelled
+    } catch let error as AudioFileError {
+      throw RuntimeError(message: error.description, range: range)
+    } catch let error as RenderError {
+      throw RuntimeError(message: error.description, range: range)
+    } catch let error as ChannelError {
+      throw RuntimeError(message: error.description, range: range)
+    } catch {
+      throw RuntimeError(message: String(describing: error), range: range)
+    }
+  }
+
+  /// The warnings gathered while rendering, at their origins.
+  func warnings() -> [Diagnostic] {
+    var result: [Diagnostic] = []
+    for (key, count) in context.trouble.entries {
+      let origins = state.withLock { $0.origins }
+      let range = key.origin.flatMap { $0 < origins.count ? origins[$0] : nil } ?? .zero
+      switch key.kind {
+      case .clipped(let target):
+        result.append(
+          .warning(
+            "clipped-samples",
+            "\(count) sample\(count == 1 ? "" : "s") clipped when writing '\(target)'", at: range,
+            notes: [DiagnosticNote("lower the level, e.g. with 'gain' or 'normalize'")]))
+      case .nonFinite:
+        result.append(
+          .warning(
+            "non-finite-samples",
+            "\(count) sample\(count == 1 ? " was" : "s were") NaN or infinite and became 0",
+            at: range))
+      }
+    }
+    return result.sortedUnique()
+  }
+
+  /// `1`, `0.5`, `-6.02`.
+  static func format(_ value: Double) -> String {
+    if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+    return String(format: "%.6g", value)
+  }
+
+  // MARK: Set-up
+
+  /// Registers the subscriptions of every `subscribe` with a constant name.
+  func presubscribe() async throws {
+    var sites: [(String, SourceRange)] = []
+    for statement in script.statements {
+      switch statement {
+      case .binding(_, let value, _), .expression(let value, _):
+        value.visit { expression in
+          if case .builtin(.subscribe, let arguments, _, _, let range) = expression,
+            let name = arguments.first?.stringValue
+          {
+            sites.append((name, range))
+          }
+        }
+      case .setRate:
+        break
+      }
+    }
+    for (name, range) in sites {
+      let subscription = try await processing.channels.subscribe(to: name)
+      state.withLock { $0.presubscribed[range.start, default: []].append(subscription) }
+    }
+  }
+
+  /// The number of `publish` statements per channel name.
+  func countPublishers() -> [String: Int] {
+    var counts: [String: Int] = [:]
+    for statement in script.statements {
+      if case .expression(.builtin(.publish, let arguments, _, _, _), _) = statement,
+        let name = arguments.first?.stringValue
+      {
+        counts[name, default: 0] += 1
+      }
+    }
+    return counts
+  }
+
+  /// The bindings some statement refers to.
+  func referencedBindings() -> Set<String> {
+    var names: Set<String> = []
+    for statement in script.statements {
+      switch statement {
+      case .binding(_, let value, _), .expression(let value, _):
+        value.visit { if case .binding(let name, _, _) = $0 { names.insert(name) } }
+      case .setRate:
+        break
+      }
+    }
+    return names
+  }
+}
+
+extension TypedExpr {
+  /// Calls `body` on this expression and every expression inside it.
+  func visit(_ body: (TypedExpr) -> Void) {
+    body(self)
+    switch self {
+    case .list(let items, _, _): items.forEach { $0.visit(body) }
+    case .builtin(_, let arguments, _, _, _): arguments.forEach { $0.visit(body) }
+    case .function(_, let arguments, let bodyExpression, _, _):
+      arguments.forEach { $0.visit(body) }
+      bodyExpression.visit(body)
+    case .arithmetic(_, let a, let b, _, _):
+      a.visit(body)
+      b.visit(body)
+    case .negate(let a, _, _): a.visit(body)
+    case .constant, .string, .binding, .parameter, .invalid: break
+    }
+  }
+
+  /// Whether evaluating it writes, prints, plots or publishes.
+  var hasEffects: Bool {
+    var found = false
+    visit { expression in
+      if case .builtin(let operation, _, _, _, _) = expression,
+        [.write, .print, .plot, .publish].contains(operation)
+      {
+        found = true
+      }
+    }
+    return found
+  }
+
+}
+
+extension Evaluator {
+  /// Whether evaluating `value` reads a channel, through the bindings it uses too.
+  func readsChannel(_ value: TypedExpr) -> Bool {
+    let recipes = self.recipes
+    var found = false
+    var seen: Set<String> = []
+    func look(_ expression: TypedExpr) {
+      expression.visit { node in
+        switch node {
+        case .builtin(.subscribe, _, _, _, _):
+          found = true
+        case .binding(let name, _, _):
+          if seen.insert(name).inserted, let recipe = recipes[name] { look(recipe) }
+        default:
+          break
+        }
+      }
+    }
+    look(value)
+    return found
+  }
+}

@@ -1,0 +1,153 @@
+import ASTCore
+import ASTEngine
+import ASTLanguage
+import ArgumentParser
+import Dispatch
+import Foundation
+
+/// `ast run FILE`: runs a script.
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run a script.",
+    discussion: """
+      Runs the statements in order, then renders 'out': into OUT with -o (the format \
+      from its extension; '-o -' writes 16-bit WAV to standard output), or as a summary \
+      line. The script is checked first: with errors nothing runs. Ctrl-C stops the \
+      render and leaves no partial output file (exit status 130).
+      """)
+
+  @Argument(help: "The .ast script to run.")
+  var file: String
+
+  @Option(name: .shortAndLong, help: "Write 'out' to this file ('-' for standard output).")
+  var output: String?
+
+  @Option(help: "The sample rate of generators before any 'rate' statement.")
+  var rate: Int = 44_100
+
+  @Option(help: ArgumentHelp("Frames rendered per block.", visibility: .hidden))
+  var blockSize: Int = 1024
+
+  func validate() throws {
+    guard rate >= 1, rate <= 768_000 else {
+      throw ValidationError("--rate must be between 1 and 768000 Hz")
+    }
+    guard blockSize >= 1, blockSize <= 1 << 20 else {
+      throw ValidationError("--block-size must be between 1 and 1048576")
+    }
+  }
+
+  func run() throws {
+    let source: Source
+    do {
+      source = try Source(contentsOfFile: file)
+    } catch {
+      throw fail(error)
+    }
+    let renderer = DiagnosticRenderer(source: source, usesColor: isatty(STDERR_FILENO) == 1)
+    var standardError = StandardError()
+    let check = Checker.check(source, options: CheckOptions(defaultSampleRate: rate))
+    if !check.diagnostics.isEmpty {
+      print(renderer.render(check.diagnostics), terminator: "", to: &standardError)
+    }
+    if check.diagnostics.containsErrors {
+      print(DiagnosticRenderer.summary(of: check.diagnostics), to: &standardError)
+      throw ExitCode(ExitStatus.failure)
+    }
+    if output != nil, !check.script.bindings.contains(where: { $0.name == "out" }) {
+      var standardError = StandardError()
+      print("ast: error: '\(file)' binds no 'out' to write", to: &standardError)
+      throw ExitCode(ExitStatus.failure)
+    }
+
+    let token = CancellationToken()
+    let signals = SignalWatcher(token: token)
+    let toStandardOutput = output == "-"
+    let temporaryOut: String? =
+      toStandardOutput
+      ? FileManager.default.temporaryDirectory.path + "/ast-stdout-\(getpid()).wav" : nil
+    let options = RunOptions(
+      blockSize: blockSize, cancellation: token,
+      output: toStandardOutput ? StandardErrorRunOutput() : StandardRunOutput(),
+      outPath: temporaryOut ?? output)
+    let outcome = RunOutcome()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+      do {
+        outcome.report = try await Evaluator(check: check, options: options).run()
+      } catch {
+        outcome.error = error
+      }
+      done.signal()
+    }
+    done.wait()
+    signals.stop()
+
+    if let report = outcome.report, !report.warnings.isEmpty {
+      print(renderer.render(report.warnings), terminator: "", to: &standardError)
+    }
+    if let status = signals.exitStatus {
+      if let temporaryOut { unlink(temporaryOut) }
+      print("ast: interrupted", to: &standardError)
+      throw ExitCode(status)
+    }
+    if let error = outcome.error {
+      if let temporaryOut { unlink(temporaryOut) }
+      if let runtime = error as? RuntimeError {
+        print(renderer.render(runtime.diagnostic), terminator: "", to: &standardError)
+      } else {
+        print("ast: error: \(error)", to: &standardError)
+      }
+      throw ExitCode(ExitStatus.failure)
+    }
+    if let temporaryOut {
+      defer { unlink(temporaryOut) }
+      guard let data = FileManager.default.contents(atPath: temporaryOut) else {
+        throw fail(RenderError.failed("cannot read back the rendered output"))
+      }
+      FileHandle.standardOutput.write(data)
+    }
+  }
+}
+
+/// The result of the render task, handed to the waiting command.
+final class RunOutcome: @unchecked Sendable {
+  var report: RunReport?
+  var error: (any Error)?
+}
+
+/// Summaries written to standard error, so that standard output carries only audio.
+struct StandardErrorRunOutput: RunOutput {
+  func line(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+  }
+}
+
+/// Turns SIGINT and SIGTERM into a cancelled render and remembers the exit status.
+final class SignalWatcher: @unchecked Sendable {
+  private var sources: [any DispatchSourceSignal] = []
+  private let lock = NSLock()
+  private var status: Int32?
+
+  init(token: CancellationToken) {
+    for (number, exitStatus) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler { [weak self] in
+        self?.lock.withLock { self?.status = self?.status ?? exitStatus }
+        token.cancel()
+      }
+      source.resume()
+      sources.append(source)
+    }
+  }
+
+  /// The exit status for the first signal received, if any.
+  var exitStatus: Int32? { lock.withLock { status } }
+
+  func stop() {
+    for source in sources { source.cancel() }
+    signal(SIGINT, SIG_DFL)
+    signal(SIGTERM, SIG_DFL)
+  }
+}
