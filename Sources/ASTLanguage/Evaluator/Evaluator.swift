@@ -379,3 +379,38 @@ extension Evaluator {
     return found
   }
 }
+
+/// A rendered signal: its rate and its samples, one array per channel.
+public struct RenderedAudio: Sendable, Equatable {
+  /// Frames per second.
+  public var sampleRate: Int
+  /// The samples, one array per channel.
+  public var channels: [[Float]]
+
+  /// The number of frames.
+  public var frameCount: Int { channels.first?.count ?? 0 }
+}
+
+extension Evaluator {
+  /// Renders the Audio (or joined Stream) bound to `name` into memory, after ``run()``
+  /// has bound it; for tests and for Swift code that wants the samples.
+  public func render(binding name: String) async throws -> RenderedAudio {
+    guard let recipe = recipes[name] else {
+      throw RuntimeError(message: "'\(name)' is not bound", range: .zero)
+    }
+    let node: AudioNode
+    switch try await evaluate(recipe, in: Environment()) {
+    case .audio(let audio, _): node = audio
+    case .stream(let stream): node = try await JoinNode.make(stream)
+    default: throw RuntimeError(message: "'\(name)' is not a signal", range: recipe.range)
+    }
+    var channels = [[Float]](repeating: [], count: node.channelCount)
+    _ = try await Render.drain(node) { buffer, count in
+      for channel in 0..<channels.count {
+        channels[channel].append(
+          contentsOf: UnsafeBufferPointer(start: buffer.channel(channel), count: count))
+      }
+    }
+    return RenderedAudio(sampleRate: node.sampleRate, channels: channels)
+  }
+}

@@ -1,0 +1,120 @@
+import ASTCore
+import ASTEngine
+import ASTTestSupport
+import Foundation
+import Testing
+
+@testable import ASTLanguage
+
+@Suite("Streams, block sizes and null tests")
+struct EvaluatorStreamTests {
+  static let stateful = [
+    "gain (sine 3 1.3 rate:8000)", "pan 0.3", "mono", "clip limit:0.4", "lowpass 700 q:2",
+    "highpass 300", "bandpass 1000", "notch 500", "eq 900 6", "lowshelf 300 -6",
+    "highshelf 2000 4", "fadein 0.3", "delay 37ms feedback:0.6", "reverb room:0.7",
+    "compress threshold_db:-12 attack:2ms", "lowpass (sine 2 1.3 rate:8000 * 300 + 800)",
+  ]
+
+  @Test(
+    "an effect over a chunked stream gives the samples of the whole signal", arguments: stateful)
+  func chunkedEqualsWhole(effect: String) async throws {
+    let source = "x = saw 220 1.3 rate:8000 + noise 1.3 seed:2 rate:8000 amp:0.2"
+    let whole = try await render("\(source)\nout = x |> \(effect)")
+    let chunked = try await render("\(source)\nout = x |> chunk 0.1 |> \(effect) |> join")
+    #expect(chunked == whole)
+  }
+
+  @Test("resampling a chunked stream gives the samples of resampling it whole")
+  func chunkedResample() async throws {
+    let whole = try await render("out = sine 440 1 rate:44100 |> resample 48000")
+    let chunked = try await render(
+      "out = sine 440 1 rate:44100 |> chunk 0.1 |> resample 48000 |> join")
+    #expect(chunked.sampleRate == 48_000)
+    #expect(chunked.channels[0] == whole.channels[0])
+  }
+
+  @Test("chunks carry timestamps, chunk_index and tags")
+  func chunkMetadata() async throws {
+    let check = Checker.check(
+      Source(name: "t", text: "s = tag (chunk (sine 440 1 rate:1000) 0.3) \"take\" 3"))
+    #expect(check.diagnostics.isEmpty)
+    let typed = check.script
+    guard case .binding(_, let value, _)? = typed.statements.first else { return }
+    let runner = Evaluator(check: check, options: RunOptions(output: CapturedOutput()))
+    _ = try await runner.run()
+    guard case .stream(let source) = try await runner.evaluate(value, in: Environment()) else {
+      Issue.record("not a stream")
+      return
+    }
+    var chunks: [AudioStream] = []
+    while let chunk = try await source.next() { chunks.append(chunk) }
+    #expect(
+      chunks.map(\.timestamp) == [
+        Timestamp(start: 0, end: 0.3), Timestamp(start: 0.3, end: 0.6),
+        Timestamp(start: 0.6, end: 0.9), Timestamp(start: 0.9, end: 1.0),
+      ])
+    #expect(chunks.map { $0.metadata?["chunk_index"] } == [.int(0), .int(1), .int(2), .int(3)])
+    #expect(chunks.allSatisfy { $0.metadata?["take"] == .int(3) })
+    #expect(chunks.allSatisfy { $0.format == "pcm_f32le" })
+  }
+
+  static let patch = """
+    lfo = sine 3 2 rate:8000
+    tone = saw (220 + 20 * lfo) 2 rate:8000
+    drums = noise 2 seed:5 rate:8000 |> bandpass 2000 |> adsr 1ms 50ms 0.2 100ms
+    body = mix [tone |> lowpass (lfo * 400 + 900) q:1.5, drums]
+      |> delay 30ms feedback:0.4
+      |> reverb room:0.6
+      |> compress
+      |> pan (lfo * 0.5)
+    out = concat [body, sine 440 0.3 rate:8000 |> pan 0 |> resample 8000]
+      |> fadeout 0.5
+    """
+
+  @Test("block sizes of 1, 64 and 4096 frames give the same samples")
+  func blockSizes() async throws {
+    let reference = try await render(Self.patch, blockSize: 1024)
+    for size in [1, 64, 4096] {
+      let audio = try await render(Self.patch, blockSize: size)
+      #expect(audio == reference, "block size \(size)")
+    }
+  }
+
+  @Test("equivalent graphs null to below -90 dB")
+  func nullTests() async throws {
+    let pairs = [
+      ("gain x 0.5", "x * 0.5"), ("mix [x, y]", "x + y"), ("gain x -6db", "x * 0.501187233627"),
+      ("x - y", "x + -y"), ("gain x y", "x * y"), ("mono (stereo x x)", "x"),
+      ("concat [slice x 0 0.5, slice x 0.5 2]", "x"), ("reverse (reverse x)", "x"),
+      ("overlay x y", "x + y"), ("pad x 0 0", "x"),
+    ]
+    for (a, b) in pairs {
+      let setup = "x = saw 330 1 rate:8000\ny = sine 97 1 rate:8000 amp:0.7\n"
+      let first = try await render(setup + "out = \(a)")
+      let second = try await render(setup + "out = \(b)")
+      #expect(first.frameCount == second.frameCount)
+      #expect(differenceDB(first.channels[0], second.channels[0]) < -90, "\(a) vs \(b)")
+    }
+  }
+
+  @Test("one publisher and two subscribers: every chunk reaches both, in order")
+  func channels() async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let script = """
+      a = subscribe "bus"
+      b = subscribe "bus"
+      publish "bus" (sine 440 3 rate:8000 |> chunk 0.01)
+      write (join a) "a.wav" format:"f32"
+      write (join (b |> gain 0.5)) "b.wav" format:"f32"
+      """
+    _ = try await runScript(script, directory: directory.path)
+    let a = try AudioSegment(contentsOfFile: directory.file("a.wav"))
+    let b = try AudioSegment(contentsOfFile: directory.file("b.wav"))
+    let expected = try await render("out = sine 440 3 rate:8000")
+    #expect(a.frameCount == 24_000)
+    #expect(b.frameCount == 24_000)
+    #expect(a.samples().map(Float.init) == expected.channels[0])
+    #expect(b.samples().map(Float.init) == expected.channels[0].map { $0 * 0.5 })
+  }
+}
