@@ -133,3 +133,35 @@ public struct SeededGenerator: RandomNumberGenerator {
     return z ^ (z >> 31)
   }
 }
+
+/// Runs a program to completion with its output discarded, returning its exit status
+/// and its peak resident memory in kilobytes (from `wait4`).
+public func runMeasuringMemory(_ executable: String, _ arguments: [String]) throws -> (
+  status: Int32, peakKilobytes: Int
+) {
+  var fileActions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+  posix_spawn_file_actions_init(&fileActions)
+  defer { posix_spawn_file_actions_destroy(&fileActions) }
+  posix_spawn_file_actions_addopen(&fileActions, 1, "/dev/null", O_WRONLY, 0)
+  posix_spawn_file_actions_addopen(&fileActions, 2, "/dev/null", O_WRONLY, 0)
+  let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+  defer { argv.forEach { free($0) } }
+  var pid: pid_t = 0
+  let spawned = posix_spawn(&pid, executable, &fileActions, nil, argv, environ)
+  guard spawned == 0 else {
+    throw SpawnFailure(message: "cannot start \(executable): error \(spawned)")
+  }
+  var status: Int32 = 0
+  var usage = rusage()
+  while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
+  let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+  return (exitStatus, Int(usage.ru_maxrss))
+}
+
+/// A program that could not be started.
+public struct SpawnFailure: Error, CustomStringConvertible {
+  /// What failed.
+  public let message: String
+  /// The message.
+  public var description: String { message }
+}

@@ -247,3 +247,121 @@ struct CheckTypesCommandTests {
     #expect(command.text.contains("USAGE: ast convert"))
   }
 }
+
+@Suite("ast run")
+struct RunCommandTests {
+  func script(_ text: String, in directory: TemporaryDirectory, name: String = "s.ast") throws -> String {
+    let path = directory.file(name)
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  @Test("without -o it prints the summary of out")
+  func summary() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = try script("osc = sine 440 1.0\nout = gain osc 0.5 |> chunk 0.5\n", in: directory)
+    let result = try ast("run", path)
+    #expect(result.status == 0, "\(result.errorText)")
+    #expect(
+      result.text
+        == "Stream(44100 Hz, mono) 2 chunks of 0.500 s, 1.000 s, peak -6.02 dBFS, RMS -9.03 dBFS\n")
+  }
+
+  @Test("-o writes out, with --rate as the default rate; SoX reads it")
+  func output() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = try script("out = sine 440 2 |> lowpass 1000 |> gain -6db\n", in: directory)
+    let result = try ast("run", path, "-o", directory.file("out.flac"), "--rate", "48000")
+    #expect(result.status == 0, "\(result.errorText)")
+    let segment = try AudioSegment(contentsOfFile: directory.file("out.flac"))
+    #expect(segment.sampleRate == 48_000)
+    #expect(segment.frameCount == 96_000)
+    // -6 dB, less the low-pass filter's small loss at 440 Hz.
+    #expect(abs(segment.peakDBFS - -6.02) < 0.3)
+  }
+
+  @Test("-o - writes WAV to standard output")
+  func standardOutput() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = try script("out = sine 440 0.5 rate:8000\n", in: directory)
+    let result = try ast("run", path, "-o", "-")
+    #expect(result.status == 0)
+    #expect(result.output.prefix(4) == Data("RIFF".utf8))
+    #expect(result.output.count == 44 + 4_000 * 2)
+  }
+
+  @Test("print, write and side-effecting statements run in order")
+  func effects() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = try script(
+      """
+      x = sine 440 1 rate:8000
+      print (duration x)
+      print x
+      tone = x |> gain 0.5 |> write "tone.wav"
+      print "done"
+      """, in: directory)
+    let result = try ast("run", path)
+    #expect(result.status == 0, "\(result.errorText)")
+    #expect(result.text == "1\nAudio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS\ndone\n")
+    #expect(FileManager.default.fileExists(atPath: directory.file("tone.wav")) == false)
+  }
+
+  @Test("clipping when writing 16-bit is a warning at the statement, with a count")
+  func clippingWarning() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = try script("x = sine 440 1 rate:8000\nwrite (gain x 2) \"loud.wav\"\n", in: directory)
+    let result = try ast("run", path)
+    #expect(result.status == 0)
+    #expect(result.errorText.hasPrefix("\(path):2:1: warning: "))
+    #expect(result.errorText.contains("samples clipped when writing '"))
+  }
+
+  @Test("a script with errors does not run; a runtime error names its statement")
+  func errors() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let bad = try script("out = sine 1s 440\n", in: directory, name: "bad.ast")
+    let checked = try ast("run", bad)
+    #expect(checked.status == 1)
+    #expect(checked.errorText.contains("error: 'freq' of 'sine' takes a frequency"))
+    let full = try script("write (sine 440 1) \"/dev/full/x.wav\"\n", in: directory, name: "full.ast")
+    let failed = try ast("run", full)
+    #expect(failed.status == 1)
+    #expect(failed.errorText.hasPrefix("\(full):1:1: error: cannot write '/dev/full/x.wav'"))
+    let noOut = try script("x = 1\n", in: directory, name: "noout.ast")
+    let missing = try ast("run", noOut, "-o", directory.file("x.wav"))
+    #expect(missing.status == 1)
+    #expect(missing.errorText == "ast: error: '\(noOut)' binds no 'out' to write\n")
+  }
+
+  @Test("memory stays flat: ten minutes through a five-node pipe costs no more than ten seconds")
+  func constantMemory() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    func measure(_ seconds: Int) throws -> Int {
+      let path = try script(
+        """
+        lfo = sine 0.5 \(seconds) rate:16000
+        out = saw (220 + 30 * lfo) \(seconds) rate:16000
+          |> lowpass 1200 q:1.2
+          |> delay 120ms feedback:0.3
+          |> compress
+          |> gain -6db
+        """, in: directory, name: "m\(seconds).ast")
+      let result = try runMeasuringMemory(
+        astExecutable, ["run", path, "-o", directory.file("m\(seconds).wav")])
+      #expect(result.status == 0)
+      return result.peakKilobytes
+    }
+    let short = try measure(10)
+    let long = try measure(600)
+    #expect(long - short < 64 * 1024, "10 s: \(short) KB, 600 s: \(long) KB")
+    #expect(long - short < 8 * 1024, "10 s: \(short) KB, 600 s: \(long) KB")
+  }
+}
