@@ -272,9 +272,17 @@ struct CheckerUnitTests {
       }
       #expect(arguments[2].constantValue == -6)
     }
+    // A gain bound to a name converts back to its decibels.
+    let bound = Checker.check(Source(name: "t", text: "g = -6db\nx = eq (sine 1 1) 1khz g"))
+    #expect(bound.diagnostics.isEmpty)
+    if case .binding(_, .builtin(.eq, let arguments, _, _, _), _)? = bound.script.statements.last {
+      #expect(abs((arguments[2].constantValue ?? 0) + 6) < 1e-12)
+    } else {
+      Issue.record("not an eq call")
+    }
     #expect(
-      checked("g = -6db\nx = eq (sine 1 1) 1khz g") == [
-        "2:24 unit-mismatch: 'gain_db' takes a number of decibels, but this is a linear gain"
+      checked("x = eq (sine 1 1) 1khz 2s") == [
+        "1:24 unit-mismatch: 'gain_db' of 'eq' takes decibels (db), but this is a time"
       ])
   }
 
@@ -350,7 +358,7 @@ struct CheckerArithmeticTests {
         == "Audio(48000 Hz, mono)")
     #expect(
       checked("a = sine 440 1\nb = sine 440 1 rate:48000\nc = mix [a, b]") == [
-        "3:13 rate-mismatch: cannot combine audio at 44100 Hz with audio at 48000 Hz in 'mix'"
+        "3:13 rate-mismatch: cannot combine audio at 44100 Hz with audio at 48000 Hz in one list"
       ])
     #expect(
       checked("lfo = sine 5 1 rate:8000\nx = sine (440 + lfo) 1") == [
@@ -623,5 +631,120 @@ struct BuiltinRegistryTests {
     #expect(
       committed == BuiltinReference.markdown(),
       "regenerate it with: swift run ast help --markdown > docs/builtins.md")
+  }
+}
+
+@Suite("Checker: regressions")
+struct CheckerRegressionTests {
+  @Test("huge or NaN rates are range errors, not crashes")
+  func hugeRates() {
+    #expect(
+      checked("x = sine 440 1 rate:1e19") == [
+        "1:21 out-of-range: 'rate' of 'sine' must be between 1 and 768000, got 1e+19"
+      ])
+    #expect(checked("x = sine 440 1 rate:(0/0)").first?.contains("out-of-range") == true)
+    #expect(
+      checked("x = gain (sine 1 1) (1/0)") == [
+        "1:22 out-of-range: 'g' of 'gain' must be a finite number"
+      ])
+  }
+
+  @Test("functions nested through many calls are bounded, not a stack overflow")
+  func deepFunctions() {
+    var text = "fn f0 x = x\n"
+    for level in 1...150 {
+      text +=
+        "fn f\(level) x = " + String(repeating: "gain (", count: 10) + "f\(level - 1) x"
+        + String(repeating: ") 1", count: 10) + "\n"
+    }
+    text += "out = f150 (sine 440 1)\n"
+    let found = checked(text)
+    #expect(found.count == 1, "\(found)")
+    #expect(found.first?.contains("nesting-too-deep") == true)
+  }
+
+  @Test("numbers and strings bound to names or passed to functions stay constants")
+  func constantsThroughNames() {
+    #expect(bindingTypes("sr = 48000\nrate sr\nx = sine 440 1")["x"] == "Audio(48000 Hz, mono)")
+    #expect(bindingTypes("sr = 48000\nx = sine 440 1 rate:sr")["x"] == "Audio(48000 Hz, mono)")
+    #expect(
+      checked("fn v d = sine 440 d\nx = v -1") == [
+        "2:7 out-of-range: 'dur' of 'sine' must be at least 0, got -1 s"
+      ])
+    #expect(
+      checked("c = \"purple\"\nx = noise 1 color:c").first?.contains("invalid-choice") == true)
+    #expect(
+      checked("a = sine 1 1 rate:48000\nb = sine 1 1\nl = [a, b]\nx = mix l") == [
+        "3:9 rate-mismatch: cannot combine audio at 48000 Hz with audio at 44100 Hz in one list"
+      ])
+  }
+
+  @Test("mistakes of a pipe stage are placed at the stage")
+  func pipePositions() {
+    #expect(
+      checked("tone = sine 440 1\nout = tone\n  |> adsr 10ms 200ms 500ms\n  |> chunk") == [
+        "3:6 missing-argument: missing argument 'release' of 'adsr'",
+        "4:6 missing-argument: missing argument 'dur' of 'chunk'",
+      ])
+  }
+
+  @Test("one mistake in a pipeline gives one error; a bad character gives one error")
+  func noCascades() {
+    let pipeline =
+      "out = sine 440 1\n  |> lowpass 1000 )\n  |> gain 0.5\n  |> gain 0.5\n  |> chunk 0.5"
+    #expect(checked(pipeline).count == 1)
+    #expect(
+      checked("x = lowpass @ 1.2khz") == ["1:13 unexpected-character: unexpected character '@'"])
+    #expect(
+      checked("x = gain (sine 440 1) 0.5 |") == [
+        "1:27 unexpected-character: unexpected character '|'"
+      ])
+    #expect(checked("\u{FEFF}x = sine 440 1").isEmpty)
+  }
+
+  @Test("a refused binding's value is still checked, and its later uses do not cascade")
+  func refusedBindings() {
+    #expect(
+      checked("x = 1\nx = sine 1s 440hz\ny = x + 1") == [
+        "2:1 rebinding: 'x' is already defined; a script binds each name once",
+        "2:10 unit-mismatch: 'freq' of 'sine' takes a frequency (hz or khz), but this is a time",
+        "2:13 unit-mismatch: 'dur' of 'sine' takes a time (ms or s), but this is a frequency",
+      ])
+    #expect(
+      checked("duration = 2s\ny = duration * 2") == [
+        "1:1 shadows-builtin: 'duration' is the name of a builtin; choose another name for a binding"
+      ])
+  }
+
+  @Test("a function's body is checked against the rate where it is called")
+  func definitionRate() {
+    #expect(checked("fn air = noise 1s |> highpass 23khz\nrate 48000\nb = air").isEmpty)
+  }
+
+  @Test("a negative number after a name hints at subtraction")
+  func subtractionHint() {
+    let result = Checker.check(Source(name: "t", text: "a = sine 1 1\nb = a -1"))
+    #expect(
+      result.diagnostics.first?.notes == [
+        DiagnosticNote("'-1' right after a name is a negative number; to subtract, write 'a - 1'")
+      ])
+  }
+
+  @Test("writes to unknown formats or missing directories are found before running")
+  func writeTargets() {
+    #expect(
+      checked("write (sine 1 1) \"out.xyz\"") == [
+        "1:18 unreadable-file: cannot write 'out.xyz': unknown file extension"
+      ])
+    #expect(
+      checked("write (sine 1 1) \"/nonexistent_dir/o.wav\"") == [
+        "1:18 unreadable-file: cannot write '/nonexistent_dir/o.wav': the directory does not exist"
+      ])
+  }
+
+  @Test("a stereo signal laid over a mono one makes a stereo result")
+  func overlayChannels() {
+    #expect(
+      bindingTypes("m = sine 1 1\ns = pan m 0\nx = overlay m s")["x"] == "Audio(44100 Hz, stereo)")
   }
 }

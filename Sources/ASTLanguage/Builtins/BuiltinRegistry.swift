@@ -97,7 +97,7 @@ public enum BuiltinRegistry {
         generatorRate, amplitude,
       ], result: .generator),
     Builtin(
-      "silence", group: .generators, "Silence.", parameters: [duration, generatorRate],
+      "silence", group: .generators, "Silence.", parameters: [duration, generatorRate, amplitude],
       result: .generator),
     Builtin(
       "sweep", group: .generators, "A sine sweeping from one frequency to another.",
@@ -213,7 +213,7 @@ public enum BuiltinRegistry {
       "A linear attack-decay-sustain-release gain envelope; the release ends with the signal.",
       parameters: [
         input, time("attack", "the time from 0 to 1"), time("decay", "the time from 1 to sustain"),
-        BuiltinParameter("sustain", .number, range: .unit, "the level held"),
+        BuiltinParameter("sustain", .number, unit: .gain, range: .unit, "the level held"),
         time("release", "the time from sustain to 0, at the end of the signal"),
       ], result: .sameAsInput),
     Builtin(

@@ -14,6 +14,12 @@ extension Checker {
   /// other many times cannot make checking take forever.
   static let maximumExpansions = 20_000
 
+  /// A constant as a whole number, or `nil` when it is not finite or too large.
+  static func wholeNumber(_ value: Double) -> Int? {
+    guard value.isFinite, abs(value) < 1e15 else { return nil }
+    return Int(value)
+  }
+
   // MARK: Calls
 
   mutating func checkCall(
@@ -32,7 +38,7 @@ extension Checker {
     }
     if let local = lookUpLocal(name.name) {
       if arguments.isEmpty {
-        return .parameter(name: name.name, index: local.index, local.type, name.range)
+        return local.reference(name: name.name, at: name.range)
       }
       checkIgnored(arguments)
       error(
@@ -42,18 +48,26 @@ extension Checker {
       return .invalid(range)
     }
     switch symbols[name.name] {
-    case .value(let type, _):
-      if arguments.isEmpty { return .binding(name: name.name, type, name.range) }
+    case .value(let type, _, let known):
+      if arguments.isEmpty {
+        return known?.relocated(to: name.range) ?? .binding(name: name.name, type, name.range)
+      }
       checkIgnored(arguments)
+      var notes = [
+        DiagnosticNote(
+          "to pass '\(name.name)' to a function, write the function first: 'gain \(name.name) 0.5'")
+      ]
+      if case .number(let literal, _)? = arguments.first?.syntax, literal.text.hasPrefix("-") {
+        notes = [
+          DiagnosticNote(
+            "'\(literal.spelling)' right after a name is a negative number; to subtract, write "
+              + "'\(name.name) - \(literal.spelling.dropFirst())'")
+        ]
+      }
       error(
         Self.IDs.notAFunction,
         "'\(name.name)' is \(type.article), not a function; it takes no arguments",
-        at: name.range,
-        notes: [
-          DiagnosticNote(
-            "to pass '\(name.name)' to a function, write the function first: 'gain \(name.name) 0.5'"
-          )
-        ])
+        at: name.range, notes: notes)
       return .invalid(range)
     case .function(let syntax):
       return checkFunctionCall(syntax, name: name, arguments: arguments, range: range)
@@ -181,8 +195,9 @@ extension Checker {
     }
     locals.append(
       Dictionary(
-        parameterNames.enumerated().map { ($1, Local(index: $0, type: typedArguments[$0].type)) },
-        uniquingKeysWith: { first, _ in first }))
+        parameterNames.enumerated().map {
+          ($1, Local(index: $0, type: typedArguments[$0].type, known: typedArguments[$0].known))
+        }, uniquingKeysWith: { first, _ in first }))
     expanding.append(syntax.name)
     let body = checkExpression(syntax.body)
     expanding.removeLast()
@@ -287,15 +302,25 @@ extension Checker {
     let complete = parameters.enumerated().map { index, parameter in
       typed[index] ?? defaultArgument(parameter, at: range)
     }
+    // Ranges without the Nyquist limit first, so the rate itself is valid when used.
+    for (index, parameter) in parameters.enumerated() where parameter.range?.upper != .nyquist {
+      if let value = complete[index].constantValue,
+        !checkRange(
+          value, parameter: parameter, builtin: builtin, rate: nil, at: complete[index].range)
+      {
+        failed = true
+      }
+    }
+    if failed { return .invalid(range) }
     let rateContext: Int?
     if builtin.result == .generator,
       let rate = builtin.parameters.firstIndex(where: { $0.name == "rate" })
     {
-      rateContext = complete[rate].constantValue.map { Int($0) }
+      rateContext = complete[rate].constantValue.flatMap(Self.wholeNumber)
     } else {
       rateContext = input?.type.audioFacts?.sampleRate
     }
-    for (index, parameter) in parameters.enumerated() {
+    for (index, parameter) in parameters.enumerated() where parameter.range?.upper == .nyquist {
       if let value = complete[index].constantValue,
         !checkRange(
           value, parameter: parameter, builtin: builtin, rate: rateContext,
@@ -331,10 +356,14 @@ extension Checker {
       }
       let typed = checkExpression(syntax)
       if case .number(.gain) = typed.type {
+        // A gain known now converts back to its decibels.
+        if let gain = typed.constantValue, gain > 0 {
+          return .constant(20 * log10(gain), .number(.gain), typed.range)
+        }
         error(
           Self.IDs.unitMismatch,
-          "'\(parameter.name)' takes a number of decibels, but this is a linear gain",
-          at: syntax.range,
+          "'\(parameter.name)' takes a number of decibels, but this is a linear gain computed "
+            + "while running", at: syntax.range,
           notes: [DiagnosticNote("write the decibels here directly, e.g. '-6db' or '-6'")])
         return .invalid(syntax.range)
       }

@@ -1,10 +1,24 @@
 import ASTCore
+import Foundation
 
 extension Checker {
   // MARK: Expressions
 
   /// Checks an expression. `allowSettings` admits `rate`, which is only a statement.
   mutating func checkExpression(_ expression: Expr, allowSettings: Bool = false) -> TypedExpr {
+    depth += 1
+    defer { depth -= 1 }
+    if depth > Self.maximumDepth {
+      if !reportedDepth {
+        reportedDepth = true
+        error(
+          Parser.IDs.nestingTooDeep,
+          "expressions nest too deeply through function calls (more than \(Self.maximumDepth) levels)",
+          at: statementRange,
+          notes: [DiagnosticNote("the functions this statement calls nest too deeply")])
+      }
+      return .invalid(expression.range)
+    }
     switch expression {
     case .number(let literal, let range):
       return constant(literal, range: range)
@@ -23,12 +37,13 @@ extension Checker {
     case .pipe(let left, let right, let range):
       let value = checkExpression(left)
       let first = PreparedArgument(label: nil, syntax: left, typed: value)
+      // Mistakes of a stage are placed at the stage, not at the start of the pipe.
       switch right {
-      case .call(let callee, let arguments, _):
+      case .call(let callee, let arguments, let stageRange):
         let rest = arguments.map { PreparedArgument(label: $0.label, syntax: $0.value, typed: nil) }
-        return checkCall(callee: callee, arguments: [first] + rest, range: range)
+        return checkCall(callee: callee, arguments: [first] + rest, range: stageRange)
       case .identifier:
-        return checkCall(callee: right, arguments: [first], range: range)
+        return checkCall(callee: right, arguments: [first], range: right.range)
       default:
         // The parser reported the bad pipe target.
         return .invalid(range)
@@ -59,11 +74,12 @@ extension Checker {
 
   mutating func checkReference(_ identifier: Identifier) -> TypedExpr {
     if let local = lookUpLocal(identifier.name) {
-      return .parameter(name: identifier.name, index: local.index, local.type, identifier.range)
+      return local.reference(name: identifier.name, at: identifier.range)
     }
     switch symbols[identifier.name] {
-    case .value(let type, _):
-      return .binding(name: identifier.name, type, identifier.range)
+    case .value(let type, _, let known):
+      return known?.relocated(to: identifier.range)
+        ?? .binding(name: identifier.name, type, identifier.range)
     case .function:
       // A function named alone is called with no arguments.
       return checkCall(callee: .identifier(identifier), arguments: [], range: identifier.range)
@@ -112,10 +128,11 @@ extension Checker {
       }
       switch (element, item.type) {
       case (.audio(let a), .audio(let b)):
-        element = .audio(
-          AudioFacts(
-            sampleRate: a.sampleRate == b.sampleRate ? a.sampleRate : nil,
-            channelCount: a.channelCount == b.channelCount ? a.channelCount : nil))
+        // Signals of one list must share a rate; channel counts may differ (mono spreads).
+        guard let facts = combine(a, b, at: item.range, what: "one list") else {
+          return .invalid(range)
+        }
+        element = .audio(facts)
       case (.number(let a), .number(let b)):
         element = .number(a == b ? a : nil)
       default:
@@ -295,7 +312,9 @@ enum Spelling {
   static func nearest(to name: String, among candidates: [String]) -> String? {
     let limit = max(1, name.count / 3)
     var best: (name: String, distance: Int)?
+    guard name.count <= 64 else { return nil }
     for candidate in Set(candidates) where candidate != name {
+      if abs(candidate.count - name.count) > limit { continue }
       let distance = editDistance(name, candidate)
       if distance <= limit,
         best.map({ distance < $0.distance || (distance == $0.distance && candidate < $0.name) })

@@ -95,7 +95,11 @@ extension Checker {
         at: value.range, notes: [DiagnosticNote("leave out the unit")])
       return false
     case .decibels:
-      return true
+      guard dimension != .gain else { return true }
+      error(
+        Self.IDs.unitMismatch, "\(subject) takes decibels (db), but this is \(dimension.noun)",
+        at: value.range)
+      return false
     case .seconds, .hertz, .gain, .sampleRate:
       guard let wanted = parameter.unit.dimension, wanted != dimension else { return true }
       let units: String
@@ -119,8 +123,12 @@ extension Checker {
     _ value: Double, parameter: BuiltinParameter, builtin: Builtin, rate: Int?,
     at range: SourceRange
   ) -> Bool {
-    guard let valid = parameter.range else { return true }
     let subject = "'\(parameter.name)' of '\(builtin.name)'"
+    guard let valid = parameter.range else {
+      if value.isFinite { return true }
+      error(Self.IDs.outOfRange, "\(subject) must be a finite number", at: range)
+      return false
+    }
     let shown =
       Self.format(value)
       + (parameter.unit == .hertz ? " Hz" : parameter.unit == .seconds ? " s" : "")
@@ -210,7 +218,7 @@ extension Checker {
     var base = inputFacts
     if builtin.result == .generator {
       base = AudioFacts(
-        sampleRate: argument("rate")?.constantValue.map { Int($0) }, channelCount: 1)
+        sampleRate: argument("rate")?.constantValue.flatMap(Self.wholeNumber), channelCount: 1)
     }
     let inputIndex = builtin.parameters.firstIndex {
       $0.kind == .audio || $0.kind == .audioOrStream || $0.kind == .stream
@@ -248,6 +256,11 @@ extension Checker {
     case .generator:
       return .audio(base)
     case .sameAsInput:
+      if builtin.operation == .overlay, let top = argument("y")?.type.audioFacts {
+        // A stereo signal laid over a mono one makes the result stereo.
+        let channels = [inputFacts.channelCount, top.channelCount].compactMap { $0 }.max()
+        return .audio(AudioFacts(sampleRate: inputFacts.sampleRate, channelCount: channels))
+      }
       return input?.type ?? .unknown
     case .stereoOfInput:
       return wrap(AudioFacts(sampleRate: inputFacts.sampleRate, channelCount: 2))
@@ -268,7 +281,10 @@ extension Checker {
       guard let facts = combine(left, right, at: range, what: "'stereo'") else { return nil }
       return .audio(AudioFacts(sampleRate: facts.sampleRate, channelCount: 2))
     case .fromList:
-      guard case .list(let items, _, _) = arguments[0] else { return .audio(.unknown) }
+      guard case .list(let items, _, _) = arguments[0] else {
+        if case .list(.audio(let facts)) = arguments[0].type { return .audio(facts) }
+        return .audio(.unknown)
+      }
       var facts = items.first?.type.audioFacts ?? .unknown
       for item in items.dropFirst() {
         guard
@@ -279,7 +295,7 @@ extension Checker {
       }
       return .audio(facts)
     case .resampled:
-      let rate = argument("rate")?.constantValue.map { Int($0) }
+      let rate = argument("rate")?.constantValue.flatMap(Self.wholeNumber)
       return wrap(AudioFacts(sampleRate: rate, channelCount: inputFacts.channelCount))
     case .chunked:
       return .stream(inputFacts)
@@ -292,8 +308,8 @@ extension Checker {
     case .input:
       return .stream(
         AudioFacts(
-          sampleRate: argument("rate")?.constantValue.map { Int($0) },
-          channelCount: argument("channels")?.constantValue.map { Int($0) }))
+          sampleRate: argument("rate")?.constantValue.flatMap(Self.wholeNumber),
+          channelCount: argument("channels")?.constantValue.flatMap(Self.wholeNumber)))
     case .fileRead:
       return readType(arguments[0])
     case .number(let dimension):
@@ -316,8 +332,9 @@ extension Checker {
     guard let text = path.stringValue else { return .audio(.unknown) }
     let resolved = resolve(text)
     reads.append((resolved, path.range))
-    if let earlier = writes.last(where: { $0.path == resolved }) {
-      return .audio(earlier.type.audioFacts ?? .unknown)
+    if writes.contains(where: { $0.path == resolved }) {
+      // Refused by the read-and-write check; no second error here.
+      return .audio(.unknown)
     }
     do {
       let reader = try AudioFileReader(path: resolved)
@@ -336,7 +353,24 @@ extension Checker {
   /// Notes a `write` of a constant path, for the read-and-write check.
   mutating func noteWrite(_ path: TypedExpr, type: ValueType) {
     guard let text = path.stringValue else { return }
-    writes.append((resolve(text), path.range, type))
+    let resolved = resolve(text)
+    guard AudioFileFormat(path: text) != nil else {
+      error(
+        Self.IDs.unreadableFile, "cannot write '\(text)': unknown file extension", at: path.range,
+        notes: [DiagnosticNote("use .wav, .flac, .ogg, .mp3 or .aiff")])
+      return
+    }
+    let directory = (resolved as NSString).deletingLastPathComponent
+    var isDirectory: ObjCBool = false
+    if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+      || !isDirectory.boolValue
+    {
+      error(
+        Self.IDs.unreadableFile, "cannot write '\(text)': the directory does not exist",
+        at: path.range)
+      return
+    }
+    writes.append((resolved, path.range, type))
   }
 
   /// Reports files that the script both reads and writes.

@@ -102,7 +102,8 @@ public struct Checker {
   // MARK: State
 
   enum Symbol {
-    case value(ValueType, SourceRange)
+    /// A bound value: its type, where it is bound, and its value when known now.
+    case value(ValueType, SourceRange, TypedExpr?)
     case function(Syntax)
 
     struct Syntax {
@@ -116,6 +117,14 @@ public struct Checker {
   struct Local {
     let index: Int
     let type: ValueType
+    /// The argument's value when it is known now (a number or a string).
+    var known: TypedExpr?
+
+    /// A use of the parameter: its known value (placed at the argument, where a mistake
+    /// in it would be mended), or a reference.
+    func reference(name: String, at range: SourceRange) -> TypedExpr {
+      known ?? .parameter(name: name, index: index, type, range)
+    }
   }
 
   let source: Source
@@ -132,6 +141,14 @@ public struct Checker {
   var reads: [(path: String, range: SourceRange)] = []
   var writes: [(path: String, range: SourceRange, type: ValueType)] = []
   var expansions = 0
+  /// How deep the expression being checked is, through function calls.
+  var depth = 0
+  /// The deepest nesting checked, through function calls.
+  static let maximumDepth = 400
+  /// Whether the nesting limit has been reported for the current statement.
+  var reportedDepth = false
+  /// The statement being checked.
+  var statementRange = SourceRange.zero
 
   init(source: Source, options: CheckOptions, script: Script) {
     self.source = source
@@ -147,7 +164,7 @@ public struct Checker {
     }
     self.laterBindings = later
     for (name, type) in options.predefined {
-      symbols[name] = .value(type, .zero)
+      symbols[name] = .value(type, .zero, nil)
     }
   }
 
@@ -162,15 +179,30 @@ public struct Checker {
   mutating func checkScript(_ script: Script) -> TypedScript {
     var result = TypedScript(statements: [], bindings: [], functions: [])
     for statement in script.statements {
+      statementRange = statement.range
+      reportedDepth = false
       switch statement {
       case .binding(let name, let value, let range):
-        guard checkNewName(name, what: "a binding") else { continue }
+        let accepted = checkNewName(name, what: "a binding")
+        // Checked even when the name is refused, so its own mistakes are reported.
         let typed = checkValue(value)
-        symbols[name.name] = .value(typed.type, name.range)
+        guard accepted else {
+          if symbols[name.name] == nil {
+            symbols[name.name] = .value(typed.type, name.range, typed.known)
+          }
+          continue
+        }
+        symbols[name.name] = .value(typed.type, name.range, typed.known)
         result.bindings.append((name.name, typed.type))
         result.statements.append(.binding(name: name.name, value: typed, range))
       case .function(let name, let parameters, let body, let range):
-        guard checkNewName(name, what: "a function") else { continue }
+        guard checkNewName(name, what: "a function") else {
+          if symbols[name.name] == nil {
+            symbols[name.name] = .function(
+              Symbol.Syntax(name: name.name, parameters: parameters, body: body, range: range))
+          }
+          continue
+        }
         var seen: [String: SourceRange] = [:]
         for parameter in parameters {
           if let first = seen[parameter.name] {
@@ -193,10 +225,19 @@ public struct Checker {
           Symbol.Syntax(name: name.name, parameters: parameters, body: body, range: range))
         locals.append(
           Dictionary(
-            parameters.enumerated().map { ($1.name, Local(index: $0, type: .unknown)) },
+            parameters.enumerated().map { ($1.name, Local(index: $0, type: .unknown, known: nil)) },
             uniquingKeysWith: { first, _ in first }))
         expanding.append(name.name)
+        // Only name mistakes count here: types, units, rates and ranges depend on each call
+        // (and on the `rate` in force there).
+        let before = diagnostics.count
         _ = checkExpression(body)
+        let namesOnly: Set<DiagnosticID> = [
+          Self.IDs.unknownName, Self.IDs.usedBeforeDefinition, Self.IDs.recursion,
+        ]
+        diagnostics =
+          Array(diagnostics[..<before])
+          + diagnostics[before...].filter { namesOnly.contains($0.id) }
         expanding.removeLast()
         locals.removeLast()
         result.functions.append(
@@ -226,7 +267,7 @@ public struct Checker {
     if !options.allowsRebinding, let existing = symbols[name.name] {
       let first: SourceRange
       switch existing {
-      case .value(_, let range): first = range
+      case .value(_, let range, _): first = range
       case .function(let syntax): first = syntax.range
       }
       error(
@@ -276,7 +317,7 @@ public struct Checker {
       }
       return .some(nil)
     }
-    let rate = Int(value)
+    guard let rate = Self.wholeNumber(value) else { return .some(nil) }
     scriptRate = rate
     return .some(rate)
   }

@@ -60,6 +60,23 @@ public indirect enum TypedExpr: Sendable, Hashable {
     if case .string(let value, _) = self { return value }
     return nil
   }
+
+  /// The expression when its value is known before running (a number or a string).
+  var known: TypedExpr? {
+    switch self {
+    case .constant, .string: self
+    default: nil
+    }
+  }
+
+  /// A known value placed at another range (where a name refers to it).
+  func relocated(to range: SourceRange) -> TypedExpr {
+    switch self {
+    case .constant(let value, let type, _): .constant(value, type, range)
+    case .string(let value, _): .string(value, range)
+    default: self
+    }
+  }
 }
 
 /// A checked statement.

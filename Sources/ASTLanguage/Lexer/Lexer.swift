@@ -37,6 +37,8 @@ public struct Lexer {
     self.source = source
     self.bytes = source.bytes
     tokens.reserveCapacity(bytes.count / 3 + 1)
+    // A UTF-8 byte-order mark at the start is not part of the script.
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
   }
 
   private func peek(_ offset: Int = 0) -> UInt8? {

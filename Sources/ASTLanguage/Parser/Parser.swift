@@ -187,14 +187,23 @@ public struct Parser {
       }
       openBrackets = []
       depth = 0
+      let start = index
+      let reported = diagnostics.count
       do {
         let statement = try parseStatement()
         if current.kind != .newline, current.kind != .semicolon, current.kind != .endOfFile {
           try expectSeparator(after: statement)
         }
-        statements.append(statement)
+        if !containsInvalidToken(from: start, to: index) {
+          statements.append(statement)
+        }
       } catch {
         recover()
+      }
+      // A statement with a lexical error was reported by the lexer: it is left out, and
+      // what the parser found after the bad character would only be a follow-on error.
+      if containsInvalidToken(from: start, to: index) {
+        diagnostics.removeSubrange(reported...)
       }
     }
     return Script(statements: statements)
@@ -225,6 +234,11 @@ public struct Parser {
       at: current.range)
   }
 
+  /// Whether any token in `from..<to` is one the lexer reported as bad.
+  private func containsInvalidToken(from start: Int, to end: Int) -> Bool {
+    tokens[start..<min(end, tokens.count)].contains { $0.kind == .invalid }
+  }
+
   /// Skips to the next statement separator outside the brackets open at the error.
   private mutating func recover() {
     var level = openBrackets.count
@@ -236,7 +250,11 @@ public struct Parser {
       case .rightParen, .rightBracket:
         level = max(0, level - 1)
       case .newline:
-        if level == 0 || startsStatement(at: index + 1) { return }
+        // A following line that starts with '|>' still belongs to the statement.
+        var next = index + 1
+        while next < tokens.count, tokens[next].kind == .newline { next += 1 }
+        let continues = next < tokens.count && tokens[next].kind == .pipe
+        if (level == 0 && !continues) || startsStatement(at: index + 1) { return }
       case .semicolon:
         if level == 0 { return }
       default:
