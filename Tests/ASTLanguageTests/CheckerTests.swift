@@ -408,7 +408,7 @@ struct CheckerFunctionTests {
     #expect(types["c"] == "Audio(8000 Hz, mono)")
     #expect(
       checked("fn louder x = gain x 2\nbad = louder 3") == [
-        "1:20 type-mismatch: 'x' of 'gain' takes an Audio, got a Number"
+        "2:14 type-mismatch: 'x' of 'gain' takes an Audio, got a Number"
       ])
   }
 
