@@ -66,10 +66,14 @@ struct Run: ParsableCommand {
     let temporaryOut: String? =
       toStandardOutput
       ? FileManager.default.temporaryDirectory.path + "/ast-stdout-\(getpid()).wav" : nil
+    let bar: ProgressBar? = isatty(STDERR_FILENO) == 1 ? ProgressBar() : nil
+    let lines: any RunOutput =
+      toStandardOutput ? StandardErrorRunOutput() : StandardRunOutput()
+    var progress: (@Sendable (Double) -> Void)?
+    if let bar { progress = { bar.show($0) } }
     let options = RunOptions(
-      blockSize: blockSize, cancellation: token,
-      output: toStandardOutput ? StandardErrorRunOutput() : StandardRunOutput(),
-      outPath: temporaryOut ?? output)
+      blockSize: blockSize, cancellation: token, output: lines, outPath: temporaryOut ?? output,
+      progress: progress)
     let outcome = RunOutcome()
     let done = DispatchSemaphore(value: 0)
     Task {
@@ -82,6 +86,7 @@ struct Run: ParsableCommand {
     }
     done.wait()
     signals.stop()
+    bar?.finish()
 
     if let report = outcome.report, !report.warnings.isEmpty {
       print(renderer.render(report.warnings), terminator: "", to: &standardError)
@@ -149,5 +154,38 @@ final class SignalWatcher: @unchecked Sendable {
     for source in sources { source.cancel() }
     signal(SIGINT, SIG_DFL)
     signal(SIGTERM, SIG_DFL)
+  }
+}
+
+/// A progress bar on standard error, shown once a render has taken a second.
+final class ProgressBar: @unchecked Sendable {
+  private let lock = NSLock()
+  private let start = Date()
+  private var lastDrawn = Date.distantPast
+  private var shown = false
+
+  /// Draws the fraction done, at most ten times a second.
+  func show(_ fraction: Double) {
+    lock.withLock {
+      let now = Date()
+      guard now.timeIntervalSince(start) >= 1, now.timeIntervalSince(lastDrawn) >= 0.1 else {
+        return
+      }
+      lastDrawn = now
+      shown = true
+      let width = 30
+      let filled = Int((fraction * Double(width)).rounded(.down))
+      let bar =
+        String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
+      let line = "\r[\(bar)] \(Int(fraction * 100))%"
+      FileHandle.standardError.write(Data(line.utf8))
+    }
+  }
+
+  /// Clears the bar's line, if it was drawn.
+  func finish() {
+    lock.withLock {
+      if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
   }
 }

@@ -15,18 +15,22 @@ public struct RunOptions: Sendable {
   public var output: any RunOutput
   /// Where to write `out` (`nil` prints its summary instead).
   public var outPath: String?
+  /// Called while `out` renders with the fraction done (0 to 1), when its length is known.
+  public var progress: (@Sendable (Double) -> Void)?
 
   /// Creates options.
   public init(
     blockSize: Int = 1024, cancellation: CancellationToken = CancellationToken(),
     baseDirectory: String? = nil, output: any RunOutput = StandardRunOutput(),
-    outPath: String? = nil
+    outPath: String? = nil,
+    progress: (@Sendable (Double) -> Void)? = nil
   ) {
     self.blockSize = blockSize
     self.cancellation = cancellation
     self.baseDirectory = baseDirectory
     self.output = output
     self.outPath = outPath
+    self.progress = progress
   }
 }
 
@@ -179,7 +183,19 @@ public final class Evaluator: @unchecked Sendable {
   /// Renders `out`: to the output path, or to a summary line.
   func renderOut(_ out: TypedExpr) async throws -> SignalSummary? {
     try await guarded(out.range) {
-      let value = try await self.evaluate(out, in: Environment())
+      var value = try await self.evaluate(out, in: Environment())
+      if case .audio(let node, let metadata) = value, let progress = self.options.progress,
+        let total = node.frameCount, total > 0
+      {
+        var done = 0
+        value = .audio(
+          TapNode(
+            node,
+            onBlock: { _, count in
+              done += count
+              progress(Double(done) / Double(total))
+            }, onEnd: {}), metadata)
+      }
       switch value {
       case .audio(let node, _):
         if let path = self.options.outPath {
