@@ -118,3 +118,31 @@ struct EvaluatorStreamTests {
     #expect(b.samples().map(Float.init) == expected.channels[0].map { $0 * 0.5 })
   }
 }
+
+@Suite("Inspection builtins")
+struct InspectionTests {
+  @Test("plot writes a PNG and passes the signal on; print summarises values and streams")
+  func plotAndPrint() async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let (_, report, lines) = try await runScript(
+      """
+      x = sine 440 1 rate:8000
+      print (x |> plot "wave.png")
+      print (chunk x 0.25)
+      print (peak x)
+      print "text"
+      out = x
+      """, directory: directory.path)
+    let png = try Data(contentsOf: URL(fileURLWithPath: directory.file("wave.png")))
+    #expect(png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+    #expect(
+      lines == [
+        "Audio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS",
+        "Stream(8000 Hz, mono) 4 chunks of 0.250 s, 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS",
+        "0", "text",
+        "Audio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS",
+      ])
+    #expect(report.out?.frameCount == 8_000)
+  }
+}
