@@ -169,12 +169,14 @@ public final class PadNode: AudioNode {
   private var position = 0
   private var inputEnded = false
   private var trailing = 0
+  private let scratch: AudioBuffer
 
   /// `before` frames of silence, `input`, then `after` frames of silence.
   public init(_ input: AudioNode, before: Int, after: Int) {
     self.input = input
     self.before = before
     self.after = after
+    scratch = input.makeBuffer()
     super.init(
       sampleRate: input.sampleRate, channelCount: input.channelCount,
       frameCount: input.frameCount.map { $0 + before + after }, context: input.context)
@@ -195,10 +197,9 @@ public final class PadNode: AudioNode {
         filled += got
         if got < wanted { inputEnded = true }
       } else {
-        let temporary = input.makeBuffer()
-        let got = try await input.render(into: temporary, frames: wanted)
+        let got = try await input.render(into: scratch, frames: wanted)
         for channel in 0..<channelCount {
-          (buffer.channel(channel) + filled).update(from: temporary.channel(channel), count: got)
+          (buffer.channel(channel) + filled).update(from: scratch.channel(channel), count: got)
         }
         filled += got
         if got < wanted { inputEnded = true }
