@@ -321,9 +321,7 @@ extension Checker {
 
   /// A path as the evaluator will open it: relative paths against the base directory.
   func resolve(_ path: String) -> String {
-    if path.hasPrefix("/") { return path }
-    let base = options.baseDirectory ?? FileManager.default.currentDirectoryPath
-    return (base as NSString).appendingPathComponent(path)
+    FilePaths.resolve(path, against: options.baseDirectory)
   }
 
   /// The type of `read PATH`: the file's facts when it exists now, or those of an
@@ -360,7 +358,7 @@ extension Checker {
         notes: [DiagnosticNote("use .wav, .flac, .ogg, .mp3 or .aiff")])
       return
     }
-    let directory = (resolved as NSString).deletingLastPathComponent
+    let directory = FilePaths.split(resolved).directory
     var isDirectory: ObjCBool = false
     if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
       || !isDirectory.boolValue

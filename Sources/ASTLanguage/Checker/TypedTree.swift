@@ -108,3 +108,12 @@ public struct TypedScript: Sendable {
   /// The function definitions, in order.
   public var functions: [FunctionSignature]
 }
+
+extension TypedStatement {
+  /// The statement's source range.
+  public var range: SourceRange {
+    switch self {
+    case .binding(_, _, let range), .expression(_, let range), .setRate(_, let range): range
+    }
+  }
+}

@@ -225,9 +225,7 @@ extension Evaluator {
 
   /// A path as given in the script, resolved against the base directory.
   func resolve(_ path: String) -> String {
-    if path.hasPrefix("/") { return path }
-    let base = options.baseDirectory ?? FileManager.default.currentDirectoryPath
-    return (base as NSString).appendingPathComponent(path)
+    FilePaths.resolve(path, against: options.baseDirectory)
   }
 
   func generator(

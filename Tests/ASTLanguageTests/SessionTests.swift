@@ -1,0 +1,145 @@
+import ASTTestSupport
+import Foundation
+import Testing
+
+@testable import ASTLanguage
+
+@Suite("REPL session")
+struct SessionTests {
+  @Test("statements run against the session's bindings; results show as summary lines")
+  func statements() async {
+    let session = Session()
+    #expect(
+      await session.submit("osc = sine 440 1 rate:8000").lines == [
+        "osc: Audio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS"
+      ])
+    #expect(
+      await session.submit("gain osc 0.5").lines == [
+        "Audio(8000 Hz, mono) 1.000 s, peak -6.02 dBFS, RMS -9.03 dBFS"
+      ])
+    #expect(await session.submit("x = 2 * 3").lines == ["x: 6"])
+    #expect(await session.submit("fn louder s = gain s 2").lines == ["fn louder s"])
+    #expect(await session.submit("rate 48000").lines == ["rate 48000"])
+    #expect(await session.submit("peak (sine 1 1)").lines.count == 1)
+  }
+
+  @Test("a line starting with |> continues the last value")
+  func continuation() async {
+    let session = Session()
+    _ = await session.submit("sine 440 1 rate:8000")
+    #expect(
+      await session.submit("|> gain 0.25").lines == [
+        "Audio(8000 Hz, mono) 1.000 s, peak -12.04 dBFS, RMS -15.05 dBFS"
+      ])
+    #expect(
+      await session.submit("|> gain 2").lines == [
+        "Audio(8000 Hz, mono) 1.000 s, peak -6.02 dBFS, RMS -9.03 dBFS"
+      ])
+    let fresh = Session()
+    #expect(await fresh.submit("|> gain 2").failed)
+  }
+
+  @Test("names may be redefined, and uses before keep their old value")
+  func redefinition() async {
+    let session = Session()
+    _ = await session.submit("a = sine 440 1 rate:8000")
+    _ = await session.submit("b = gain a 0.5")
+    _ = await session.submit("a = silence 1 rate:8000")
+    #expect(
+      await session.submit("b").lines == [
+        "Audio(8000 Hz, mono) 1.000 s, peak -6.02 dBFS, RMS -9.03 dBFS"
+      ])
+    #expect(
+      await session.submit("a = a + 1").lines == [
+        "a: Audio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS 0.00 dBFS"
+      ])
+  }
+
+  @Test("errors print as diagnostics at <repl> and change nothing")
+  func errors() async {
+    let session = Session()
+    _ = await session.submit("a = sine 440 1 rate:8000")
+    let reply = await session.submit("a = sine 1s 440hz")
+    #expect(reply.failed)
+    #expect(
+      reply.lines.first?.hasPrefix("<repl>:2:10: error: 'freq' of 'sine' takes a frequency") == true
+    )
+    #expect(
+      await session.submit("a").lines == [
+        "Audio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS"
+      ])
+    let missing = await session.submit("x = read \"/nonexistent/file.wav\"")
+    #expect(missing.failed)
+    #expect(session.script == "a = sine 440 1 rate:8000\na\n")
+  }
+
+  @Test("unfinished statements need more input")
+  func continuationLines() {
+    #expect(Session.needsMoreInput("x = (sine 440"))
+    #expect(Session.needsMoreInput("x = sine 440 1 |>"))
+    #expect(Session.needsMoreInput("x = 1 +"))
+    #expect(Session.needsMoreInput("mix [a,"))
+    #expect(Session.needsMoreInput("x ="))
+    #expect(!Session.needsMoreInput("x = sine 440 1"))
+    #expect(!Session.needsMoreInput("x = (1 + 2)"))
+  }
+
+  @Test("commands: help, type, graph, vars, save, write, reset, quit")
+  func commands() async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let session = Session(baseDirectory: directory.path)
+    #expect(await session.submit(":help").lines.count == Session.commands.count + 1)
+    #expect(await session.submit(":help lowpass").lines.first == "lowpass x cutoff q:0.7071")
+    #expect(
+      await session.submit(":help lowpas").lines == [
+        "error: no builtin named 'lowpas'; did you mean 'lowpass'?"
+      ])
+    _ = await session.submit("osc = saw 220 1 rate:8000")
+    _ = await session.submit("out = osc |> lowpass 800")
+    #expect(await session.submit(":type pan osc 0").lines == ["Audio(8000 Hz, stereo)"])
+    #expect(
+      await session.submit(":graph out").lines == [
+        "lowpass  → Audio(8000 Hz, mono)", "  saw  → Audio(8000 Hz, mono)", "    220", "    1",
+        "    8000", "    1", "  800", "  0.7071",
+      ])
+    #expect(
+      await session.submit(":vars").lines == [
+        "osc: Audio(8000 Hz, mono)", "out: Audio(8000 Hz, mono)",
+      ])
+    #expect(await session.submit(":write out out.wav").failed == false)
+    #expect(FileManager.default.fileExists(atPath: directory.file("out.wav")))
+    #expect(
+      await session.submit(":save session.ast").lines == ["saved 3 statements to 'session.ast'"])
+    let saved = try String(contentsOfFile: directory.file("session.ast"), encoding: .utf8)
+    #expect(saved == "osc = saw 220 1 rate:8000\nout = osc |> lowpass 800\nwrite out \"out.wav\"\n")
+    let replay = Checker.check(
+      Source(name: "saved", text: saved), options: CheckOptions(baseDirectory: directory.path))
+    #expect(replay.diagnostics.isEmpty)
+    #expect(await session.submit(":reset").lines == ["session cleared"])
+    #expect(await session.submit(":vars").lines == ["(no bindings)"])
+    #expect(await session.submit(":quit").quits)
+    #expect(
+      await session.submit(":quiy").lines == [
+        "error: unknown command ':quiy'; did you mean ':quit'?"
+      ])
+  }
+
+  @Test("completion offers builtins, bound names, named arguments, commands and paths")
+  func completion() async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    FileManager.default.createFile(atPath: directory.file("drums.wav"), contents: Data())
+    try FileManager.default.createDirectory(
+      atPath: directory.file("dir"), withIntermediateDirectories: false)
+    let session = Session(baseDirectory: directory.path)
+    _ = await session.submit("oscillator = sine 440 1 rate:8000")
+    #expect(session.completions(line: "low", cursor: 3) == ["lowpass", "lowshelf"])
+    #expect(session.completions(line: "x = osc", cursor: 7) == ["oscillator"])
+    #expect(session.completions(line: "lowpass oscillator 800 ", cursor: 23).contains("q:"))
+    #expect(session.completions(line: "lowpass oscillator 800 q", cursor: 24) == ["q:"])
+    #expect(session.completions(line: ":he", cursor: 3) == [":help"])
+    #expect(session.completions(line: "read \"dr", cursor: 8) == ["drums.wav"])
+    #expect(session.completions(line: "read \"d", cursor: 7) == ["dir/", "drums.wav"])
+  }
+}
