@@ -49,7 +49,9 @@ let package = Package(
       name: "ASTTool",
       dependencies: [
         "ASTCore",
+        "ASTEngine",
         "ASTLanguage",
+        "CEditLine",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

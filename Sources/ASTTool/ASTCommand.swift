@@ -9,7 +9,8 @@ struct ASTCommand: ParsableCommand {
     commandName: "ast",
     abstract: "Streaming audio processing: AudioStream values, audio files and effects.",
     version: ASTVersion.current,
-    subcommands: [Run.self, Check.self, Help.self, Info.self, Convert.self]
+    subcommands: [Repl.self, Run.self, Check.self, Help.self, Info.self, Convert.self],
+    defaultSubcommand: Repl.self
   )
 
   /// Runs the command; usage errors exit with status 2, other failures with 1.

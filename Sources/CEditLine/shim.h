@@ -1,6 +1,8 @@
 #ifndef AST_CEDITLINE_SHIM_H
 #define AST_CEDITLINE_SHIM_H
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <histedit.h>
 
 /* el_set, el_get and history are variadic, which Swift cannot call: these wrappers
@@ -76,6 +78,45 @@ static inline int ast_history_first(History *h, HistEvent *event) {
 
 static inline int ast_history_next(History *h, HistEvent *event) {
   return history(h, event, H_NEXT);
+}
+
+/* An editor on the standard streams. */
+static inline EditLine *ast_el_init_standard(const char *program) {
+  return el_init(program, stdin, stdout, stderr);
+}
+
+/* The interactive session's Ctrl-C: a handler that only records the signal, installed
+   without SA_RESTART so that a read waiting at the prompt returns. The flag is the one
+   piece of state a signal handler can touch. */
+static volatile sig_atomic_t ast_interrupt_flag = 0;
+
+static void ast_interrupt_handler(int signal_number) {
+  (void)signal_number;
+  ast_interrupt_flag = 1;
+}
+
+static inline int ast_install_interrupt_handler(void) {
+  struct sigaction action;
+  memset(&action, 0, sizeof(action));
+  action.sa_handler = ast_interrupt_handler;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;
+  return sigaction(SIGINT, &action, NULL);
+}
+
+/* Whether Ctrl-C was pressed since the last call; clears the flag. */
+static inline int ast_take_interrupt(void) {
+  int was = ast_interrupt_flag;
+  ast_interrupt_flag = 0;
+  return was;
+}
+
+/* The line being edited and the cursor, for completion. */
+static inline const char *ast_el_line(EditLine *el, int *cursor, int *length) {
+  const LineInfo *info = el_line(el);
+  *cursor = (int)(info->cursor - info->buffer);
+  *length = (int)(info->lastchar - info->buffer);
+  return info->buffer;
 }
 
 #endif

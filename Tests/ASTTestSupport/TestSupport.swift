@@ -40,7 +40,9 @@ public struct ProcessResult {
 }
 
 /// Runs `executable` with `arguments`, collecting its output; fails if it cannot start.
-public func runProcess(_ executable: String, _ arguments: [String]) throws -> ProcessResult {
+public func runProcess(_ executable: String, _ arguments: [String], input: Data? = nil) throws
+  -> ProcessResult
+{
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = arguments
@@ -48,8 +50,17 @@ public func runProcess(_ executable: String, _ arguments: [String]) throws -> Pr
   let errors = Pipe()
   process.standardOutput = output
   process.standardError = errors
-  process.standardInput = FileHandle.nullDevice
+  let standardInput = Pipe()
+  process.standardInput = input == nil ? FileHandle.nullDevice : standardInput
   try process.run()
+  if let input {
+    // Written from another thread, so a child that writes a lot cannot block on us.
+    let writer = standardInput.fileHandleForWriting
+    Thread.detachNewThread {
+      writer.write(input)
+      try? writer.close()
+    }
+  }
   // Standard output is read to its end first; the programs run here write little to
   // standard error, far less than a pipe holds.
   let outputData = output.fileHandleForReading.readDataToEndOfFile()

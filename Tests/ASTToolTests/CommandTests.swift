@@ -23,9 +23,9 @@ struct CommandTests {
     #expect(result.text.trimmingCharacters(in: .whitespacesAndNewlines) == ASTVersion.current)
   }
 
-  @Test("with no arguments it prints its usage")
+  @Test("--help prints the usage")
   func usage() throws {
-    let result = try ast()
+    let result = try ast("--help")
     #expect(result.status == 0)
     #expect(result.text.contains("USAGE: ast <subcommand>"))
     #expect(result.text.contains("convert"))
@@ -369,5 +369,39 @@ struct RunCommandTests {
     let long = try measure(600)
     #expect(long - short < 64 * 1024, "10 s: \(short) KB, 600 s: \(long) KB")
     #expect(long - short < 8 * 1024, "10 s: \(short) KB, 600 s: \(long) KB")
+  }
+}
+
+@Suite("ast without arguments: the session")
+struct ReplCommandTests {
+  /// Runs `ast` with `input` on standard input.
+  func session(_ input: String) throws -> ProcessResult {
+    try runProcess(astExecutable, [], input: Data(input.utf8))
+  }
+
+  @Test("from a pipe: no prompt, one result per statement, multi-line input, errors go on")
+  func piped() throws {
+    let result = try session(
+      "sine 440 1\nx = mix [sine 440 1 rate:8000,\n  silence 1 rate:8000]\n|> gain 0.5\ny = osk\n2 * 3\n"
+    )
+    #expect(result.status == 1)
+    #expect(
+      result.text == """
+        Audio(44100 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS
+        x: Audio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS
+        Audio(8000 Hz, mono) 1.000 s, peak -6.02 dBFS, RMS -9.03 dBFS
+        <repl>:5:5: error: unknown name 'osk'
+           5 | y = osk
+             |     ^^^
+        6
+
+        """)
+  }
+
+  @Test("a clean piped session exits with status 0")
+  func clean() throws {
+    let result = try session("sine 440 1\n:quit\nsine 1 1\n")
+    #expect(result.status == 0)
+    #expect(result.text == "Audio(44100 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS\n")
   }
 }

@@ -62,7 +62,9 @@ public struct SignalSummary: Sendable, Equatable {
     let facts =
       "\(sampleRate) Hz, \(channelCount == 1 ? "mono" : channelCount == 2 ? "stereo" : "\(channelCount) channels")"
     func level(_ value: Double) -> String {
-      value.isFinite ? String(format: "%.2f", value) : "-inf"
+      guard value.isFinite else { return "-inf" }
+      let text = String(format: "%.2f", value)
+      return text == "-0.00" ? "0.00" : text
     }
     var text = chunkCount == nil ? "Audio(\(facts))" : "Stream(\(facts))"
     if let chunkCount {

@@ -5,11 +5,14 @@ import Foundation
 /// An interactive session: statements are checked and run one input at a time against
 /// the bindings made so far. A statement that fails changes nothing.
 ///
+/// A session is driven by one caller at a time: it may be handed to the task that runs
+/// an input, but two inputs must not run at once.
+///
 /// The session keeps the source of every accepted statement; each input is checked
 /// together with them (names may be bound again), and only the new statements run.
 /// An expression statement's value becomes `_`, and an input that starts with `|>`
 /// continues it: `|> lowpass 800` means `_ |> lowpass 800`.
-public final class Session {
+public final class Session: @unchecked Sendable {
   /// What an input produced: lines to show, and whether the session should end.
   public struct Reply: Sendable, Equatable {
     /// Lines for the user: results, or rendered diagnostics.
@@ -18,6 +21,13 @@ public final class Session {
     public var quits = false
     /// Whether the input failed (a diagnostic or an error).
     public var failed = false
+
+    /// Creates a reply.
+    public init(lines: [String], quits: Bool = false, failed: Bool = false) {
+      self.lines = lines
+      self.quits = quits
+      self.failed = failed
+    }
   }
 
   /// The display name of session input in diagnostics.
@@ -127,8 +137,16 @@ public final class Session {
     }
     // An expression statement with a value becomes '_', so '|>' can continue it.
     var checkedText = text
+    var aliasesLastValue = false
     let fresh = result.script.statements.filter { $0.range.start >= offset }
-    if fresh.count == 1, case .expression(let value, _) = fresh[0], value.type.isShowable,
+    if fresh.count == 1, case .binding(let name, let value, _) = fresh[0], name != "_",
+      value.type.isShowable
+    {
+      // A binding is the last value too.
+      checkedText = text + "; _ = " + name
+      aliasesLastValue = true
+      (result, offset) = check(checkedText)
+    } else if fresh.count == 1, case .expression(let value, _) = fresh[0], value.type.isShowable,
       !text.contains(";")
     {
       checkedText = "_ = " + text
@@ -145,7 +163,15 @@ public final class Session {
     evaluator.seed(recipes)
     var lines: [String] = []
     do {
-      for statement in result.script.statements where statement.range.start >= offset {
+      let statements = result.script.statements.filter { $0.range.start >= offset }
+      for (index, statement) in statements.enumerated() {
+        if aliasesLastValue, index == statements.count - 1,
+          case .binding(let name, let value, _) = statement
+        {
+          // '_ = name': the value was just shown; only remember it.
+          evaluator.seed([name: value.substitutingBindings(evaluator.bindings)])
+          continue
+        }
         let outcome = try await evaluator.perform(statement)
         lines += describe(statement, outcome, source: result.parse.source)
       }
