@@ -59,7 +59,14 @@ let package = Package(
     // sample arrays.
     .target(
       name: "ASTTestSupport",
+      dependencies: ["CPseudoTerminal"],
       path: "Tests/ASTTestSupport"
+    ),
+    // A pseudo-terminal for driving the interactive session in tests.
+    .target(
+      name: "CPseudoTerminal",
+      path: "Tests/CPseudoTerminal",
+      linkerSettings: [.linkedLibrary("util")]
     ),
     .testTarget(
       name: "ASTCoreTests",

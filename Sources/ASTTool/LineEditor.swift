@@ -80,6 +80,14 @@ final class LineEditor {
     return .line(line)
   }
 
+  /// Whether Ctrl-C was pressed since the last call (clears it).
+  ///
+  /// The flag lives in the C shim as a header-local static, so it is only ever touched
+  /// from this file: every use shares this file's copy.
+  static func takeInterrupt() -> Bool {
+    ast_take_interrupt() != 0
+  }
+
   /// Adds an entry to the history and saves the history file.
   func remember(_ entry: String) {
     _ = ast_history_enter(history, &event, entry)

@@ -2,7 +2,6 @@ import ASTCore
 import ASTEngine
 import ASTLanguage
 import ArgumentParser
-import CEditLine
 import Dispatch
 import Foundation
 import Synchronization
@@ -38,10 +37,10 @@ struct Repl: ParsableCommand {
     let done = DispatchSemaphore(value: 0)
     let finished = Mutex(false)
     if watchInterrupts {
-      _ = ast_take_interrupt()
+      _ = LineEditor.takeInterrupt()
       Thread.detachNewThread {
         while !finished.withLock({ $0 }) {
-          if ast_take_interrupt() != 0 { token.cancel() }
+          if LineEditor.takeInterrupt() { token.cancel() }
           usleep(20_000)
         }
       }

@@ -19,8 +19,8 @@ static inline int ast_el_set_editor(EditLine *el, const char *mode) {
   return el_set(el, EL_EDITOR, mode);
 }
 
-static inline int ast_el_set_history(EditLine *el, History *history) {
-  return el_set(el, EL_HIST, history, history);
+static inline int ast_el_set_history(EditLine *el, History *h) {
+  return el_set(el, EL_HIST, history, h);
 }
 
 static inline int ast_el_set_signal(EditLine *el, int enabled) {
@@ -101,6 +101,10 @@ static inline int ast_install_interrupt_handler(void) {
   action.sa_handler = ast_interrupt_handler;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;
+  sigset_t interrupt;
+  sigemptyset(&interrupt);
+  sigaddset(&interrupt, SIGINT);
+  sigprocmask(SIG_UNBLOCK, &interrupt, NULL);
   return sigaction(SIGINT, &action, NULL);
 }
 

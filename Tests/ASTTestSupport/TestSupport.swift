@@ -1,3 +1,4 @@
+import CPseudoTerminal
 import Foundation
 
 /// A fresh directory under the system's temporary directory, removed by `cleanUp()`.
@@ -218,5 +219,89 @@ public enum Sox {
   /// The file's samples as signed 16-bit little-endian bytes.
   public static func raw16(_ path: String) throws -> Data {
     try run([path, "-t", "raw", "-e", "signed", "-b", "16", "-"]).output
+  }
+}
+
+/// A program running on a pseudo-terminal, for driving interactive sessions in tests.
+public final class PseudoTerminal {
+  private let master: Int32
+  private let pid: pid_t
+  private var received: [UInt8] = []
+
+  /// Starts `executable` in a new session whose controlling terminal is a new
+  /// pseudo-terminal, with `environment` added to the process's own.
+  public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:])
+    throws
+  {
+    var merged = ProcessInfo.processInfo.environment
+    merged["TERM"] = "xterm"
+    for (key, value) in environment { merged[key] = value }
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+      argv.forEach { free($0) }
+      envp.forEach { free($0) }
+    }
+    var side: Int32 = -1
+    let child = ast_test_spawn_on_pty(executable, argv, envp, &side)
+    guard child > 0 else { throw SpawnFailure(message: "cannot start \(executable) on a terminal") }
+    master = side
+    pid = pid_t(child)
+    _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
+  }
+
+  deinit {
+    kill(pid, SIGKILL)
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    close(master)
+  }
+
+  /// Types `text` (use "\r" for Enter, "\t" for Tab, "\u{3}" for Ctrl-C, "\u{4}" for Ctrl-D).
+  public func type(_ text: String) {
+    let bytes = Array(text.utf8)
+    _ = bytes.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+  }
+
+  /// Everything the program has written so far, as text.
+  public var screen: String {
+    drain()
+    return String(decoding: received, as: UTF8.self)
+  }
+
+  private func drain() {
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
+      if count <= 0 { break }
+      received += buffer[0..<count]
+    }
+  }
+
+  /// Waits until the output contains `text` after `from` characters, for at most
+  /// `seconds`; returns whether it appeared.
+  @discardableResult
+  public func waitFor(_ text: String, after from: Int = 0, seconds: Double = 10) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      let current = screen
+      if current.count >= from, current.dropFirst(from).contains(text) { return true }
+      usleep(20_000)
+    }
+    return false
+  }
+
+  /// Waits for the program to exit, for at most `seconds`; returns its exit status.
+  public func waitForExit(seconds: Double = 10) -> Int32? {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      var status: Int32 = 0
+      if waitpid(pid, &status, WNOHANG) == pid {
+        return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+      }
+      drain()
+      usleep(20_000)
+    }
+    return nil
   }
 }

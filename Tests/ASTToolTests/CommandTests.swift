@@ -405,3 +405,63 @@ struct ReplCommandTests {
     #expect(result.text == "Audio(44100 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS\n")
   }
 }
+
+@Suite("ast on a terminal")
+struct TerminalSessionTests {
+  @Test(
+    "prompt, a result, a completion, an error that does not end the session, history, Ctrl-C, Ctrl-D"
+  )
+  func interactive() throws {
+    let home = try TemporaryDirectory()
+    defer { home.cleanUp() }
+    let terminal = try PseudoTerminal(astExecutable, [], environment: ["HOME": home.path])
+    #expect(terminal.waitFor("ast> "))
+    terminal.type("osc = sine 440 1 rate:8000\r")
+    #expect(terminal.waitFor("osc: Audio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS"))
+    // Tab completes a builtin's name: 'lowp' + Tab + ' osc 800' runs a low-pass.
+    var mark = terminal.screen.count
+    terminal.type("lowp\t")
+    usleep(300_000)
+    terminal.type(" osc 800\r")
+    #expect(terminal.waitFor("Audio(8000 Hz, mono) 1.000 s", after: mark))
+    #expect(!terminal.screen.dropFirst(mark).contains("unknown name"))
+    // An error is shown and the session goes on.
+    mark = terminal.screen.count
+    terminal.type("y = osk\r")
+    #expect(terminal.waitFor("<repl>:", after: mark))
+    #expect(terminal.waitFor("unknown name 'osk'", after: mark))
+    #expect(terminal.waitFor("ast> ", after: mark))
+    // Up-arrow recalls the last line.
+    mark = terminal.screen.count
+    terminal.type("\u{1B}[A")
+    #expect(terminal.waitFor("y = osk", after: mark))
+    terminal.type("\u{3}")
+    #expect(terminal.waitFor("ast> ", after: mark))
+    // Ctrl-C during a long render cancels it and returns to the prompt.
+    mark = terminal.screen.count
+    terminal.type("sine 440 100000 rate:48000 |> lowpass 1000\r")
+    usleep(500_000)
+    terminal.type("\u{3}")
+    #expect(terminal.waitFor("interrupted", after: mark, seconds: 20))
+    #expect(terminal.waitFor("ast> ", after: mark))
+    // The session still works, then Ctrl-D leaves with status 0.
+    mark = terminal.screen.count
+    terminal.type("2 * 21\r")
+    #expect(terminal.waitFor("42", after: mark))
+    terminal.type("\u{4}")
+    #expect(terminal.waitForExit() == 0)
+
+    // History is kept across sessions: the next session recalls the last line.
+    let next = try PseudoTerminal(astExecutable, [], environment: ["HOME": home.path])
+    #expect(next.waitFor("ast> "))
+    mark = next.screen.count
+    next.type("\u{1B}[A")
+    #expect(next.waitFor("2 * 21", after: mark))
+    // Ctrl-C flushes pending input, so Ctrl-D waits for the fresh prompt.
+    mark = next.screen.count
+    next.type("\u{3}")
+    #expect(next.waitFor("ast> ", after: mark))
+    next.type("\u{4}")
+    #expect(next.waitForExit() == 0)
+  }
+}
