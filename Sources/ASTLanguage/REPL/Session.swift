@@ -58,9 +58,10 @@ public final class Session: @unchecked Sendable {
     self.showsSparklines = showsSparklines
   }
 
-  /// The statements accepted so far, as typed: a script that reproduces the session.
+  /// The statements accepted so far as a script that `ast run` reproduces: names bound
+  /// again are renamed so that each is bound once (see ``SessionScript``).
   public var script: String {
-    entries.map { $0.original + "\n" }.joined()
+    SessionScript.script(from: entries.map(\.checked))
   }
 
   /// Whether `text` is an unfinished statement that continues on the next line: an
