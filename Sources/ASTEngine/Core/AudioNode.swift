@@ -46,6 +46,15 @@ open class AudioNode {
     self.context = context
   }
 
+  /// Creates a node with the rate, channels, length and context of `input`: the common
+  /// case of an effect that keeps its input's format.
+  public init(sameFormatAs input: AudioNode) {
+    self.sampleRate = input.sampleRate
+    self.channelCount = input.channelCount
+    self.frameCount = input.frameCount
+    self.context = input.context
+  }
+
   /// Renders up to `frames` frames (at most the context's block size) into `buffer`.
   open func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     fatalError("AudioNode.render must be overridden by \(type(of: self))")

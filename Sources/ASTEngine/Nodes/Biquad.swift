@@ -101,9 +101,7 @@ public final class BiquadNode: AudioNode {
     state = Array(repeating: (0, 0), count: input.channelCount)
     fixed = BiquadCoefficients(
       kind: kind, frequency: Double(frequency.constant), q: q, sampleRate: Double(input.sampleRate))
-    super.init(
-      sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: input.frameCount, context: input.context)
+    super.init(sameFormatAs: input)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {

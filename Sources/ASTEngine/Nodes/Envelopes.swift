@@ -29,9 +29,7 @@ public final class EnvelopeNode: AudioNode {
     self.shape = shape
     self.total = input.frameCount ?? 0
     inputBuffer = input.makeBuffer()
-    super.init(
-      sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: input.frameCount, context: input.context)
+    super.init(sameFormatAs: input)
   }
 
   /// The ADSR level before the release, at frame `i`.
@@ -94,9 +92,7 @@ public final class DelayNode: AudioNode {
     inputBuffer = input.makeBuffer()
     lines = Array(
       repeating: [Double](repeating: 0, count: max(delayFrames, 1)), count: input.channelCount)
-    super.init(
-      sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: input.frameCount, context: input.context)
+    super.init(sameFormatAs: input)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
@@ -175,9 +171,7 @@ public final class ReverbNode: AudioNode {
           line: [Float](repeating: 0, count: max(1, Int(Double($0 + 23 * (channel % 2)) * scale))))
       }
     }
-    super.init(
-      sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: input.frameCount, context: input.context)
+    super.init(sameFormatAs: input)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
@@ -241,9 +235,7 @@ public final class CompressorNode: AudioNode {
     let rate = Double(input.sampleRate)
     self.attack = attack > 0 ? exp(-1 / (attack * rate)) : 0
     self.release = release > 0 ? exp(-1 / (release * rate)) : 0
-    super.init(
-      sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: input.frameCount, context: input.context)
+    super.init(sameFormatAs: input)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {

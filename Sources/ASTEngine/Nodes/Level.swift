@@ -118,9 +118,7 @@ public final class GainNode: AudioNode {
     self.input = input
     self.gain = gain
     inputBuffer = input.makeBuffer()
-    super.init(
-      sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: input.frameCount, context: input.context)
+    super.init(sameFormatAs: input)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
@@ -302,9 +300,7 @@ public final class ClipNode: AudioNode {
     self.input = input
     self.limit = Float(limit)
     inputBuffer = input.makeBuffer()
-    super.init(
-      sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: input.frameCount, context: input.context)
+    super.init(sameFormatAs: input)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
@@ -327,9 +323,7 @@ public final class NegateNode: AudioNode {
   public init(_ input: AudioNode) {
     self.input = input
     inputBuffer = input.makeBuffer()
-    super.init(
-      sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: input.frameCount, context: input.context)
+    super.init(sameFormatAs: input)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {

@@ -144,9 +144,7 @@ public final class TapNode: AudioNode {
     self.input = input
     self.onBlock = onBlock
     self.onEnd = onEnd
-    super.init(
-      sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: input.frameCount, context: input.context)
+    super.init(sameFormatAs: input)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {

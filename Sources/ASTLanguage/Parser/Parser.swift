@@ -362,44 +362,24 @@ public struct Parser {
   }
 
   private mutating func parseSum() throws -> Expr {
-    let savedDepth = depth
-    defer { depth = savedDepth }
-    var left = try parseProduct()
-    while true {
-      try skipNewlinesInBrackets()
-      let op: BinaryOperator
-      switch current.kind {
-      case .plus: op = .add
-      case .minus: op = .subtract
-      default: return left
-      }
-      let operatorToken = advance()
-      try enter(operatorToken.range)
-      skipContinuationNewlines()
-      try skipNewlinesInBrackets()
-      guard startsExpression(current) else {
-        try fail(
-          Self.IDs.expectedExpression,
-          "expected an expression after '\(op.rawValue)', found \(describe(current))",
-          at: placeOfMissing(before: current))
-      }
-      let right = try parseProduct()
-      left = .binary(op, left, right, left.range.union(right.range))
-    }
+    try parseBinaryLevel([.plus: .add, .minus: .subtract]) { try $0.parseProduct() }
   }
 
   private mutating func parseProduct() throws -> Expr {
+    try parseBinaryLevel([.star: .multiply, .slash: .divide]) { try $0.parseUnary() }
+  }
+
+  /// One level of left-associative binary operators: operands parsed by `operand`,
+  /// joined by the operators in `operators`.
+  private mutating func parseBinaryLevel(
+    _ operators: [TokenKind: BinaryOperator], operand: (inout Parser) throws -> Expr
+  ) throws -> Expr {
     let savedDepth = depth
     defer { depth = savedDepth }
-    var left = try parseUnary()
+    var left = try operand(&self)
     while true {
       try skipNewlinesInBrackets()
-      let op: BinaryOperator
-      switch current.kind {
-      case .star: op = .multiply
-      case .slash: op = .divide
-      default: return left
-      }
+      guard let op = operators[current.kind] else { return left }
       let operatorToken = advance()
       try enter(operatorToken.range)
       skipContinuationNewlines()
@@ -410,7 +390,7 @@ public struct Parser {
           "expected an expression after '\(op.rawValue)', found \(describe(current))",
           at: placeOfMissing(before: current))
       }
-      let right = try parseUnary()
+      let right = try operand(&self)
       left = .binary(op, left, right, left.range.union(right.range))
     }
   }
