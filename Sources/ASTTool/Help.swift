@@ -24,7 +24,8 @@ struct Help: ParsableCommand {
       return
     }
     let commands: [String: any ParsableCommand.Type] = [
-      "check": Check.self, "info": Info.self, "convert": Convert.self,
+      "run": Run.self, "check": Check.self, "test": Test.self, "info": Info.self,
+      "convert": Convert.self, "repl": Repl.self,
     ]
     if BuiltinRegistry.builtin(named: name) == nil, let command = commands[name] {
       print(ASTCommand.helpMessage(for: command))

@@ -48,6 +48,14 @@ final class LineEditor {
       return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().completeLine()
     }
     _ = ast_el_bind(editor, "^I", "ast-complete")
+    // Ctrl-C at the prompt is a key that ends the read as interrupted; while a render
+    // runs (outside the editor) it raises SIGINT, which the handler records.
+    _ = ast_el_read_interrupt_as_key(editor)
+    _ = ast_el_add_function(editor, "ast-interrupt", "drop the line") { _, _ in
+      ast_note_interrupt()
+      return UInt8(CC_NEWLINE)
+    }
+    _ = ast_el_bind(editor, "^C", "ast-interrupt")
     _ = ast_install_interrupt_handler()
   }
 

@@ -76,9 +76,10 @@ struct Run: ParsableCommand {
       progress: progress)
     let outcome = RunOutcome()
     let done = DispatchSemaphore(value: 0)
+    let evaluator = Evaluator(check: check, options: options)
     Task {
       do {
-        outcome.report = try await Evaluator(check: check, options: options).run()
+        outcome.report = try await evaluator.run()
       } catch {
         outcome.error = error
       }
@@ -88,8 +89,9 @@ struct Run: ParsableCommand {
     signals.stop()
     bar?.finish()
 
-    if let report = outcome.report, !report.warnings.isEmpty {
-      print(renderer.render(report.warnings), terminator: "", to: &standardError)
+    let warnings = outcome.report?.warnings ?? evaluator.warnings()
+    if !warnings.isEmpty {
+      print(renderer.render(warnings), terminator: "", to: &standardError)
     }
     if let status = signals.exitStatus {
       if let temporaryOut { unlink(temporaryOut) }

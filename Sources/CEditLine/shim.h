@@ -108,6 +108,17 @@ static inline int ast_install_interrupt_handler(void) {
   return sigaction(SIGINT, &action, NULL);
 }
 
+/* Marks Ctrl-C as pressed (from a key binding at the prompt). */
+static inline void ast_note_interrupt(void) {
+  ast_interrupt_flag = 1;
+}
+
+/* At the prompt, Ctrl-C is read as a key instead of raising SIGINT, so that it always
+   ends the read however the read is waiting. */
+static inline int ast_el_read_interrupt_as_key(EditLine *el) {
+  return el_set(el, EL_SETTY, "-d", "-isig", NULL);
+}
+
 /* Whether Ctrl-C was pressed since the last call; clears the flag. */
 static inline int ast_take_interrupt(void) {
   int was = ast_interrupt_flag;

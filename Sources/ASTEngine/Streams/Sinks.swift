@@ -6,6 +6,8 @@ import ASTCore
 public final class SignalFileWriter {
   /// The destination path.
   public let path: String
+  /// How reports name the file: the path as the script wrote it.
+  public let displayName: String
   private let writer: AudioFileWriter
   private let channels: Int
   private let origin: Int?
@@ -33,8 +35,9 @@ public final class SignalFileWriter {
   ///
   /// - Throws: ``ASTCore/AudioFileError`` naming the file.
   public init(
-    path: String, format: AudioFileFormat? = nil, encodingName: String = "", sampleRate: Int,
-    channelCount: Int, origin: Int?, trouble: TroubleReport
+    path: String, displayName: String? = nil, format: AudioFileFormat? = nil,
+    encodingName: String = "", sampleRate: Int, channelCount: Int, origin: Int?,
+    trouble: TroubleReport
   ) throws {
     guard let resolved = format ?? AudioFileFormat(path: path) else {
       throw AudioFileError(
@@ -46,6 +49,7 @@ public final class SignalFileWriter {
         .unsupportedFormat, .write, path: path, reason: "unknown sample format '\(encodingName)'")
     }
     self.path = path
+    self.displayName = displayName ?? path
     writer = try AudioFileWriter(
       path: path, format: resolved, encoding: encoding, sampleRate: sampleRate,
       channelCount: channelCount)
@@ -107,7 +111,7 @@ public final class SignalFileWriter {
   /// Completes the file and renames it into place; reports clipping.
   public func finish() throws {
     try writer.finish()
-    trouble.add(.clipped(target: path), count: clipped, origin: origin)
+    trouble.add(.clipped(target: displayName), count: clipped, origin: origin)
     trouble.add(.nonFinite, count: nonFinite, origin: origin)
   }
 

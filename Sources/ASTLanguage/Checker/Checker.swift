@@ -86,6 +86,14 @@ public struct Checker {
     public static let unreadableFile: DiagnosticID = "unreadable-file"
     /// A file both read and written by the script.
     public static let readWriteConflict: DiagnosticID = "read-write-conflict"
+
+    /// Every identifier above.
+    public static let all: [DiagnosticID] = [
+      unknownName, usedBeforeDefinition, notAFunction, tooManyArguments, unknownParameter,
+      duplicateArgument, missingArgument, typeMismatch, unitMismatch, outOfRange, rateMismatch,
+      channelMismatch, rebinding, shadowsBuiltin, recursion, duplicateParameter, noValue,
+      misplacedSetting, notConstant, invalidChoice, unreadableFile, readWriteConflict,
+    ]
   }
 
   /// Lexes, parses and checks a source.

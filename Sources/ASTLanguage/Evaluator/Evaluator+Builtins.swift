@@ -340,13 +340,14 @@ extension Evaluator {
   func write(_ arguments: [TypedExpr], in environment: Environment, range: SourceRange) async throws
     -> RuntimeValue
   {
-    let path = resolve(try await string(arguments[1], in: environment))
+    let written = try await string(arguments[1], in: environment)
+    let path = resolve(written)
     let encoding = try await string(arguments[2], in: environment)
     let tag = origin(range)
     switch try await evaluate(arguments[0], in: environment) {
     case .audio(let input, let metadata):
       let writer = try SignalFileWriter(
-        path: path, encodingName: encoding, sampleRate: input.sampleRate,
+        path: path, displayName: written, encodingName: encoding, sampleRate: input.sampleRate,
         channelCount: input.channelCount, origin: tag, trouble: context.trouble)
       let tap = TapNode(
         input, onBlock: { buffer, count in try writer.write(buffer, frames: count) },
@@ -361,7 +362,8 @@ extension Evaluator {
           onChunk: { chunk in
             if box.writer == nil {
               box.writer = try SignalFileWriter(
-                path: path, encodingName: encoding, sampleRate: chunk.sampleRate,
+                path: path, displayName: written, encodingName: encoding,
+                sampleRate: chunk.sampleRate,
                 channelCount: chunk.channelCount, origin: tag, trouble: trouble)
             }
             try box.writer?.write(chunk)

@@ -17,6 +17,9 @@ public struct RunOptions: Sendable {
   public var outPath: String?
   /// Called while `out` renders with the fraction done (0 to 1), when its length is known.
   public var progress: (@Sendable (Double) -> Void)?
+  /// Keep the samples of `out` in the report (for tests and golden files; only for short
+  /// renders, since it holds the whole signal).
+  public var keepsOut = false
 
   /// Creates options.
   public init(
@@ -38,6 +41,8 @@ public struct RunOptions: Sendable {
 public struct RunReport: Sendable {
   /// The summary of `out`, when the script binds it.
   public var out: SignalSummary?
+  /// The samples of `out`, when ``RunOptions/keepsOut`` asked for them.
+  public var outAudio: RenderedAudio?
   /// Warnings about numeric trouble (clipping, NaN), at their source.
   public var warnings: [Diagnostic]
 }
@@ -52,6 +57,19 @@ public struct RunReport: Sendable {
 /// `publish` runs concurrently with everything after it; the subscriptions of the
 /// script are registered before anything runs, so no chunk is missed.
 public final class Evaluator: @unchecked Sendable {
+  /// Diagnostic identifiers of running.
+  public enum IDs {
+    /// A failure while running (a file that cannot be written, a channel error).
+    public static let runtimeError: DiagnosticID = "runtime-error"
+    /// Samples beyond full scale clipped when writing an integer format.
+    public static let clippedSamples: DiagnosticID = "clipped-samples"
+    /// NaN or infinite samples produced by a node.
+    public static let nonFiniteSamples: DiagnosticID = "non-finite-samples"
+
+    /// Every identifier above.
+    public static let all: [DiagnosticID] = [runtimeError, clippedSamples, nonFiniteSamples]
+  }
+
   // Statements that read channels run in tasks of their own, so the state below is
   // shared: every access goes through `state`'s lock. Graphs themselves are built and
   // rendered within one task and never shared.
@@ -138,7 +156,9 @@ public final class Evaluator: @unchecked Sendable {
       }
       var report = RunReport(out: nil, warnings: [])
       if let out = recipes["out"] {
-        report.out = try await renderOut(out)
+        let kept = KeptAudio()
+        report.out = try await renderOut(out, keeping: options.keepsOut ? kept : nil)
+        report.outAudio = kept.audio
       }
       for consumer in consumers { try await consumer.value }
       state.withLock { $0.presubscribed.removeAll() }
@@ -181,9 +201,27 @@ public final class Evaluator: @unchecked Sendable {
   }
 
   /// Renders `out`: to the output path, or to a summary line.
-  func renderOut(_ out: TypedExpr) async throws -> SignalSummary? {
+  func renderOut(_ out: TypedExpr, keeping kept: KeptAudio? = nil) async throws -> SignalSummary? {
     try await guarded(out.range) {
       var value = try await self.evaluate(out, in: Environment())
+      if let kept {
+        if case .stream(let stream) = value {
+          value = .audio(try await JoinNode.make(stream), [:])
+        }
+        if case .audio(let node, let metadata) = value {
+          kept.audio = RenderedAudio(
+            sampleRate: node.sampleRate, channels: Array(repeating: [], count: node.channelCount))
+          value = .audio(
+            TapNode(
+              node,
+              onBlock: { buffer, count in
+                for channel in 0..<buffer.channelCount {
+                  kept.audio?.channels[channel].append(
+                    contentsOf: UnsafeBufferPointer(start: buffer.channel(channel), count: count))
+                }
+              }, onEnd: {}), metadata)
+        }
+      }
       if case .audio(let node, let metadata) = value, let progress = self.options.progress,
         let total = node.frameCount, total > 0
       {
@@ -257,8 +295,8 @@ public final class Evaluator: @unchecked Sendable {
     }
   }
 
-  /// The warnings gathered while rendering, at their origins.
-  func warnings() -> [Diagnostic] {
+  /// The warnings gathered while rendering, at their origins (also after a failed run).
+  public func warnings() -> [Diagnostic] {
     var result: [Diagnostic] = []
     for (key, count) in context.trouble.entries {
       let origins = state.withLock { $0.origins }
@@ -267,13 +305,13 @@ public final class Evaluator: @unchecked Sendable {
       case .clipped(let target):
         result.append(
           .warning(
-            "clipped-samples",
+            Self.IDs.clippedSamples,
             "\(count) sample\(count == 1 ? "" : "s") clipped when writing '\(target)'", at: range,
             notes: [DiagnosticNote("lower the level, e.g. with 'gain' or 'normalize'")]))
       case .nonFinite:
         result.append(
           .warning(
-            "non-finite-samples",
+            Self.IDs.nonFiniteSamples,
             "\(count) sample\(count == 1 ? " was" : "s were") NaN or infinite and became 0",
             at: range))
       }
@@ -429,4 +467,9 @@ extension Evaluator {
     }
     return RenderedAudio(sampleRate: node.sampleRate, channels: channels)
   }
+}
+
+/// The samples of `out`, filled while it renders.
+final class KeptAudio: @unchecked Sendable {
+  var audio: RenderedAudio?
 }

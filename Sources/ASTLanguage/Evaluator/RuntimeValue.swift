@@ -30,7 +30,7 @@ public struct RuntimeError: Error, CustomStringConvertible {
 
   /// The error as a diagnostic.
   public var diagnostic: Diagnostic {
-    .error("runtime-error", message, at: range)
+    .error(Evaluator.IDs.runtimeError, message, at: range)
   }
 }
 

@@ -18,6 +18,11 @@ public struct Lexer {
     public static let malformedNumber: DiagnosticID = "malformed-number"
     /// Letters after a number that are not one of the units.
     public static let unknownUnit: DiagnosticID = "unknown-unit"
+
+    /// Every identifier above.
+    public static let all: [DiagnosticID] = [
+      unexpectedCharacter, unterminatedString, invalidEscape, malformedNumber, unknownUnit,
+    ]
   }
 
   private let source: Source

@@ -35,6 +35,12 @@ public struct Parser {
     public static let invalidPipeTarget: DiagnosticID = "invalid-pipe-target"
     /// Expressions nested deeper than ``Parser/maximumDepth``.
     public static let nestingTooDeep: DiagnosticID = "nesting-too-deep"
+
+    /// Every identifier above.
+    public static let all: [DiagnosticID] = [
+      expectedExpression, unclosedBracket, unmatchedBracket, expectedSeparator, expectedName,
+      invalidBindingTarget, positionalAfterNamed, invalidPipeTarget, nestingTooDeep,
+    ]
   }
 
   /// The deepest nesting of expressions accepted (brackets, operators and pipe stages).

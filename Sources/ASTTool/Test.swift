@@ -1,0 +1,70 @@
+import ASTLanguage
+import ArgumentParser
+import Dispatch
+import Foundation
+
+/// `ast test`: golden tests of scripts.
+struct Test: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run scripts and compare them with their golden files (NAME.golden).",
+    discussion: """
+      For each NAME.ast (in the directories given, or the files given) the script runs in a \
+      temporary directory holding copies of its neighbours, and what it printed, its \
+      diagnostics, its exit status and a fingerprint of every audio file it wrote and of \
+      'out' are compared with NAME.golden: numbers within 0.01, envelopes within one step. \
+      --update records the golden files. Exits with 0 when every script passes.
+      """)
+
+  @Argument(help: "Scripts, or directories of scripts.")
+  var paths: [String] = ["."]
+
+  @Flag(help: "Record the golden files instead of comparing.")
+  var update = false
+
+  func run() throws {
+    let scripts = GoldenTest.scripts(in: paths)
+    let update = self.update
+    let outcomes = OutcomeBox()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+      for script in scripts {
+        outcomes.append(script, await GoldenTest.run(script: script, update: update))
+      }
+      done.signal()
+    }
+    done.wait()
+    var passed = 0
+    var failed = 0
+    for (script, outcome) in outcomes.all {
+      switch outcome {
+      case .passed:
+        passed += 1
+        print("PASS \(script)")
+      case .updated:
+        passed += 1
+        print("RECORDED \(GoldenTest.goldenPath(for: script))")
+      case .missing:
+        failed += 1
+        print("FAIL \(script): no golden file (record it with --update)")
+      case .failed(let lines):
+        failed += 1
+        print("FAIL \(script)")
+        for line in lines { print("  " + line) }
+      }
+    }
+    print("\(passed) passed, \(failed) failed")
+    if failed > 0 || scripts.isEmpty { throw ExitCode(ExitStatus.failure) }
+  }
+}
+
+/// Outcomes handed from the test task to the command.
+final class OutcomeBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var items: [(String, GoldenTest.Outcome)] = []
+
+  func append(_ script: String, _ outcome: GoldenTest.Outcome) {
+    lock.withLock { items.append((script, outcome)) }
+  }
+
+  var all: [(String, GoldenTest.Outcome)] { lock.withLock { items } }
+}
