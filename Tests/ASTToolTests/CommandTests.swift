@@ -465,3 +465,28 @@ struct TerminalSessionTests {
     #expect(next.waitForExit() == 0)
   }
 }
+
+@Suite("ast test")
+struct GoldenCommandTests {
+  @Test("passes a pinned script, fails a changed one with a diff, and counts")
+  func command() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let script = directory.file("tone.ast")
+    try "out = sine 440 0.1 rate:8000\n".write(toFile: script, atomically: true, encoding: .utf8)
+    let missing = try ast("test", directory.path)
+    #expect(missing.status == 1)
+    #expect(missing.text.contains("no golden file"))
+    let recorded = try ast("test", "--update", directory.path)
+    #expect(recorded.status == 0)
+    #expect(recorded.text.hasSuffix("1 passed, 0 failed\n"))
+    #expect(try ast("test", script).text == "PASS \(script)\n1 passed, 0 failed\n")
+    try "out = sine 440 0.2 rate:8000\n".write(toFile: script, atomically: true, encoding: .utf8)
+    let changed = try ast("test", directory.path)
+    #expect(changed.status == 1)
+    #expect(changed.text.contains("FAIL \(script)"))
+    #expect(changed.text.contains("- out: 800 frames"))
+    #expect(changed.text.contains("+ out: 1600 frames"))
+    #expect(changed.text.hasSuffix("0 passed, 1 failed\n"))
+  }
+}
