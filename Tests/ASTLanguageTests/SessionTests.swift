@@ -130,7 +130,7 @@ struct SessionTests {
   func completion() async throws {
     let directory = try TemporaryDirectory()
     defer { directory.cleanUp() }
-    FileManager.default.createFile(atPath: directory.file("drums.wav"), contents: Data())
+    _ = FileManager.default.createFile(atPath: directory.file("drums.wav"), contents: Data())
     try FileManager.default.createDirectory(
       atPath: directory.file("dir"), withIntermediateDirectories: false)
     let session = Session(baseDirectory: directory.path)
