@@ -1,6 +1,13 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// Release builds (benchmarks, the demo) are made for the vector unit of the machine that
+// builds them, where they also run: without it rounding and fused multiply-add become
+// library calls. Debug builds, which the tests use, stay generic.
+let releaseForThisMachine: [SwiftSetting] = [
+  .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))
+]
+
 let package = Package(
   name: "ast",
   products: [
@@ -32,12 +39,14 @@ let package = Package(
     // Layer 2: the AudioStream value, conversions, segments, files, resampling, channels.
     .target(
       name: "ASTCore",
-      dependencies: ["CSndFile", "CSoxr"]
+      dependencies: ["CSndFile", "CSoxr"],
+      swiftSettings: releaseForThisMachine
     ),
     // Layer 3: the streaming engine: DSP nodes pulled in blocks.
     .target(
       name: "ASTEngine",
-      dependencies: ["ASTCore"]
+      dependencies: ["ASTCore"],
+      swiftSettings: releaseForThisMachine
     ),
     // Layer 4: the language: sources, lexer, parser, diagnostics, checker, evaluator.
     .target(

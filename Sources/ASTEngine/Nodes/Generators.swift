@@ -23,6 +23,13 @@ public final class OscillatorNode: AudioNode {
   private let amplitude: ParameterSignal
   private var cycles: Double
   private var position = 0
+  /// The sine's cosine and sine of the current phase, carried by a rotation from sample
+  /// to sample and recomputed exactly every ``resyncInterval`` samples (counted from the
+  /// start, so block sizes never change the result).
+  private var rotation: (cos: Double, sin: Double) = (1, 0)
+
+  /// How often the sine's rotation is recomputed from the phase.
+  static let resyncInterval = 1024
 
   /// Creates an oscillator of `frameCount` frames.
   public init(
@@ -48,6 +55,33 @@ public final class OscillatorNode: AudioNode {
       return x * x + x + x + 1
     }
     return 0
+  }
+
+  /// A sine of constant frequency and level without a `sin` per sample: the phase's
+  /// cosine and sine turn by the step's rotation each sample.
+  private func renderFixedSine(
+    _ output: UnsafeMutablePointer<Float>, count: Int, step: Double, amplitude: Double
+  ) {
+    let turn = (cos: cos(2 * Double.pi * step), sin: sin(2 * Double.pi * step))
+    var (c, s) = rotation
+    var phase = cycles
+    var index = position
+    for offset in 0..<count {
+      if index % Self.resyncInterval == 0 {
+        c = cos(2 * Double.pi * phase)
+        s = sin(2 * Double.pi * phase)
+      }
+      output[offset] = Float(amplitude * s)
+      let nextC = c * turn.cos - s * turn.sin
+      s = s * turn.cos + c * turn.sin
+      c = nextC
+      phase += step
+      phase -= phase.rounded(.down)
+      index += 1
+    }
+    rotation = (c, s)
+    cycles = phase
+    position = index
   }
 
   /// The waveform's value at phase `t` (in cycles, 0..<1) for a phase step `dt`.
@@ -84,6 +118,10 @@ public final class OscillatorNode: AudioNode {
     let amplitudes = try await amplitude.next(count)
     let fixedStep = Double(frequency.constant) / rate
     let fixedAmplitude = Double(amplitude.constant)
+    if case .sine = waveform, frequencies == nil, amplitudes == nil {
+      renderFixedSine(output, count: count, step: fixedStep, amplitude: fixedAmplitude)
+      return count
+    }
     var phase = cycles
     for index in 0..<count {
       let step = frequencies.map { Double($0[index]) / rate } ?? fixedStep

@@ -60,6 +60,10 @@ public final class SignalFileWriter {
 
   /// Appends `frames` frames of a planar block.
   public func write(_ buffer: AudioBuffer, frames: Int) throws {
+    if writer.encoding == .int16 {
+      try writeInt16(buffer, frames: frames)
+      return
+    }
     interleaved.removeAll(keepingCapacity: true)
     interleaved.reserveCapacity(frames * channels)
     for frame in 0..<frames {
@@ -68,6 +72,40 @@ public final class SignalFileWriter {
       }
     }
     try writeInterleaved()
+  }
+
+  /// The common case, 16-bit output, straight from the planar block: the contract's
+  /// rule (times 32768, clip, truncate toward zero; NaN is 0), counting clipped samples.
+  private func writeInt16(_ buffer: AudioBuffer, frames: Int) throws {
+    let total = frames * channels
+    if shorts.count < total { shorts = [Int16](repeating: 0, count: total) }
+    var clippedHere = 0
+    var nonFiniteHere = 0
+    shorts.withUnsafeMutableBufferPointer { output in
+      for channel in 0..<channels {
+        let input = buffer.channel(min(channel, buffer.channelCount - 1))
+        var index = channel
+        for frame in 0..<frames {
+          let sample = input[frame]
+          if abs(sample) <= 1 {
+            let scaled = sample * 32768
+            output[index] = scaled >= 32767 ? 32767 : Int16(scaled)
+          } else if sample.isFinite {
+            clippedHere += 1
+            output[index] = sample > 0 ? 32767 : -32768
+          } else {
+            nonFiniteHere += 1
+            output[index] = 0
+          }
+          index += channels
+        }
+      }
+    }
+    clipped += clippedHere
+    nonFinite += nonFiniteHere
+    try shorts.withUnsafeBufferPointer {
+      try writer.write(UnsafeBufferPointer(rebasing: $0[0..<total]))
+    }
   }
 
   /// Appends a chunk's frames.
