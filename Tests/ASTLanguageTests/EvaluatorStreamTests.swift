@@ -146,3 +146,20 @@ struct InspectionTests {
     #expect(report.out?.frameCount == 8_000)
   }
 }
+
+@Suite("16-bit chunks")
+struct IntegerChunkTests {
+  @Test("chunk format:\"s16\" makes pcm_s16le chunks by the contract's rule; join reads them")
+  func integers() async throws {
+    let float = try await render("out = sine 440 0.5 rate:8000 amp:0.5")
+    let joined = try await render(
+      "out = sine 440 0.5 rate:8000 amp:0.5 |> chunk 0.1 format:\"s16\" |> join")
+    #expect(joined.frameCount == float.frameCount)
+    let expected = float.channels[0].map { sample -> Float in
+      let scaled = sample * 32768
+      let value = scaled >= 32767 ? 32767 : scaled > -32768 ? Float(Int16(scaled)) : -32768
+      return value / 32768
+    }
+    #expect(joined.channels[0] == expected)
+  }
+}

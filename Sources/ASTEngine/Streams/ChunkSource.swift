@@ -23,6 +23,25 @@ open class ChunkSource {
 enum ChunkCodec {
   static let context = ProcessingContext()
 
+  /// Interleaved little-endian Int16 bytes of `frames` frames of `buffer`, by the
+  /// contract's float-to-int16 rule.
+  static func int16Bytes(_ buffer: AudioBuffer, channels: Int, frames: Int) -> [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: frames * channels * 2) { output, initialized in
+      let raw = UnsafeMutableRawPointer(output.baseAddress!)
+      for channel in 0..<channels {
+        let input = buffer.channel(channel)
+        for frame in 0..<frames {
+          let scaled = input[frame] * 32768
+          let value: Int16 =
+            scaled >= 32767 ? 32767 : scaled > -32768 ? Int16(scaled) : scaled.isNaN ? 0 : -32768
+          raw.storeBytes(
+            of: value.littleEndian, toByteOffset: (frame * channels + channel) * 2, as: Int16.self)
+        }
+      }
+      initialized = frames * channels * 2
+    }
+  }
+
   /// Interleaved little-endian Float32 bytes of `frames` frames of `buffer`.
   static func bytes(_ buffer: AudioBuffer, channels: Int, frames: Int) -> [UInt8] {
     [UInt8](unsafeUninitializedCapacity: frames * channels * 4) { output, initialized in
@@ -49,16 +68,21 @@ public final class ChunkerSource: ChunkSource {
   private let input: AudioNode
   private let framesPerChunk: Int
   private let metadata: Metadata
+  private let integers: Bool
   private let buffer: AudioBuffer
   private var index = 0
   private var position = 0
   private var ended = false
 
-  /// Chunks of `framesPerChunk` frames of `input`, each with `metadata` and `chunk_index`.
-  public init(_ input: AudioNode, framesPerChunk: Int, metadata: Metadata = [:]) {
+  /// Chunks of `framesPerChunk` frames of `input`, each with `metadata` and `chunk_index`;
+  /// `pcm_f32le`, or `pcm_s16le` when `integers` is true.
+  public init(
+    _ input: AudioNode, framesPerChunk: Int, metadata: Metadata = [:], integers: Bool = false
+  ) {
     self.input = input
     self.framesPerChunk = framesPerChunk
     self.metadata = metadata
+    self.integers = integers
     buffer = input.makeBuffer()
     super.init(context: input.context)
   }
@@ -66,14 +90,18 @@ public final class ChunkerSource: ChunkSource {
   override public func next() async throws -> AudioStream? {
     guard !ended else { return nil }
     let channels = input.channelCount
+    let width = integers ? 2 : 4
     var data: [UInt8] = []
-    data.reserveCapacity(framesPerChunk * channels * 4)
+    data.reserveCapacity(framesPerChunk * channels * width)
     var frames = 0
     while frames < framesPerChunk {
       try context.cancellation.check()
       let wanted = min(context.blockSize, framesPerChunk - frames)
       let count = try await input.render(into: buffer, frames: wanted)
-      data += ChunkCodec.bytes(buffer, channels: channels, frames: count)
+      data +=
+        integers
+        ? ChunkCodec.int16Bytes(buffer, channels: channels, frames: count)
+        : ChunkCodec.bytes(buffer, channels: channels, frames: count)
       frames += count
       if count < wanted {
         ended = true
@@ -88,8 +116,8 @@ public final class ChunkerSource: ChunkSource {
     chunkMetadata["chunk_index"] = .int(index)
     let rate = Double(input.sampleRate)
     let chunk = AudioStream(
-      data: data, sampleRate: input.sampleRate, channelCount: channels, sampleWidth: 4,
-      format: SampleFormat.pcmF32LE.rawValue,
+      data: data, sampleRate: input.sampleRate, channelCount: channels, sampleWidth: width,
+      format: (integers ? SampleFormat.pcmS16LE : SampleFormat.pcmF32LE).rawValue,
       timestamp: Timestamp(start: Double(position) / rate, end: Double(position + frames) / rate),
       metadata: chunkMetadata)
     index += 1

@@ -324,6 +324,9 @@ public enum BuiltinRegistry {
         input,
         BuiltinParameter(
           "dur", .number, unit: .seconds, range: .positive, "the length of each chunk"),
+        BuiltinParameter(
+          "format", .choice(["f32", "s16"]), default: .string("f32"),
+          "the chunks' samples: 32-bit float, or 16-bit integers by the float-to-int16 rule"),
       ], result: .chunked),
     Builtin(
       "join", group: .streams, "The chunks of a stream back to one signal.",

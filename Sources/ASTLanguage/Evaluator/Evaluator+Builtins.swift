@@ -125,7 +125,10 @@ extension Evaluator {
         throw RuntimeError(
           message: "the chunk duration is shorter than one frame", range: arguments[1].range)
       }
-      return .stream(ChunkerSource(input, framesPerChunk: length, metadata: metadata))
+      let format = try await string(arguments[2], in: environment)
+      return .stream(
+        ChunkerSource(
+          input, framesPerChunk: length, metadata: metadata, integers: format == "s16"))
 
     case .join:
       return .audio(try await JoinNode.make(try await stream(arguments[0], in: environment)), [:])
