@@ -87,7 +87,6 @@ public final class BiquadNode: AudioNode {
   private let kind: BiquadKind
   private let frequency: ParameterSignal
   private let q: Double
-  private let inputBuffer: AudioBuffer
   private var state: [(Double, Double)]
   private var fixed: BiquadCoefficients
 
@@ -97,7 +96,6 @@ public final class BiquadNode: AudioNode {
     self.kind = kind
     self.frequency = frequency
     self.q = q
-    inputBuffer = input.makeBuffer()
     state = Array(repeating: (0, 0), count: input.channelCount)
     fixed = BiquadCoefficients(
       kind: kind, frequency: Double(frequency.constant), q: q, sampleRate: Double(input.sampleRate))
@@ -105,13 +103,14 @@ public final class BiquadNode: AudioNode {
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await input.render(into: inputBuffer, frames: frames)
+    // In place: each output sample depends on the input sample at the same index.
+    let count = try await input.render(into: buffer, frames: frames)
     guard count > 0 else { return 0 }
     let frequencies = try await frequency.next(count)
     let rate = Double(sampleRate)
     var bad = 0
     for channel in 0..<channelCount {
-      let x = inputBuffer.channel(channel)
+      let x = buffer.channel(channel)
       let y = buffer.channel(channel)
       var (z1, z2) = state[channel]
       if let frequencies {

@@ -15,9 +15,9 @@ public enum EnvelopeShape: Sendable, Equatable {
 public final class EnvelopeNode: AudioNode {
   private let input: AudioNode
   private let shape: EnvelopeShape
-  private let inputBuffer: AudioBuffer
   private let total: Int
   private var position = 0
+  private var gains: [Float]
 
   /// Applies `shape` to `input`, whose length must be known.
   public init(_ input: AudioNode, shape: EnvelopeShape) {
@@ -28,7 +28,7 @@ public final class EnvelopeNode: AudioNode {
     self.input = input
     self.shape = shape
     self.total = input.frameCount ?? 0
-    inputBuffer = input.makeBuffer()
+    gains = [Float](repeating: 1, count: input.context.blockSize)
     super.init(sameFormatAs: input)
   }
 
@@ -37,6 +37,15 @@ public final class EnvelopeNode: AudioNode {
     if i < attack { return Double(i) / Double(attack) }
     if i < attack + decay { return 1 - (1 - sustain) * Double(i - attack) / Double(decay) }
     return sustain
+  }
+
+  /// Whether the gain is 1 for frames `start..<start + count`.
+  private func isUnity(from start: Int, count: Int) -> Bool {
+    switch shape {
+    case .fadeIn(let frames): start >= frames
+    case .fadeOut(let frames): start + count <= total - frames
+    case .adsr: false
+    }
   }
 
   /// The gain at frame `i` of the signal.
@@ -59,15 +68,20 @@ public final class EnvelopeNode: AudioNode {
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await input.render(into: inputBuffer, frames: frames)
+    // The input renders straight into the output, which is scaled in place, and only
+    // where the envelope is not 1.
+    let count = try await input.render(into: buffer, frames: frames)
     guard count > 0 else { return 0 }
-    for index in 0..<count {
-      let g = Float(gain(at: position + index))
+    let start = position
+    position += count
+    if isUnity(from: start, count: count) { return count }
+    gains.withUnsafeMutableBufferPointer { gains in
+      for index in 0..<count { gains[index] = Float(gain(at: start + index)) }
       for channel in 0..<channelCount {
-        buffer.channel(channel)[index] = inputBuffer.channel(channel)[index] * g
+        let y = buffer.channel(channel)
+        for index in 0..<count { y[index] *= gains[index] }
       }
     }
-    position += count
     return count
   }
 }

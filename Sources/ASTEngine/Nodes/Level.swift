@@ -111,28 +111,26 @@ public final class ArithmeticNode: AudioNode {
 public final class GainNode: AudioNode {
   private let input: AudioNode
   private let gain: ParameterSignal
-  private let inputBuffer: AudioBuffer
 
   /// `input * gain`.
   public init(_ input: AudioNode, gain: ParameterSignal) {
     self.input = input
     self.gain = gain
-    inputBuffer = input.makeBuffer()
     super.init(sameFormatAs: input)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await input.render(into: inputBuffer, frames: frames)
+    // In place: the input renders into the output, which is then scaled.
+    let count = try await input.render(into: buffer, frames: frames)
     guard count > 0 else { return 0 }
     let gains = try await gain.next(count)
     let fixed = gain.constant
     for channel in 0..<channelCount {
-      let x = inputBuffer.channel(channel)
       let y = buffer.channel(channel)
       if let gains {
-        for index in 0..<count { y[index] = x[index] * gains[index] }
+        for index in 0..<count { y[index] *= gains[index] }
       } else {
-        for index in 0..<count { y[index] = x[index] * fixed }
+        for index in 0..<count { y[index] *= fixed }
       }
     }
     return count

@@ -421,9 +421,14 @@ public final class FileReaderNode: AudioNode {
     let count = try interleaved.withUnsafeMutableBufferPointer {
       try reader.read(into: $0.baseAddress!, frames: frames)
     }
-    for frame in 0..<count {
+    interleaved.withUnsafeBufferPointer { samples in
       for channel in 0..<channels {
-        buffer.channel(channel)[frame] = interleaved[frame * channels + channel]
+        let output = buffer.channel(channel)
+        var index = channel
+        for frame in 0..<count {
+          output[frame] = samples[index]
+          index += channels
+        }
       }
     }
     var produced = count

@@ -161,9 +161,11 @@ public final class SignalFileWriter {
 
 /// Render loops that drive a graph to its end.
 public enum Render {
-  /// Renders `node` to its end, returning its summary; `each` sees every block.
+  /// Renders `node` to its end, returning its summary; `each` sees every block. Without
+  /// `measuring`, the summary counts frames only (no peak or RMS), which saves a pass
+  /// over every sample.
   public static func drain(
-    _ node: AudioNode, each: ((AudioBuffer, Int) throws -> Void)? = nil
+    _ node: AudioNode, measuring: Bool = true, each: ((AudioBuffer, Int) throws -> Void)? = nil
   ) async throws -> SignalSummary {
     var summary = SignalSummary(sampleRate: node.sampleRate, channelCount: node.channelCount)
     let buffer = node.makeBuffer()
@@ -172,7 +174,11 @@ public enum Render {
       try node.context.cancellation.check()
       let count = try await node.render(into: buffer, frames: block)
       if count > 0 {
-        summary.add(buffer, frames: count)
+        if measuring {
+          summary.add(buffer, frames: count)
+        } else {
+          summary.frameCount += count
+        }
         try each?(buffer, count)
       }
       if count < block { break }
@@ -180,7 +186,8 @@ public enum Render {
     return summary
   }
 
-  /// Renders `node` into a file, atomically; returns the summary of what was written.
+  /// Renders `node` into a file, atomically; returns how many frames were written (the
+  /// summary's levels are not measured).
   public static func write(
     _ node: AudioNode, to path: String, format: AudioFileFormat? = nil, encodingName: String = "",
     origin: Int? = nil
@@ -189,7 +196,8 @@ public enum Render {
       path: path, format: format, encodingName: encodingName, sampleRate: node.sampleRate,
       channelCount: node.channelCount, origin: origin, trouble: node.context.trouble)
     do {
-      let summary = try await drain(node) { buffer, count in try writer.write(buffer, frames: count)
+      let summary = try await drain(node, measuring: false) { buffer, count in
+        try writer.write(buffer, frames: count)
       }
       try writer.finish()
       return summary
