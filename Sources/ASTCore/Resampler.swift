@@ -29,6 +29,11 @@ public struct ResamplerError: Error, Equatable, Sendable, CustomStringConvertibl
   /// libsoxr's own message.
   public let message: String
 
+  /// Creates an error with libsoxr's message.
+  public init(message: String) {
+    self.message = message
+  }
+
   /// The message, prefixed with what failed.
   public var description: String { "resampling failed: \(message)" }
 }
@@ -46,8 +51,10 @@ public final class Resampler<Sample: AudioSample & BinaryFloatingPoint> {
   public let outputRate: Double
   /// Samples per frame, in both input and output.
   public let channelCount: Int
-  private let handle: soxr_t
-  private var isFlushed = false
+  // Inlinable internals, so that callers in other modules get code specialised for their
+  // sample type instead of generic code paying for metadata on every call.
+  @usableFromInline let handle: soxr_t
+  @usableFromInline var isFlushed = false
 
   /// The largest ratio between the rates, either way.
   public static var maximumRatio: Double { 4096 }
@@ -102,6 +109,7 @@ public final class Resampler<Sample: AudioSample & BinaryFloatingPoint> {
   /// Resamples one block of interleaved input, appending what is ready to `output`.
   ///
   /// The output lags the input by the filter's delay; ``flush(into:)`` delivers the rest.
+  @inlinable
   public func process(_ input: UnsafeBufferPointer<Sample>, into output: inout [Sample]) throws {
     guard !isFlushed else {
       throw ResamplerError(message: "input given after the end of the stream was flushed")
@@ -118,6 +126,7 @@ public final class Resampler<Sample: AudioSample & BinaryFloatingPoint> {
   }
 
   /// Drains the filter at the end of the input, appending the last frames to `output`.
+  @inlinable
   public func flush(into output: inout [Sample]) throws {
     guard !isFlushed else { return }
     isFlushed = true
@@ -127,6 +136,7 @@ public final class Resampler<Sample: AudioSample & BinaryFloatingPoint> {
   /// Resamples a whole interleaved signal at once.
   ///
   /// The result has exactly `round(frames * outputRate / inputRate)` frames.
+  @inlinable
   public func resampleAll(_ input: [Sample]) throws -> [Sample] {
     let frames = input.count / channelCount
     let expected = Int((Double(frames) * outputRate / inputRate).rounded())
@@ -146,7 +156,8 @@ public final class Resampler<Sample: AudioSample & BinaryFloatingPoint> {
   /// Runs libsoxr once. Returns the input frames consumed, or, when flushing, the
   /// output frames produced.
   @discardableResult
-  private func run(
+  @inlinable
+  func run(
     _ input: UnsafeBufferPointer<Sample>?, frames: Int, into output: inout [Sample],
     flushing: Bool = false
   ) throws -> Int {
