@@ -163,3 +163,30 @@ struct IntegerChunkTests {
     #expect(joined.channels[0] == expected)
   }
 }
+
+@Suite("Benchmark workloads")
+struct WorkloadSmokeTests {
+  static let workloads = ["W1", "W2", "W3", "W4", "W5", "W6"]
+
+  @Test("each workload script runs, shortened to a second", arguments: workloads)
+  func smoke(name: String) async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    // The inputs of W3 and W5, small.
+    try ASTCore.AudioSegment(
+      samples: sineSamples(frequencies: [440, 660], sampleRate: 48_000, frames: 4_800),
+      sampleRate: 48_000, channelCount: 2
+    ).export(to: directory.file("in_W3.wav"))
+    try ASTCore.AudioSegment(
+      samples: sineSamples(frequencies: [440, 660], sampleRate: 44_100, frames: 4_410),
+      sampleRate: 44_100, channelCount: 2
+    ).export(to: directory.file("in_W5_44k1.wav"))
+    let path = repositoryRoot + "/Scripts/bench/workloads/\(name).ast"
+    var text = try String(contentsOfFile: path, encoding: .utf8)
+    for long in [" 3600 ", " 600 ", " 60 "] {
+      text = text.replacingOccurrences(of: long, with: " 1 ")
+    }
+    let (_, report, _) = try await runScript(text, directory: directory.path)
+    #expect((report.out?.frameCount ?? 0) > 0)
+  }
+}
