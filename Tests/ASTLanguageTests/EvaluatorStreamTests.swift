@@ -1,4 +1,3 @@
-import ASTCore
 import ASTEngine
 import ASTTestSupport
 import Foundation
