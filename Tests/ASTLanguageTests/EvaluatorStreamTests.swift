@@ -1,3 +1,4 @@
+import ASTCore
 import ASTEngine
 import ASTTestSupport
 import Foundation
