@@ -109,10 +109,14 @@ struct Run: ParsableCommand {
     }
     if let temporaryOut {
       defer { unlink(temporaryOut) }
-      guard let data = FileManager.default.contents(atPath: temporaryOut) else {
+      guard let input = FileHandle(forReadingAtPath: temporaryOut) else {
         throw fail(RenderError.failed("cannot read back the rendered output"))
       }
-      FileHandle.standardOutput.write(data)
+      defer { try? input.close() }
+      // Copied in pieces, so memory stays small whatever the length.
+      while let piece = try? input.read(upToCount: 1 << 20), !piece.isEmpty {
+        FileHandle.standardOutput.write(piece)
+      }
     }
   }
 }

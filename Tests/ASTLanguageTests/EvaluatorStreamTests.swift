@@ -190,3 +190,73 @@ struct WorkloadSmokeTests {
     #expect((report.out?.frameCount ?? 0) > 0)
   }
 }
+
+@Suite("Evaluator regressions")
+struct EvaluatorRegressionTests {
+  @Test(
+    "a subscription that never runs does not hold the publisher up; no publisher means an empty stream"
+  )
+  func channelLiveness() async throws {
+    let (_, report, _) = try await runScript(
+      "rate 8000\npublish \"a\" (chunk (sine 100 5s) 0.01)\nunused = join (subscribe \"a\")\nout = join (subscribe \"a\")"
+    )
+    #expect(report.out?.frameCount == 40_000)
+    let (_, empty, _) = try await runScript("rate 8000\nout = join (subscribe \"nobody\")")
+    #expect(empty.out?.frameCount == 0)
+    #expect(empty.out?.sampleRate == 44_100)
+  }
+
+  @Test("writes and prints on a signal whose consumer stops at its length still happen")
+  func tapsFinish() async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let (_, _, lines) = try await runScript(
+      """
+      lfo = sine 5 2s |> write "lfo.wav"
+      wobble = print (sine 3 2s)
+      out = gain (saw (220 + 3 * wobble) 2s) lfo
+      y = write (sine 440 0.1) "alone.wav"
+      z = gain y 0.5
+      w = slice (write (sine 440 1s) "sliced.wav") 0 1
+      print w
+      """, directory: directory.path)
+    #expect(FileManager.default.fileExists(atPath: directory.file("lfo.wav")))
+    #expect(FileManager.default.fileExists(atPath: directory.file("alone.wav")))
+    #expect(FileManager.default.fileExists(atPath: directory.file("sliced.wav")))
+    // 'print w' runs first as a statement; 'wobble' prints while 'out' renders.
+    #expect(
+      lines == [
+        "Audio(44100 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS",
+        "Audio(44100 Hz, mono) 2.000 s, peak 0.00 dBFS, RMS -3.01 dBFS",
+        "Audio(44100 Hz, mono) 2.000 s, peak -0.10 dBFS, RMS -7.84 dBFS",
+      ])
+  }
+
+  @Test("a constant frequency keeps full precision over a long render")
+  func frequencyPrecision() async throws {
+    let audio = try await render("out = sine 15000.7 20 rate:44100")
+    var worst = 0.0
+    for n in stride(from: audio.frameCount - 1000, to: audio.frameCount, by: 1) {
+      let expected = sin(2 * Double.pi * 15000.7 * Double(n) / 44_100)
+      worst = max(worst, abs(Double(audio.channels[0][n]) - expected))
+    }
+    #expect(worst < 1e-4)
+  }
+
+  @Test("many repetitions are not limited by the node count; huge counts do not crash")
+  func repetitions() async throws {
+    let audio = try await render("out = repeat (sine 441 1ms rate:8000) 20000")
+    #expect(audio.frameCount == 8 * 20_000)
+  }
+
+  @Test("writing an out that is not audio is an error")
+  func outNotAudio() async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let check = Checker.check(Source(name: "t", text: "out = 3"))
+    let evaluator = Evaluator(
+      check: check, options: RunOptions(output: CollectedOutput(), outPath: directory.file("x.wav"))
+    )
+    await #expect(throws: RuntimeError.self) { try await evaluator.run() }
+  }
+}

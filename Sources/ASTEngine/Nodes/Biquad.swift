@@ -98,7 +98,7 @@ public final class BiquadNode: AudioNode {
     self.q = q
     state = Array(repeating: (0, 0), count: input.channelCount)
     fixed = BiquadCoefficients(
-      kind: kind, frequency: Double(frequency.constant), q: q, sampleRate: Double(input.sampleRate))
+      kind: kind, frequency: frequency.value, q: q, sampleRate: Double(input.sampleRate))
     super.init(sameFormatAs: input)
   }
 

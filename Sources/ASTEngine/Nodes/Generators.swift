@@ -116,8 +116,8 @@ public final class OscillatorNode: AudioNode {
     let rate = Double(sampleRate)
     let frequencies = try await frequency.next(count)
     let amplitudes = try await amplitude.next(count)
-    let fixedStep = Double(frequency.constant) / rate
-    let fixedAmplitude = Double(amplitude.constant)
+    let fixedStep = frequency.value / rate
+    let fixedAmplitude = amplitude.value
     if case .sine = waveform, frequencies == nil, amplitudes == nil {
       renderFixedSine(output, count: count, step: fixedStep, amplitude: fixedAmplitude)
       return count
@@ -213,7 +213,7 @@ public final class NoiseNode: AudioNode {
     guard count > 0 else { return 0 }
     let output = buffer.channel(0)
     let amplitudes = try await amplitude.next(count)
-    let fixed = Double(amplitude.constant)
+    let fixed = amplitude.value
     for index in 0..<count {
       let level = amplitudes.map { Double($0[index]) } ?? fixed
       output[index] = Float(level * scale * generator.next())
@@ -315,15 +315,15 @@ public final class SweepNode: AudioNode {
     let rate = Double(sampleRate)
     let span = Double(max(total - 1, 1))
     for index in 0..<count {
-      let from = Double(starts?[index] ?? start.constant)
-      let to = Double(ends?[index] ?? end.constant)
+      let from = starts.map { Double($0[index]) } ?? start.value
+      let to = ends.map { Double($0[index]) } ?? end.value
       let t = Double(position + index) / span
       let frequency: Double
       switch curve {
       case .linear: frequency = from + (to - from) * t
       case .exponential: frequency = from * pow(to / from, t)
       }
-      let level = Double(amplitudes?[index] ?? amplitude.constant)
+      let level = amplitudes.map { Double($0[index]) } ?? amplitude.value
       output[index] = Float(level * sin(2 * Double.pi * cycles))
       cycles += frequency / rate
       cycles -= cycles.rounded(.down)

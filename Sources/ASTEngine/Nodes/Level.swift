@@ -198,7 +198,7 @@ public final class PanNode: AudioNode {
     let right = buffer.channel(1)
     let inLeft = inputBuffer.channel(0)
     let inRight = inputBuffer.channel(input.channelCount > 1 ? 1 : 0)
-    let fixed = Double(position.constant)
+    let fixed = position.value
     var fixedLeft = Float(cos((fixed + 1) * Double.pi / 4))
     var fixedRight = Float(sin((fixed + 1) * Double.pi / 4))
     for index in 0..<count {

@@ -3,22 +3,27 @@
 ///
 /// A modulating signal that ends before the node holds its last value.
 public final class ParameterSignal {
-  /// The constant, or the value held after a modulating signal ends.
-  public private(set) var constant: Float
+  /// The constant in full precision (a frequency rounded to Float drifts audibly over
+  /// minutes), or the value held after a modulating signal ends.
+  public private(set) var value: Double
+
+  /// ``value`` as a sample.
+  public var constant: Float { Float(value) }
   private let node: AudioNode?
   private let buffer: AudioBuffer?
   private var ended = false
+  private var rendered = 0
 
   /// A constant parameter.
   public init(constant: Double) {
-    self.constant = Float(constant)
+    self.value = constant
     self.node = nil
     self.buffer = nil
   }
 
   /// A parameter driven by a signal; its first channel is used.
   public init(signal: AudioNode) {
-    self.constant = 0
+    self.value = 0
     self.node = signal
     self.buffer = signal.makeBuffer()
   }
@@ -34,8 +39,15 @@ public final class ParameterSignal {
     var filled = 0
     if !ended {
       filled = try await node.render(into: buffer, frames: frames)
-      if filled > 0 { constant = values[filled - 1] }
-      if filled < frames { ended = true }
+      if filled > 0 { value = Double(values[filled - 1]) }
+      rendered += filled
+      // Pull once more at the known end, so taps on the signal (a write, a print) finish.
+      if filled < frames {
+        ended = true
+      } else if rendered == node.frameCount {
+        _ = try await node.render(into: buffer, frames: 1)
+        ended = true
+      }
     }
     if filled < frames {
       (values + filled).update(repeating: constant, count: frames - filled)

@@ -19,7 +19,13 @@ public final class ConcatNode: AudioNode {
     let lengths = inputs.compactMap(\.frameCount)
     super.init(
       sampleRate: inputs[0].sampleRate, channelCount: channels,
-      frameCount: lengths.count == inputs.count ? lengths.reduce(0, +) : nil,
+      frameCount: lengths.count == inputs.count
+        ? lengths.reduce(Optional(0)) { sum, length in
+          sum.flatMap { value in
+            let (total, overflow) = value.addingReportingOverflow(length)
+            return overflow ? nil : total
+          }
+        } : nil,
       context: inputs[0].context)
   }
 
@@ -107,7 +113,10 @@ public final class RepeatNode: AudioNode {
     scratch = first.makeBuffer()
     super.init(
       sampleRate: first.sampleRate, channelCount: first.channelCount,
-      frameCount: first.frameCount.map { $0 * count }, context: first.context)
+      frameCount: first.frameCount.flatMap { length in
+        let (total, overflow) = length.multipliedReportingOverflow(by: count)
+        return overflow ? nil : total
+      }, context: first.context)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
@@ -135,8 +144,11 @@ public final class TapNode: AudioNode {
   private let onBlock: (AudioBuffer, Int) throws -> Void
   private let onEnd: () async throws -> Void
   private var ended = false
+  private var passed = 0
 
-  /// Passes `input` on, calling `onBlock` for each block and `onEnd` once at the end.
+  /// Passes `input` on, calling `onBlock` for each block and `onEnd` once at the end:
+  /// when the input runs short, or when its known length has passed (consumers that
+  /// know the length stop pulling exactly there).
   public init(
     _ input: AudioNode, onBlock: @escaping (AudioBuffer, Int) throws -> Void,
     onEnd: @escaping () async throws -> Void
@@ -151,7 +163,8 @@ public final class TapNode: AudioNode {
     guard !ended else { return 0 }
     let count = try await input.render(into: buffer, frames: frames)
     if count > 0 { try onBlock(buffer, count) }
-    if count < frames {
+    passed += count
+    if count < frames || passed == frameCount {
       ended = true
       try await onEnd()
     }

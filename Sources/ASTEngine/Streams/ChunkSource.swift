@@ -293,18 +293,24 @@ public final class JoinNode: AudioNode {
   private var pendingStart = 0
   private var ended = false
 
-  /// Joins `source`, reading its first chunk now to learn its format.
-  public static func make(_ source: ChunkSource) async throws -> JoinNode {
+  /// Joins `source`, reading its first chunk now to learn its format; an empty stream
+  /// takes the rate and channels given (44100 Hz mono when not known).
+  public static func make(_ source: ChunkSource, sampleRate: Int? = nil, channelCount: Int? = nil)
+    async throws -> JoinNode
+  {
     let first = try await source.next()
-    return JoinNode(source: source, first: first)
+    return JoinNode(
+      source: source, first: first, sampleRate: sampleRate ?? 44_100,
+      channelCount: channelCount ?? 1)
   }
 
-  private init(source: ChunkSource, first: AudioStream?) {
+  private init(source: ChunkSource, first: AudioStream?, sampleRate: Int, channelCount: Int) {
     self.source = source
     pending = (first.flatMap { try? ChunkCodec.samples($0) }) ?? []
     ended = first == nil
     super.init(
-      sampleRate: first?.sampleRate ?? 44_100, channelCount: first?.channelCount ?? 1,
+      sampleRate: first?.sampleRate ?? sampleRate,
+      channelCount: first?.channelCount ?? channelCount,
       frameCount: nil, context: source.context)
   }
 

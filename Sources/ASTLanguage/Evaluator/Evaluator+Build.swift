@@ -80,6 +80,15 @@ extension Evaluator {
     return value
   }
 
+  /// A number as a whole number, clamped to a range that cannot overflow.
+  func whole(_ expression: TypedExpr, in environment: Environment) async throws -> Int {
+    let value = try await number(expression, in: environment)
+    guard value.isFinite else {
+      throw RuntimeError(message: "expected a finite number, got \(value)", range: expression.range)
+    }
+    return Int(min(max(value, -Double(1 << 52)), Double(1 << 52)))
+  }
+
   func string(_ expression: TypedExpr, in environment: Environment) async throws -> String {
     guard case .string(let value) = try await evaluate(expression, in: environment) else {
       throw RuntimeError(message: "expected a string", range: expression.range)

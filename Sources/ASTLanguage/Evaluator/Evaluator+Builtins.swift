@@ -28,7 +28,7 @@ extension Evaluator {
         metadata)
 
     case .resample:
-      let rate = Int(try await number(arguments[1], in: environment))
+      let rate = try await whole(arguments[1], in: environment)
       if lifted {
         return .stream(ResampledSource(try await stream(arguments[0], in: environment), to: rate))
       }
@@ -93,10 +93,14 @@ extension Evaluator {
       return .audio(SliceNode(input, start: start, end: end), metadata)
 
     case .repeat:
-      let count = Int(try await number(arguments[1], in: environment))
+      let count = try await whole(arguments[1], in: environment)
       let recipe = arguments[0]
       let node = try await RepeatNode.make(
-        factory: { try await self.audio(recipe, in: environment).0 }, count: max(0, count))
+        factory: {
+          // Each repetition is a fresh build; it does not count toward the node limit.
+          self.state.withLock { $0.nodesBuilt = 0 }
+          return try await self.audio(recipe, in: environment).0
+        }, count: max(0, count))
       return .audio(node, [:])
 
     case .reverse:
@@ -131,7 +135,11 @@ extension Evaluator {
           input, framesPerChunk: length, metadata: metadata, integers: format == "s16"))
 
     case .join:
-      return .audio(try await JoinNode.make(try await stream(arguments[0], in: environment)), [:])
+      let facts = arguments[0].type.audioFacts
+      return .audio(
+        try await JoinNode.make(
+          try await stream(arguments[0], in: environment), sampleRate: facts?.sampleRate,
+          channelCount: facts?.channelCount), [:])
 
     case .subscribe:
       let name = try await string(arguments[0], in: environment)
@@ -153,8 +161,8 @@ extension Evaluator {
       throw RuntimeError(message: "'publish' must stand alone as a statement", range: range)
 
     case .input:
-      let rate = Int(try await number(arguments[0], in: environment))
-      let channels = Int(try await number(arguments[1], in: environment))
+      let rate = try await whole(arguments[0], in: environment)
+      let channels = try await whole(arguments[1], in: environment)
       let formatName = try await string(arguments[2], in: environment)
       guard let format = InputSource.Format(rawValue: formatName) else {
         throw RuntimeError(
@@ -240,7 +248,7 @@ extension Evaluator {
     func argument(_ name: String) -> TypedExpr {
       arguments[builtin.parameters.firstIndex { $0.name == name }!]
     }
-    let rate = Int(try await number(argument("rate"), in: environment))
+    let rate = try await whole(argument("rate"), in: environment)
     let length = frames(try await number(argument("dur"), in: environment), rate)
     switch operation {
     case .silence:
@@ -248,7 +256,7 @@ extension Evaluator {
     case .noise:
       let color =
         NoiseColor(rawValue: try await string(argument("color"), in: environment)) ?? .white
-      let seed = UInt64(max(0, try await number(argument("seed"), in: environment)))
+      let seed = UInt64(max(0, try await whole(argument("seed"), in: environment)))
       return NoiseNode(
         color: color, seed: seed, amplitude: try await parameter(argument("amp"), in: environment),
         sampleRate: rate, frameCount: length, context: context)

@@ -114,11 +114,28 @@ public final class Evaluator: @unchecked Sendable {
   ///
   /// - Throws: ``RuntimeError`` at the failing statement, or ``ASTEngine/RenderError/cancelled``.
   public func run() async throws -> RunReport {
-    try await presubscribe()
+    let (liveValues, executed) = liveness()
+    let publishCounts = countPublishers()
+    try await presubscribe(in: liveValues)
+    // A channel nobody in the script publishes to ends at once, rather than never.
+    for name in await processing.channels.channelNames where publishCounts[name] == nil {
+      await processing.channels.closeChannel(name)
+    }
+    // Ctrl-C may come while a render waits on a channel: closing the channels wakes it.
+    let channels = processing.channels
+    let token = context.cancellation
+    let watcher = Task {
+      while !Task.isCancelled {
+        if token.isCancelled {
+          await channels.closeAll()
+          return
+        }
+        try? await Task.sleep(nanoseconds: 50_000_000)
+      }
+    }
+    defer { watcher.cancel() }
     var publishers: [Task<Void, any Error>] = []
     var consumers: [Task<Void, any Error>] = []
-    let referenced = referencedBindings()
-    let publishCounts = countPublishers()
     var remaining = publishCounts
     do {
       for statement in script.statements {
@@ -128,7 +145,7 @@ public final class Evaluator: @unchecked Sendable {
           continue
         case .binding(let name, let value, let range):
           state.withLock { $0.recipes[name] = value }
-          if name != "out", !referenced.contains(name), value.hasEffects {
+          if executed.contains(name) {
             try await execute(value, range: range, consumers: &consumers)
           }
         case .expression(let value, let range):
@@ -254,7 +271,12 @@ public final class Evaluator: @unchecked Sendable {
               }
               try writer?.write(chunk)
             }
-            try writer?.finish()
+            guard let writer else {
+              throw RuntimeError(
+                message: "'out' is a stream without chunks: there is no audio to write",
+                range: out.range)
+            }
+            try writer.finish()
             return summary
           } catch {
             writer?.cancel()
@@ -264,13 +286,14 @@ public final class Evaluator: @unchecked Sendable {
         let summary = try await Render.drain(stream)
         self.options.output.line(summary?.line ?? "Stream (no chunks)")
         return summary
-      case .number(let number):
-        self.options.output.line(Self.format(number))
-        return nil
-      case .string(let text):
-        self.options.output.line(text)
-        return nil
-      case .list, .unit:
+      case .number, .string, .list, .unit:
+        if self.options.outPath != nil {
+          throw RuntimeError(
+            message: "'out' is not a signal or a stream, so there is no audio to write",
+            range: out.range)
+        }
+        if case .number(let number) = value { self.options.output.line(Self.format(number)) }
+        if case .string(let text) = value { self.options.output.line(text) }
         return nil
       }
     }
@@ -327,21 +350,18 @@ public final class Evaluator: @unchecked Sendable {
 
   // MARK: Set-up
 
-  /// Registers the subscriptions of every `subscribe` with a constant name.
-  func presubscribe() async throws {
+  /// Registers the subscriptions of every `subscribe` with a constant name in the
+  /// expressions that will run, so none misses a chunk and none that never runs holds a
+  /// publisher up.
+  func presubscribe(in values: [TypedExpr]) async throws {
     var sites: [(String, SourceRange)] = []
-    for statement in script.statements {
-      switch statement {
-      case .binding(_, let value, _), .expression(let value, _):
-        value.visit { expression in
-          if case .builtin(.subscribe, let arguments, _, _, let range) = expression,
-            let name = arguments.first?.stringValue
-          {
-            sites.append((name, range))
-          }
+    for value in values {
+      value.visit { expression in
+        if case .builtin(.subscribe, let arguments, _, _, let range) = expression,
+          let name = arguments.first?.stringValue
+        {
+          sites.append((name, range))
         }
-      case .setRate:
-        break
       }
     }
     for (name, range) in sites {
@@ -363,19 +383,48 @@ public final class Evaluator: @unchecked Sendable {
     return counts
   }
 
-  /// The bindings some statement refers to.
-  func referencedBindings() -> Set<String> {
-    var names: Set<String> = []
+  /// What the run will evaluate: the expression statements, `out`, the bindings they
+  /// use, and the bindings with effects (write, print, plot, publish) that nothing else
+  /// uses, which run as statements of their own (their names are returned too).
+  func liveness() -> (values: [TypedExpr], executed: Set<String>) {
+    var bindings: [String: TypedExpr] = [:]
+    var roots: [TypedExpr] = []
     for statement in script.statements {
       switch statement {
-      case .binding(_, let value, _), .expression(let value, _):
-        value.visit { if case .binding(let name, _, _) = $0 { names.insert(name) } }
+      case .binding(let name, let value, _):
+        bindings[name] = value
+        if name == "out" { roots.append(value) }
+      case .expression(let value, _):
+        roots.append(value)
       case .setRate:
         break
       }
     }
-    return names
+    var live: Set<String> = []
+    var values: [TypedExpr] = []
+    func reach(_ value: TypedExpr) {
+      values.append(value)
+      value.visit { node in
+        if case .binding(let name, _, _) = node, live.insert(name).inserted,
+          let recipe = bindings[name]
+        {
+          reach(recipe)
+        }
+      }
+    }
+    roots.forEach(reach)
+    var executed: Set<String> = []
+    for statement in script.statements {
+      if case .binding(let name, let value, _) = statement, name != "out", !live.contains(name),
+        value.hasEffects
+      {
+        executed.insert(name)
+        reach(value)
+      }
+    }
+    return (values, executed)
   }
+
 }
 
 extension TypedExpr {
