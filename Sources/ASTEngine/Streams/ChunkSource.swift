@@ -241,13 +241,16 @@ public final class LiftedSource: ChunkSource {
 }
 
 /// A stream resampled chunk by chunk through one libsoxr resampler, so the result is
-/// continuous; chunk timestamps keep their start and get the end of their new length.
+/// continuous; each output chunk's timestamp is where its frames sit in the output, and
+/// it carries the metadata of the last input chunk it holds.
 public final class ResampledSource: ChunkSource {
   private let input: ChunkSource
   private let rate: Int
   private var resampler: Resampler<Float>?
   private var channels = 1
   private var finished = false
+  private var produced = 0
+  private var metadata: Metadata?
 
   /// Resamples `input` to `rate`.
   public init(_ input: ChunkSource, to rate: Int) {
@@ -257,32 +260,35 @@ public final class ResampledSource: ChunkSource {
   }
 
   override public func next() async throws -> AudioStream? {
-    guard !finished else { return nil }
-    var output: [Float] = []
-    var template: AudioStream?
-    if let chunk = try await input.next() {
-      if resampler == nil {
-        channels = chunk.channelCount
-        resampler = try Resampler<Float>(
-          inputRate: Double(chunk.sampleRate), outputRate: Double(rate), channelCount: channels,
-          quality: .high)
+    // libsoxr holds back its filter's delay, so a chunk may yield nothing yet: read on
+    // until there is output or the stream ends.
+    while !finished {
+      var output: [Float] = []
+      if let chunk = try await input.next() {
+        if resampler == nil {
+          channels = chunk.channelCount
+          resampler = try Resampler<Float>(
+            inputRate: Double(chunk.sampleRate), outputRate: Double(rate), channelCount: channels,
+            quality: .high)
+        }
+        let samples = try ChunkCodec.samples(chunk)
+        try samples.withUnsafeBufferPointer { try resampler?.process($0, into: &output) }
+        metadata = chunk.metadata
+      } else {
+        finished = true
+        try resampler?.flush(into: &output)
       }
-      let samples = try ChunkCodec.samples(chunk)
-      try samples.withUnsafeBufferPointer { try resampler?.process($0, into: &output) }
-      template = chunk
-    } else {
-      finished = true
-      try resampler?.flush(into: &output)
-      if output.isEmpty { return nil }
+      guard !output.isEmpty else { continue }
+      let frames = output.count / max(channels, 1)
+      let start = Double(produced) / Double(rate)
+      produced += frames
+      return AudioStream(
+        data: output.withUnsafeBytes { [UInt8]($0) }, sampleRate: rate, channelCount: channels,
+        sampleWidth: 4, format: SampleFormat.pcmF32LE.rawValue,
+        timestamp: Timestamp(start: start, end: Double(produced) / Double(rate)),
+        metadata: metadata)
     }
-    let frames = output.count / max(channels, 1)
-    let start = template?.timestamp.start ?? 0
-    let bytes = output.withUnsafeBytes { [UInt8]($0) }
-    return AudioStream(
-      data: bytes, sampleRate: rate, channelCount: channels, sampleWidth: 4,
-      format: SampleFormat.pcmF32LE.rawValue,
-      timestamp: Timestamp(start: start, end: start + Double(frames) / Double(rate)),
-      metadata: template?.metadata)
+    return nil
   }
 }
 
