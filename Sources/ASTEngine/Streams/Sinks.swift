@@ -1,4 +1,6 @@
 import ASTCore
+import Dispatch
+import Foundation
 
 /// Writes planar blocks or chunks to an audio file, atomically, converting floats to
 /// the file's encoding by the contract's rule (scale, clip, truncate toward zero) and
@@ -9,6 +11,7 @@ public final class SignalFileWriter {
   /// How reports name the file: the path as the script wrote it.
   public let displayName: String
   private let writer: AudioFileWriter
+  private let background: BackgroundWriter
   private let channels: Int
   private let origin: Int?
   private let trouble: TroubleReport
@@ -53,6 +56,7 @@ public final class SignalFileWriter {
     writer = try AudioFileWriter(
       path: path, format: resolved, encoding: encoding, sampleRate: sampleRate,
       channelCount: channelCount)
+    background = BackgroundWriter(writer: writer)
     channels = channelCount
     self.origin = origin
     self.trouble = trouble
@@ -103,8 +107,23 @@ public final class SignalFileWriter {
     }
     clipped += clippedHere
     nonFinite += nonFiniteHere
-    try shorts.withUnsafeBufferPointer {
-      try writer.write(UnsafeBufferPointer(rebasing: $0[0..<total]))
+    try hand(Array(shorts[0..<total]))
+  }
+
+  /// Passes a converted block to the background writer, waiting while four are queued;
+  /// a failure of an earlier block is thrown here.
+  private func hand(_ block: [Int16]) throws {
+    try background.raiseFailure()
+    background.slots.wait()
+    let background = self.background
+    background.queue.async {
+      defer { background.slots.signal() }
+      guard background.failure == nil else { return }
+      do {
+        try block.withUnsafeBufferPointer { try background.writer.write($0) }
+      } catch {
+        background.fail(error)
+      }
     }
   }
 
@@ -127,7 +146,7 @@ public final class SignalFileWriter {
         let scaled = sample * 32768
         shorts.append(scaled >= 32767 ? 32767 : scaled <= -32768 ? -32768 : Int16(scaled))
       }
-      try shorts.withUnsafeBufferPointer { try writer.write($0) }
+      try hand(shorts)
     case .int24, .int32:
       integers.removeAll(keepingCapacity: true)
       let bits = writer.encoding == .int24 ? 23 : 31
@@ -148,6 +167,8 @@ public final class SignalFileWriter {
 
   /// Completes the file and renames it into place; reports clipping.
   public func finish() throws {
+    background.queue.sync {}
+    try background.raiseFailure()
     try writer.finish()
     trouble.add(.clipped(target: displayName), count: clipped, origin: origin)
     trouble.add(.nonFinite, count: nonFinite, origin: origin)
@@ -155,7 +176,34 @@ public final class SignalFileWriter {
 
   /// Abandons the file; the destination is left as it was.
   public func cancel() {
+    background.queue.sync {}
     writer.cancel()
+  }
+}
+
+/// The second core's share of writing a file: libsndfile's encoding and the writes to
+/// disk run on a serial queue while the render goes on.
+final class BackgroundWriter: @unchecked Sendable {
+  // Used from the render thread (hand, raiseFailure) and the queue; `failure` is
+  // guarded by the lock, `writer` is only used on the queue until `queue.sync` drains it.
+  let writer: AudioFileWriter
+  let queue = DispatchQueue(label: "ast.file-writer")
+  let slots = DispatchSemaphore(value: 4)
+  private let lock = NSLock()
+  private var stored: (any Error)?
+
+  init(writer: AudioFileWriter) {
+    self.writer = writer
+  }
+
+  var failure: (any Error)? { lock.withLock { stored } }
+
+  func fail(_ error: any Error) {
+    lock.withLock { if stored == nil { stored = error } }
+  }
+
+  func raiseFailure() throws {
+    if let failure { throw failure }
   }
 }
 
