@@ -346,6 +346,22 @@ struct RunCommandTests {
     #expect(missing.errorText == "ast: error: '\(noOut)' binds no 'out' to write\n")
   }
 
+  @Test("a failing publisher stops the run: its error is reported and out is not written")
+  func failingPublisher() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = try script(
+      """
+      rate 8000
+      publish "a" (write (chunk (sine 100 1) 0.01) "/proc/ast-test.wav")
+      out = join (subscribe "a")
+      """, in: directory)
+    let result = try ast("run", path, "-o", directory.file("out.wav"))
+    #expect(result.status == 1)
+    #expect(result.errorText.hasPrefix("\(path):2:1: error: cannot write '/proc/ast-test.wav'"))
+    #expect(FileManager.default.fileExists(atPath: directory.file("out.wav")) == false)
+  }
+
   @Test("memory stays flat: ten minutes through a five-node pipe costs no more than ten seconds")
   func constantMemory() throws {
     let directory = try TemporaryDirectory()

@@ -247,6 +247,8 @@ public enum Render {
       let summary = try await drain(node, measuring: false) { buffer, count in
         try writer.write(buffer, frames: count)
       }
+      // A run cancelled while the last blocks came in leaves no file.
+      try node.context.cancellation.check()
       try writer.finish()
       return summary
     } catch {

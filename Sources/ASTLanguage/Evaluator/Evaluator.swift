@@ -87,6 +87,8 @@ public final class Evaluator: @unchecked Sendable {
     /// Builder invocations, to refuse patches that would build absurdly many nodes.
     var nodesBuilt = 0
     var origins: [SourceRange] = []
+    /// The first error of a task running beside the statements (a publisher).
+    var firstFailure: (any Error)?
   }
 
   let state = Mutex(State())
@@ -159,11 +161,19 @@ public final class Evaluator: @unchecked Sendable {
             publishers.append(
               Task {
                 defer { if last { Task { await channels.closeChannel(name) } } }
-                try await evaluator.guarded(range) {
-                  let stream = try await evaluator.stream(streamExpression, in: Environment())
-                  _ = try await Render.drain(stream) { chunk in
-                    try await channels.publish(chunk, to: name)
+                do {
+                  try await evaluator.guarded(range) {
+                    let stream = try await evaluator.stream(streamExpression, in: Environment())
+                    _ = try await Render.drain(stream) { chunk in
+                      try await channels.publish(chunk, to: name)
+                    }
                   }
+                } catch {
+                  // A failed publisher stops the whole run before its subscribers see
+                  // the channel close, so no output is finished from partial input.
+                  evaluator.state.withLock { $0.firstFailure = $0.firstFailure ?? error }
+                  evaluator.context.cancellation.cancel()
+                  throw error
                 }
               })
             continue
@@ -186,6 +196,10 @@ public final class Evaluator: @unchecked Sendable {
       context.cancellation.cancel()
       for task in consumers + publishers { task.cancel() }
       await processing.close()
+      // A publisher's failure is the cause; the cancellation it made is its effect.
+      if case RenderError.cancelled = error, let cause = state.withLock({ $0.firstFailure }) {
+        throw cause
+      }
       throw error
     }
   }
