@@ -24,7 +24,7 @@ extension Double: AudioSample {
 }
 
 /// The sample kernels behind the conversions: tight loops over raw memory.
-enum PCMKernels {
+public enum PCMKernels {
   /// The contract's float-to-int16 rule: times 32768, clipped to the Int16 range,
   /// truncated toward zero; NaN gives 0.
   @inline(__always)
@@ -33,6 +33,34 @@ enum PCMKernels {
     if scaled >= 32767 { return 32767 }
     if scaled > -32768 { return Int16(scaled) }
     return scaled.isNaN ? 0 : -32768
+  }
+
+  /// Converts `count` samples at `source` by the float-to-int16 rule into `destination`,
+  /// one every `stride` elements, when every sample lies in [-1, 1] (the usual case),
+  /// and returns `true`; otherwise writes nothing and returns `false`, and the caller
+  /// converts sample by sample. Within [-1, 1] the rule needs no branches: the clamped,
+  /// truncated value plus 1.5 * 2^23 holds it in its low 16 bits, so the loop vectorises.
+  @inlinable
+  public static func int16InRange(
+    _ source: UnsafePointer<Float>, count: Int, to destination: UnsafeMutablePointer<Int16>,
+    stride: Int
+  ) -> Bool {
+    var outside = 0
+    for index in 0..<count { outside &+= abs(source[index]) <= 1 ? 0 : 1 }
+    guard outside == 0 else { return false }
+    if stride == 1 {
+      for index in 0..<count { destination[index] = int16(inRange: source[index]) }
+    } else {
+      for index in 0..<count { destination[index &* stride] = int16(inRange: source[index]) }
+    }
+    return true
+  }
+
+  /// The float-to-int16 rule for a sample known to lie in [-1, 1].
+  @inlinable @inline(__always)
+  static func int16(inRange x: Float) -> Int16 {
+    let truncated = min(x * 32768, 32767).rounded(.towardZero)
+    return Int16(truncatingIfNeeded: (truncated + 12_582_912).bitPattern)
   }
 
   /// The float-to-int16 rule for `Double` samples.
@@ -58,6 +86,12 @@ enum PCMKernels {
   static func encodeInt16(
     _ source: UnsafeBufferPointer<Float>, to destination: UnsafeMutableRawPointer
   ) {
+    #if _endian(little)
+      if let base = source.baseAddress, Int(bitPattern: destination) % 2 == 0 {
+        let shorts = destination.bindMemory(to: Int16.self, capacity: source.count)
+        if int16InRange(base, count: source.count, to: shorts, stride: 1) { return }
+      }
+    #endif
     for index in source.indices {
       destination.storeBytes(
         of: int16(fromFloat: source[index]).littleEndian, toByteOffset: index &* 2, as: Int16.self)

@@ -224,3 +224,44 @@ struct ConversionTests {
     #expect(int16Values(stream) == [8192, -24576])
   }
 }
+
+@Suite("The in-range float-to-int16 kernel")
+struct InRangeKernelTests {
+  @Test("gives the rule's value for every sample in [-1, 1], at every step and between steps")
+  func matchesTheRule() {
+    var samples: [Float] = [-1, 1, 0, -0.0, 32767 / 32768, -32767.5 / 32768, 0.99999, -0.99999]
+    for step in -32768...32768 {
+      let x = Float(step) / 32768
+      samples += [x, x + 0.3 / 32768, x - 0.3 / 32768].filter { abs($0) <= 1 }
+    }
+    var fast = [Int16](repeating: 0, count: samples.count * 2)
+    let converted = samples.withUnsafeBufferPointer { source in
+      fast.withUnsafeMutableBufferPointer { output in
+        PCMKernels.int16InRange(
+          source.baseAddress!, count: source.count, to: output.baseAddress! + 1, stride: 2)
+      }
+    }
+    #expect(converted)
+    var mismatches = 0
+    for (index, sample) in samples.enumerated()
+    where fast[index * 2 + 1] != PCMKernels.int16(fromFloat: sample) || fast[index * 2] != 0 {
+      mismatches += 1
+    }
+    #expect(mismatches == 0)
+  }
+
+  @Test("refuses a block with a sample outside [-1, 1] or not finite, writing nothing")
+  func refuses() {
+    for bad in [Float(1.0001), -2, .nan, .infinity] {
+      let samples: [Float] = [0.5, bad, -0.5]
+      var output = [Int16](repeating: 7, count: 3)
+      let converted = samples.withUnsafeBufferPointer { source in
+        output.withUnsafeMutableBufferPointer { target in
+          PCMKernels.int16InRange(source.baseAddress!, count: 3, to: target.baseAddress!, stride: 1)
+        }
+      }
+      #expect(!converted)
+      #expect(output == [7, 7, 7])
+    }
+  }
+}

@@ -88,6 +88,11 @@ public final class SignalFileWriter {
     shorts.withUnsafeMutableBufferPointer { output in
       for channel in 0..<channels {
         let input = buffer.channel(min(channel, buffer.channelCount - 1))
+        if let base = output.baseAddress,
+          PCMKernels.int16InRange(input, count: frames, to: base + channel, stride: channels)
+        {
+          continue
+        }
         var index = channel
         for frame in 0..<frames {
           let sample = input[frame]
