@@ -18,6 +18,8 @@ public final class SignalFileWriter {
   private var interleaved: [Float] = []
   private var integers: [Int32] = []
   private var shorts: [Int16] = []
+  /// How many converted samples at the start of `shorts` wait to be handed on.
+  private var pendingCount = 0
   private var clipped = 0
   private var nonFinite = 0
 
@@ -80,20 +82,28 @@ public final class SignalFileWriter {
 
   /// The common case, 16-bit output, straight from the planar block: the contract's
   /// rule (times 32768, clip, truncate toward zero; NaN is 0), counting clipped samples.
+  /// Blocks are gathered into batches of about this many samples before they go to the
+  /// background writer: one hand-over (a thread wake-up) and one write per batch.
+  private static let batchSamples = 1 << 16
+
   private func writeInt16(_ buffer: AudioBuffer, frames: Int) throws {
     let total = frames * channels
-    if shorts.count < total { shorts = [Int16](repeating: 0, count: total) }
+    let start = pendingCount
+    if shorts.count < start + total {
+      shorts.append(contentsOf: repeatElement(0, count: start + total - shorts.count))
+    }
     var clippedHere = 0
     var nonFiniteHere = 0
     shorts.withUnsafeMutableBufferPointer { output in
       for channel in 0..<channels {
         let input = buffer.channel(min(channel, buffer.channelCount - 1))
         if let base = output.baseAddress,
-          PCMKernels.int16InRange(input, count: frames, to: base + channel, stride: channels)
+          PCMKernels.int16InRange(
+            input, count: frames, to: base + start + channel, stride: channels)
         {
           continue
         }
-        var index = channel
+        var index = start + channel
         for frame in 0..<frames {
           let sample = input[frame]
           if abs(sample) <= 1 {
@@ -112,7 +122,16 @@ public final class SignalFileWriter {
     }
     clipped += clippedHere
     nonFinite += nonFiniteHere
-    try hand(Array(shorts[0..<total]))
+    pendingCount = start + total
+    if pendingCount >= Self.batchSamples { try handPending() }
+  }
+
+  /// Hands the gathered samples to the background writer.
+  private func handPending() throws {
+    guard pendingCount > 0 else { return }
+    let batch = Array(shorts[0..<pendingCount])
+    pendingCount = 0
+    try hand(batch)
   }
 
   /// Passes a converted block to the background writer, waiting while four are queued;
@@ -139,6 +158,7 @@ public final class SignalFileWriter {
   }
 
   private func writeInterleaved() throws {
+    try handPending()
     for index in interleaved.indices where !interleaved[index].isFinite {
       interleaved[index] = 0
       nonFinite += 1
@@ -172,6 +192,7 @@ public final class SignalFileWriter {
 
   /// Completes the file and renames it into place; reports clipping.
   public func finish() throws {
+    try handPending()
     background.queue.sync {}
     try background.raiseFailure()
     try writer.finish()
