@@ -45,9 +45,11 @@ public enum PCMKernels {
     _ source: UnsafePointer<Float>, count: Int, to destination: UnsafeMutablePointer<Int16>,
     stride: Int
   ) -> Bool {
-    var outside = 0
-    for index in 0..<count { outside &+= abs(source[index]) <= 1 ? 0 : 1 }
-    guard outside == 0 else { return false }
+    // The largest magnitude, compared as bit patterns: an integer maximum vectorises, and
+    // NaN's pattern lies above every finite one.
+    var largest: UInt32 = 0
+    for index in 0..<count { largest = max(largest, source[index].bitPattern & 0x7FFF_FFFF) }
+    guard largest <= Float(1).bitPattern else { return false }
     if stride == 1 {
       for index in 0..<count { destination[index] = int16(inRange: source[index]) }
     } else {
@@ -88,8 +90,10 @@ public enum PCMKernels {
   ) {
     #if _endian(little)
       if let base = source.baseAddress, Int(bitPattern: destination) % 2 == 0 {
-        let shorts = destination.bindMemory(to: Int16.self, capacity: source.count)
-        if int16InRange(base, count: source.count, to: shorts, stride: 1) { return }
+        let converted = destination.withMemoryRebound(to: Int16.self, capacity: source.count) {
+          int16InRange(base, count: source.count, to: $0, stride: 1)
+        }
+        if converted { return }
       }
     #endif
     for index in source.indices {

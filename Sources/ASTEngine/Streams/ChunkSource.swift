@@ -30,6 +30,13 @@ enum ChunkCodec {
       let raw = UnsafeMutableRawPointer(output.baseAddress!)
       for channel in 0..<channels {
         let input = buffer.channel(channel)
+        #if _endian(little)
+          // Array storage is aligned for Int16; blocks within [-1, 1] take the fast path.
+          let converted = raw.withMemoryRebound(to: Int16.self, capacity: frames * channels) {
+            PCMKernels.int16InRange(input, count: frames, to: $0 + channel, stride: channels)
+          }
+          if converted { continue }
+        #endif
         for frame in 0..<frames {
           let scaled = input[frame] * 32768
           let value: Int16 =
