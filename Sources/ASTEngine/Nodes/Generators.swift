@@ -22,6 +22,8 @@ public final class OscillatorNode: AudioNode {
   private let frequency: ParameterSignal
   private let amplitude: ParameterSignal
   private var cycles: Double
+  /// The phase at the first sample, in cycles.
+  private let startCycles: Double
   private var position = 0
   /// The sine's cosine and sine of the current phase, carried by a rotation from sample
   /// to sample and recomputed exactly every ``resyncInterval`` samples (counted from the
@@ -41,6 +43,7 @@ public final class OscillatorNode: AudioNode {
     self.amplitude = amplitude
     let start = phase / (2 * Double.pi)
     self.cycles = start - start.rounded(.down)
+    self.startCycles = cycles
     super.init(sampleRate: sampleRate, channelCount: 1, frameCount: frameCount, context: context)
   }
 
@@ -58,31 +61,41 @@ public final class OscillatorNode: AudioNode {
   }
 
   /// A sine of constant frequency and level without a `sin` per sample: the phase's
-  /// cosine and sine turn by the step's rotation each sample.
+  /// cosine and sine turn by the step's rotation each sample. At every
+  /// ``resyncInterval``-th sample they are recomputed from the phase that sample's index
+  /// gives, so no per-sample phase arithmetic sits in the loop and the result depends on
+  /// the index alone, never on where blocks begin.
   private func renderFixedSine(
     _ output: UnsafeMutablePointer<Float>, count: Int, step: Double, amplitude: Double
   ) {
     let turn = (cos: cos(2 * Double.pi * step), sin: sin(2 * Double.pi * step))
     var (c, s) = rotation
-    var phase = cycles
-    var index = position
-    for offset in 0..<count {
-      if index % Self.resyncInterval == 0 {
+    var offset = 0
+    while offset < count {
+      let index = position + offset
+      let intoInterval = index % Self.resyncInterval
+      if intoInterval == 0 {
+        let phase = Self.fraction(startCycles + Double(index) * step)
         c = cos(2 * Double.pi * phase)
         s = sin(2 * Double.pi * phase)
       }
-      output[offset] = Float(amplitude * s)
-      let nextC = c * turn.cos - s * turn.sin
-      s = s * turn.cos + c * turn.sin
-      c = nextC
-      phase += step
-      phase -= phase.rounded(.down)
-      index += 1
+      let run = min(count - offset, Self.resyncInterval - intoInterval)
+      let segment = output + offset
+      for sample in 0..<run {
+        segment[sample] = Float(amplitude * s)
+        let nextC = c * turn.cos - s * turn.sin
+        s = s * turn.cos + c * turn.sin
+        c = nextC
+      }
+      offset += run
     }
     rotation = (c, s)
-    cycles = phase
-    position = index
+    position += count
+    cycles = Self.fraction(startCycles + Double(position) * step)
   }
+
+  @inline(__always)
+  private static func fraction(_ x: Double) -> Double { x - x.rounded(.down) }
 
   /// The waveform's value at phase `t` (in cycles, 0..<1) for a phase step `dt`.
   @inline(__always)
