@@ -27,8 +27,8 @@ extension Double: AudioSample {
 public enum PCMKernels {
   /// The contract's float-to-int16 rule: times 32768, clipped to the Int16 range,
   /// truncated toward zero; NaN gives 0.
-  @inline(__always)
-  static func int16(fromFloat x: Float) -> Int16 {
+  @inlinable @inline(__always)
+  public static func int16(fromFloat x: Float) -> Int16 {
     let scaled = x * 32768
     if scaled >= 32767 { return 32767 }
     if scaled > -32768 { return Int16(scaled) }

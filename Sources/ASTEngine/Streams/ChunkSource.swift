@@ -38,11 +38,9 @@ enum ChunkCodec {
           if converted { continue }
         #endif
         for frame in 0..<frames {
-          let scaled = input[frame] * 32768
-          let value: Int16 =
-            scaled >= 32767 ? 32767 : scaled > -32768 ? Int16(scaled) : scaled.isNaN ? 0 : -32768
           raw.storeBytes(
-            of: value.littleEndian, toByteOffset: (frame * channels + channel) * 2, as: Int16.self)
+            of: PCMKernels.int16(fromFloat: input[frame]).littleEndian,
+            toByteOffset: (frame * channels + channel) * 2, as: Int16.self)
         }
       }
       initialized = frames * channels * 2

@@ -87,43 +87,41 @@ public final class SignalFileWriter {
   private static let batchSamples = 1 << 16
 
   private func writeInt16(_ buffer: AudioBuffer, frames: Int) throws {
+    guard frames > 0 else { return }
     let total = frames * channels
     let start = pendingCount
     if shorts.count < start + total {
       shorts.append(contentsOf: repeatElement(0, count: start + total - shorts.count))
     }
-    var clippedHere = 0
-    var nonFiniteHere = 0
     shorts.withUnsafeMutableBufferPointer { output in
       for channel in 0..<channels {
-        let input = buffer.channel(min(channel, buffer.channelCount - 1))
-        if let base = output.baseAddress,
-          PCMKernels.int16InRange(
-            input, count: frames, to: base + start + channel, stride: channels)
-        {
-          continue
-        }
-        var index = start + channel
-        for frame in 0..<frames {
-          let sample = input[frame]
-          if abs(sample) <= 1 {
-            let scaled = sample * 32768
-            output[index] = scaled >= 32767 ? 32767 : Int16(scaled)
-          } else if sample.isFinite {
-            clippedHere += 1
-            output[index] = sample > 0 ? 32767 : -32768
-          } else {
-            nonFiniteHere += 1
-            output[index] = 0
-          }
-          index += channels
-        }
+        convertInt16(
+          buffer.channel(min(channel, buffer.channelCount - 1)), count: frames,
+          to: output.baseAddress! + start + channel, stride: channels)
       }
     }
-    clipped += clippedHere
-    nonFinite += nonFiniteHere
     pendingCount = start + total
     if pendingCount >= Self.batchSamples { try handPending() }
+  }
+
+  /// Converts `count` samples into every `stride`-th element of `destination` by the
+  /// contract's rule, counting the clipped ones; a sample that is not finite becomes 0
+  /// and is counted apart. Blocks within [-1, 1] take the vectorised path.
+  private func convertInt16(
+    _ source: UnsafePointer<Float>, count: Int, to destination: UnsafeMutablePointer<Int16>,
+    stride: Int
+  ) {
+    if PCMKernels.int16InRange(source, count: count, to: destination, stride: stride) { return }
+    for index in 0..<count {
+      let sample = source[index]
+      if sample.isFinite {
+        if abs(sample) > 1 { clipped += 1 }
+        destination[index * stride] = PCMKernels.int16(fromFloat: sample)
+      } else {
+        nonFinite += 1
+        destination[index * stride] = 0
+      }
+    }
   }
 
   /// Hands the gathered samples to the background writer.
@@ -165,13 +163,16 @@ public final class SignalFileWriter {
     }
     switch writer.encoding {
     case .int16, .int8:
-      shorts.removeAll(keepingCapacity: true)
-      for sample in interleaved {
-        if abs(sample) > 1 { clipped += 1 }
-        let scaled = sample * 32768
-        shorts.append(scaled >= 32767 ? 32767 : scaled <= -32768 ? -32768 : Int16(scaled))
+      let count = interleaved.count
+      let converted = [Int16](unsafeUninitializedCapacity: count) { output, initialized in
+        interleaved.withUnsafeBufferPointer { source in
+          if let from = source.baseAddress, let to = output.baseAddress {
+            convertInt16(from, count: count, to: to, stride: 1)
+          }
+        }
+        initialized = count
       }
-      try hand(shorts)
+      try hand(converted)
     case .int24, .int32:
       integers.removeAll(keepingCapacity: true)
       let bits = writer.encoding == .int24 ? 23 : 31
