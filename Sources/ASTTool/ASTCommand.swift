@@ -1,4 +1,5 @@
 import ASTCore
+import ASTLanguage
 import ArgumentParser
 import Foundation
 
@@ -35,6 +36,15 @@ enum ExitStatus {
   static let failure: Int32 = 1
   /// The command line was wrong.
   static let usage: Int32 = 2
+}
+
+/// The script at `path`, or the failure that names it, as an exit.
+func loadScript(_ path: String) throws -> Source {
+  do {
+    return try Source(contentsOfFile: path)
+  } catch {
+    throw fail(error)
+  }
 }
 
 /// Writes `ast: error: MESSAGE` to standard error and fails with exit status 1.

@@ -30,12 +30,7 @@ struct Check: ParsableCommand {
   var diagnostics: DiagnosticFormat = .text
 
   func run() throws {
-    let source: Source
-    do {
-      source = try Source(contentsOfFile: file)
-    } catch {
-      throw fail(error)
-    }
+    let source = try loadScript(file)
     let result = Checker.check(source)
     if dump {
       print(SyntaxDump(source: source).dump(result.parse.script), terminator: "")

@@ -38,12 +38,7 @@ struct Run: ParsableCommand {
   }
 
   func run() throws {
-    let source: Source
-    do {
-      source = try Source(contentsOfFile: file)
-    } catch {
-      throw fail(error)
-    }
+    let source = try loadScript(file)
     let renderer = DiagnosticRenderer(source: source, usesColor: isatty(STDERR_FILENO) == 1)
     var standardError = StandardError()
     let check = Checker.check(source, options: CheckOptions(defaultSampleRate: rate))
