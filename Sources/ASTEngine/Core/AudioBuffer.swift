@@ -28,6 +28,23 @@ public final class AudioBuffer {
     storage + index * capacity
   }
 
+  /// Copies `frames` frames of `channels` interleaved channels from `samples`, starting
+  /// at index `start`, into the first `frames` frames of the buffer's channels.
+  public func deinterleave(_ samples: [Float], from start: Int, frames: Int, channels: Int) {
+    guard frames > 0 else { return }
+    samples.withUnsafeBufferPointer { source in
+      let base = source.baseAddress! + start
+      if channels == 1 {
+        channel(0).update(from: base, count: frames)
+        return
+      }
+      for index in 0..<channels {
+        let output = channel(index)
+        for frame in 0..<frames { output[frame] = base[frame &* channels &+ index] }
+      }
+    }
+  }
+
   /// Sets frames `from..<to` of every channel to zero.
   public func clear(from start: Int = 0, to end: Int? = nil) {
     let stop = end ?? capacity

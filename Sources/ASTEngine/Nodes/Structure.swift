@@ -398,14 +398,10 @@ public final class ResampleNode: AudioNode {
       // libsoxr may give a frame less than the rounded length: pad with silence.
       count = min(wanted, total - produced)
     }
-    let ready = available
-    for frame in 0..<count {
-      for channel in 0..<channels {
-        buffer.channel(channel)[frame] =
-          frame < ready ? pending[pendingStart + frame * channels + channel] : 0
-      }
-    }
-    pendingStart += min(count, ready) * channels
+    let ready = min(count, available)
+    buffer.deinterleave(pending, from: pendingStart, frames: ready, channels: channels)
+    buffer.clear(from: ready, to: count)
+    pendingStart += ready * channels
     produced += count
     return count
   }
@@ -434,16 +430,7 @@ public final class FileReaderNode: AudioNode {
     let count = try interleaved.withUnsafeMutableBufferPointer {
       try reader.read(into: $0.baseAddress!, frames: frames)
     }
-    interleaved.withUnsafeBufferPointer { samples in
-      for channel in 0..<channels {
-        let output = buffer.channel(channel)
-        var index = channel
-        for frame in 0..<count {
-          output[frame] = samples[index]
-          index += channels
-        }
-      }
-    }
+    buffer.deinterleave(interleaved, from: 0, frames: count, channels: channels)
     var produced = count
     if let total = frameCount, count < frames, position + count < total {
       // A file shorter than its header says: the declared length is kept with silence,

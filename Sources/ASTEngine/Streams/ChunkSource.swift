@@ -62,25 +62,6 @@ enum ChunkCodec {
     }
   }
 
-  /// Copies `frames` interleaved frames of `samples`, from index `start`, into the
-  /// channels of `buffer`.
-  static func deinterleave(
-    _ samples: [Float], from start: Int, frames: Int, into buffer: AudioBuffer, channels: Int
-  ) {
-    guard frames > 0 else { return }
-    samples.withUnsafeBufferPointer { source in
-      let base = source.baseAddress! + start
-      if channels == 1 {
-        buffer.channel(0).update(from: base, count: frames)
-        return
-      }
-      for channel in 0..<channels {
-        let output = buffer.channel(channel)
-        for frame in 0..<frames { output[frame] = base[frame &* channels &+ channel] }
-      }
-    }
-  }
-
   /// A chunk's samples as interleaved floats. The engine's own formats (`pcm_f32le`,
   /// `pcm_s16le`) are read here directly; others go through the processing context.
   static func samples(_ chunk: AudioStream) throws -> [Float] {
@@ -198,7 +179,7 @@ public final class FeedNode: AudioNode {
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     let channels = channelCount
     let count = min(frames, (samples.count - offset) / channels)
-    ChunkCodec.deinterleave(samples, from: offset, frames: count, into: buffer, channels: channels)
+    buffer.deinterleave(samples, from: offset, frames: count, channels: channels)
     offset += count * channels
     return count
   }
@@ -354,8 +335,7 @@ public final class JoinNode: AudioNode {
       pending += try ChunkCodec.samples(chunk)
     }
     let count = min(frames, (pending.count - pendingStart) / channels)
-    ChunkCodec.deinterleave(
-      pending, from: pendingStart, frames: count, into: buffer, channels: channels)
+    buffer.deinterleave(pending, from: pendingStart, frames: count, channels: channels)
     pendingStart += count * channels
     return count
   }
