@@ -261,7 +261,8 @@ extension Checker {
         let channels = [inputFacts.channelCount, top.channelCount].compactMap { $0 }.max()
         return .audio(AudioFacts(sampleRate: inputFacts.sampleRate, channelCount: channels))
       }
-      return input?.type ?? .unknown
+      // `print` takes any value, so its first argument, not a signal input, is passed on.
+      return input?.type ?? arguments.first?.type ?? .unknown
     case .stereoOfInput:
       return wrap(AudioFacts(sampleRate: inputFacts.sampleRate, channelCount: 2))
     case .monoOfInput:

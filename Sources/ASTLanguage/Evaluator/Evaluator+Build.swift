@@ -6,9 +6,39 @@ import Foundation
 /// environment it is evaluated in.
 final class Environment {
   let arguments: [(TypedExpr, Environment)]
+  /// The signals shared within the graph being built.
+  let shares: ShareScope
 
-  init(arguments: [(TypedExpr, Environment)] = []) {
+  /// An environment at the top of a new graph (a statement), sharing nothing yet.
+  init(arguments: [(TypedExpr, Environment)] = [], shares: ShareScope = ShareScope()) {
     self.arguments = arguments
+    self.shares = shares
+  }
+}
+
+/// The signals of one graph that are read in more than one place: a named signal, or a
+/// function's signal argument, is built once per graph and each use reads it.
+final class ShareScope {
+  enum Key: Hashable {
+    case binding(String)
+    case parameter(ObjectIdentifier, Int)
+  }
+
+  private var signals: [Key: (SharedSignal, Metadata, Environment?)] = [:]
+
+  /// A reader of the signal under `key`, building it with `build` on first use.
+  func reader(
+    _ key: Key, keeping environment: Environment? = nil,
+    build: () async throws -> (AudioNode, Metadata), factory: @escaping NodeFactory
+  ) async throws -> RuntimeValue {
+    if let (shared, metadata, _) = signals[key] {
+      return .audio(shared.makeReader(), metadata)
+    }
+    let (node, metadata) = try await build()
+    let shared = SharedSignal(node, factory: factory)
+    // The environment is kept so its identity, part of the key, is not reused.
+    signals[key] = (shared, metadata, environment)
+    return .audio(shared.makeReader(), metadata)
   }
 }
 
@@ -24,8 +54,8 @@ extension Evaluator {
     }
     if built > Self.maximumNodes {
       throw RuntimeError(
-        message: "the patch builds more than \(Self.maximumNodes) nodes; name shared parts "
-          + "less often or use fewer layers", range: expression.range)
+        message: "the patch builds more than \(Self.maximumNodes) nodes; use fewer layers "
+          + "or fewer repetitions", range: expression.range)
     }
     switch expression {
     case .constant(let value, _, _):
@@ -42,19 +72,32 @@ extension Evaluator {
         state.withLock { $0.numberCache[name] = value }
         return .number(value)
       }
-      return try await evaluate(recipe, in: Environment())
-    case .parameter(_, let index, _, let range):
+      guard case .audio = type else {
+        return try await evaluate(recipe, in: Environment(shares: environment.shares))
+      }
+      return try await environment.shares.reader(
+        .binding(name),
+        build: { try await self.audio(recipe, in: Environment(shares: environment.shares)) },
+        factory: { try await self.audio(recipe, in: Environment()).0 })
+    case .parameter(_, let index, let type, let range):
       guard index < environment.arguments.count else {
         throw RuntimeError(message: "internal error: a parameter out of place", range: range)
       }
       let (argument, scope) = environment.arguments[index]
-      return try await evaluate(argument, in: scope)
+      guard case .audio = type else { return try await evaluate(argument, in: scope) }
+      return try await environment.shares.reader(
+        .parameter(ObjectIdentifier(environment), index), keeping: environment,
+        build: { try await self.audio(argument, in: scope) },
+        factory: {
+          try await self.audio(argument, in: Environment(arguments: scope.arguments)).0
+        })
     case .list(let items, _, _):
       var values: [RuntimeValue] = []
       for item in items { values.append(try await evaluate(item, in: environment)) }
       return .list(values)
     case .function(_, let arguments, let body, _, _):
-      let scope = Environment(arguments: arguments.map { ($0, environment) })
+      let scope = Environment(
+        arguments: arguments.map { ($0, environment) }, shares: environment.shares)
       return try await evaluate(body, in: scope)
     case .arithmetic(let op, let left, let right, _, let range):
       return try await arithmetic(op, left, right, in: environment, range: range)

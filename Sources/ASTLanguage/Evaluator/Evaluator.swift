@@ -49,8 +49,10 @@ public struct RunReport: Sendable {
 
 /// Runs a checked script: turns the typed tree into engine graphs and pulls them.
 ///
-/// Bindings are recipes: each use builds a fresh graph (so a signal used twice is
-/// rendered twice, and nothing is held in memory). Statements run in order: an
+/// Bindings are recipes, built when a statement uses them. Within one statement's
+/// graph a signal used more than once (a named signal, a function's signal argument) is
+/// built and rendered once and read by each use (``ASTEngine/SharedSignal``); separate
+/// statements build their own graphs, so nothing is held in memory. Statements run in order: an
 /// expression statement is rendered to its end when it is reached (its `write` and
 /// `print` happen then); a binding that nothing uses but that writes or prints is run
 /// the same way. `out` is rendered last: written to the output path, or summarised.
