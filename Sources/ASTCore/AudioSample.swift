@@ -58,6 +58,28 @@ public enum PCMKernels {
     return true
   }
 
+  /// Converts two channels with the float-to-int16 rule into interleaved pairs in
+  /// `destination` when every sample lies in [-1, 1], and returns `true`; otherwise
+  /// writes nothing and returns `false`. The stereo case of
+  /// ``int16InRange(_:count:to:stride:)``, with constant strides so that it vectorises.
+  @inlinable
+  public static func int16InRange(
+    left: UnsafePointer<Float>, right: UnsafePointer<Float>, count: Int,
+    to destination: UnsafeMutablePointer<Int16>
+  ) -> Bool {
+    var largest: UInt32 = 0
+    for index in 0..<count {
+      largest = max(
+        largest, left[index].bitPattern & 0x7FFF_FFFF, right[index].bitPattern & 0x7FFF_FFFF)
+    }
+    guard largest <= Float(1).bitPattern else { return false }
+    for index in 0..<count {
+      destination[2 &* index] = int16(inRange: left[index])
+      destination[2 &* index &+ 1] = int16(inRange: right[index])
+    }
+    return true
+  }
+
   /// The float-to-int16 rule for a sample known to lie in [-1, 1].
   @inlinable @inline(__always)
   static func int16(inRange x: Float) -> Int16 {

@@ -250,6 +250,32 @@ struct InRangeKernelTests {
     #expect(mismatches == 0)
   }
 
+  @Test("the stereo kernel interleaves both channels by the rule, and refuses a bad sample")
+  func stereo() {
+    var left: [Float] = []
+    for step in -32768...32768 { left += [Float(step) / 32768, Float(step) / 32768 * 0.99993] }
+    let right = left.reversed().map { -$0 * 0.7 }
+    var output = [Int16](repeating: 0, count: left.count * 2)
+    let converted = output.withUnsafeMutableBufferPointer { target in
+      PCMKernels.int16InRange(
+        left: left, right: right, count: left.count, to: target.baseAddress!)
+    }
+    #expect(converted)
+    let expected = zip(left, right).flatMap {
+      [PCMKernels.int16(fromFloat: $0), PCMKernels.int16(fromFloat: $1)]
+    }
+    #expect(output == expected)
+    for bad in [Float(1.0001), .nan] {
+      var target = [Int16](repeating: 7, count: 4)
+      let done = target.withUnsafeMutableBufferPointer {
+        PCMKernels.int16InRange(
+          left: [0.5, 0.1], right: [0.2, bad], count: 2, to: $0.baseAddress!)
+      }
+      #expect(!done)
+      #expect(target == [7, 7, 7, 7])
+    }
+  }
+
   @Test("refuses a block with a sample outside [-1, 1] or not finite, writing nothing")
   func refuses() {
     for bad in [Float(1.0001), -2, .nan, .infinity] {

@@ -45,6 +45,33 @@ public final class AudioBuffer {
     }
   }
 
+  /// Copies `frames` frames of `channels` interleaved 16-bit samples into the first
+  /// `frames` frames of the buffer's channels as floats (divided by 32768, exactly as
+  /// libsndfile scales them), in one pass.
+  public func deinterleave(int16 samples: UnsafePointer<Int16>, frames: Int, channels: Int) {
+    let scale: Float = 1.0 / 32768
+    switch channels {
+    case 1:
+      let output = channel(0)
+      for frame in 0..<frames { output[frame] = Float(samples[frame]) * scale }
+    case 2:
+      // Two channels in one loop with constant strides, so the loads vectorise.
+      let left = channel(0)
+      let right = channel(1)
+      for frame in 0..<frames {
+        left[frame] = Float(samples[2 &* frame]) * scale
+        right[frame] = Float(samples[2 &* frame &+ 1]) * scale
+      }
+    default:
+      for index in 0..<channels {
+        let output = channel(index)
+        for frame in 0..<frames {
+          output[frame] = Float(samples[frame &* channels &+ index]) * scale
+        }
+      }
+    }
+  }
+
   /// Sets frames `from..<to` of every channel to zero.
   public func clear(from start: Int = 0, to end: Int? = nil) {
     let stop = end ?? capacity

@@ -79,7 +79,7 @@ public final class EnvelopeNode: AudioNode {
       for index in 0..<count { gains[index] = Float(gain(at: start + index)) }
       for channel in 0..<channelCount {
         let y = buffer.channel(channel)
-        for index in 0..<count { y[index] *= gains[index] }
+        BlockKernels.multiply(y, by: gains.baseAddress!, count: count)
       }
     }
     return count

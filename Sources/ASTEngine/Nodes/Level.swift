@@ -92,11 +92,13 @@ public final class ArithmeticNode: AudioNode {
       let y = rightBuffer.map { $0.channel($0.channelCount == 1 ? 0 : channel) }
       switch (x, y) {
       case (let x?, let y?):
-        for index in 0..<produced { output[index] = operation.apply(x[index], y[index]) }
+        BlockKernels.apply(operation, x, y, into: output, count: produced)
       case (let x?, nil):
-        for index in 0..<produced { output[index] = operation.apply(x[index], rightConstant) }
+        BlockKernels.apply(
+          operation, x, rightConstant, numberFirst: false, into: output, count: produced)
       case (nil, let y?):
-        for index in 0..<produced { output[index] = operation.apply(leftConstant, y[index]) }
+        BlockKernels.apply(
+          operation, y, leftConstant, numberFirst: true, into: output, count: produced)
       case (nil, nil):
         break
       }
@@ -128,9 +130,9 @@ public final class GainNode: AudioNode {
     for channel in 0..<channelCount {
       let y = buffer.channel(channel)
       if let gains {
-        for index in 0..<count { y[index] *= gains[index] }
+        BlockKernels.multiply(y, by: gains, count: count)
       } else {
-        for index in 0..<count { y[index] *= fixed }
+        BlockKernels.scale(y, count: count, by: fixed)
       }
     }
     return count
@@ -166,7 +168,7 @@ public final class MixNode: AudioNode {
       for channel in 0..<channelCount {
         let x = scratch.channel(input.channelCount == 1 ? 0 : channel)
         let y = buffer.channel(channel)
-        for frame in 0..<count { y[frame] += x[frame] }
+        BlockKernels.accumulate(y, x, count: count)
       }
     }
     return produced
@@ -277,11 +279,11 @@ public final class MonoNode: AudioNode {
     let channels = input.channelCount
     for channel in 1..<max(channels, 1) {
       let x = inputBuffer.channel(channel)
-      for index in 0..<count { output[index] += x[index] }
+      BlockKernels.accumulate(output, x, count: count)
     }
     if channels > 1 {
       let scale = 1 / Float(channels)
-      for index in 0..<count { output[index] *= scale }
+      BlockKernels.scale(output, count: count, by: scale)
     }
     return count
   }
@@ -306,7 +308,7 @@ public final class ClipNode: AudioNode {
     for channel in 0..<channelCount {
       let x = inputBuffer.channel(channel)
       let y = buffer.channel(channel)
-      for index in 0..<count { y[index] = min(max(x[index], -limit), limit) }
+      BlockKernels.clip(x, into: y, count: count, limit: limit)
     }
     return count
   }
@@ -329,7 +331,8 @@ public final class NegateNode: AudioNode {
     for channel in 0..<channelCount {
       let x = inputBuffer.channel(channel)
       let y = buffer.channel(channel)
-      for index in 0..<count { y[index] = -x[index] }
+      // Times -1 is negation exactly, signed zeros and NaN included.
+      BlockKernels.apply(.multiply, x, -1, numberFirst: false, into: y, count: count)
     }
     return count
   }

@@ -411,6 +411,9 @@ public final class ResampleNode: AudioNode {
 public final class FileReaderNode: AudioNode {
   private let reader: AudioFileReader
   private var interleaved: [Float]
+  /// 16-bit PCM files are read as integers and converted in one pass with the
+  /// deinterleaving, rather than converted by libsndfile and then deinterleaved.
+  private var shorts: [Int16]
   private var position = 0
 
   /// Opens `path`.
@@ -418,7 +421,11 @@ public final class FileReaderNode: AudioNode {
   /// - Throws: ``ASTCore/AudioFileError`` naming the file.
   public init(path: String, context: RenderContext) throws {
     reader = try AudioFileReader(path: path)
-    interleaved = [Float](repeating: 0, count: context.blockSize * reader.info.channelCount)
+    let samples = context.blockSize * reader.info.channelCount
+    let readsShorts =
+      reader.info.encoding == .int16 && [.wav, .aiff].contains(reader.info.format)
+    interleaved = readsShorts ? [] : [Float](repeating: 0, count: samples)
+    shorts = readsShorts ? [Int16](repeating: 0, count: samples) : []
     super.init(
       sampleRate: reader.info.sampleRate, channelCount: reader.info.channelCount,
       frameCount: reader.info.format == .mp3 || reader.info.format == nil
@@ -427,10 +434,20 @@ public final class FileReaderNode: AudioNode {
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     let channels = channelCount
-    let count = try interleaved.withUnsafeMutableBufferPointer {
-      try reader.read(into: $0.baseAddress!, frames: frames)
+    let count: Int
+    if interleaved.isEmpty {
+      count = try shorts.withUnsafeMutableBufferPointer { samples in
+        let count = try reader.read(into: samples.baseAddress!, frames: frames)
+        buffer.deinterleave(
+          int16: samples.baseAddress!, frames: count, channels: channels)
+        return count
+      }
+    } else {
+      count = try interleaved.withUnsafeMutableBufferPointer {
+        try reader.read(into: $0.baseAddress!, frames: frames)
+      }
+      buffer.deinterleave(interleaved, from: 0, frames: count, channels: channels)
     }
-    buffer.deinterleave(interleaved, from: 0, frames: count, channels: channels)
     var produced = count
     if let total = frameCount, count < frames, position + count < total {
       // A file shorter than its header says: the declared length is kept with silence,

@@ -94,6 +94,13 @@ public final class SignalFileWriter {
       shorts.append(contentsOf: repeatElement(0, count: start + total - shorts.count))
     }
     shorts.withUnsafeMutableBufferPointer { output in
+      if channels == 2, buffer.channelCount == 2,
+        PCMKernels.int16InRange(
+          left: buffer.channel(0), right: buffer.channel(1), count: frames,
+          to: output.baseAddress! + start)
+      {
+        return
+      }
       for channel in 0..<channels {
         convertInt16(
           buffer.channel(min(channel, buffer.channelCount - 1)), count: frames,
