@@ -102,6 +102,26 @@ public final class BiquadNode: AudioNode {
     super.init(sameFormatAs: input)
   }
 
+  /// The filter with fixed coefficients over one block, returning the new state. Kept
+  /// out of the async `render` so the loop's bounds stay in registers, and arranged so
+  /// that each loop-carried path is one fused multiply-add: `output` from `z1`, and `z1`
+  /// from `output` (the `b1 x + z2` part does not wait on the new output).
+  @inline(never)
+  static func filter(
+    _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
+    _ c: BiquadCoefficients, state: (Double, Double)
+  ) -> (Double, Double) {
+    var (z1, z2) = state
+    for index in 0..<count {
+      let input = Double(x[index])
+      let output = z1.addingProduct(c.b0, input)
+      z1 = (z2.addingProduct(c.b1, input)).addingProduct(-c.a1, output)
+      z2 = (c.b2 * input).addingProduct(-c.a2, output)
+      y[index] = Float(output)
+    }
+    return (z1, z2)
+  }
+
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     // In place: each output sample depends on the input sample at the same index.
     let count = try await input.render(into: buffer, frames: frames)
@@ -125,14 +145,7 @@ public final class BiquadNode: AudioNode {
           y[index] = Float(output)
         }
       } else {
-        let c = fixed
-        for index in 0..<count {
-          let input = Double(x[index])
-          let output = z1.addingProduct(c.b0, input)
-          z1 = (c.b1 * input).addingProduct(-c.a1, output) + z2
-          z2 = (c.b2 * input).addingProduct(-c.a2, output)
-          y[index] = Float(output)
-        }
+        (z1, z2) = Self.filter(x, into: y, count: count, fixed, state: (z1, z2))
       }
       if !z1.isFinite || !z2.isFinite {
         bad += scrubNonFinite(y, count: count)

@@ -25,12 +25,15 @@ public final class OscillatorNode: AudioNode {
   /// The phase at the first sample, in cycles.
   private let startCycles: Double
   private var position = 0
-  /// The sine's cosine and sine of the current phase, carried by a rotation from sample
-  /// to sample and recomputed exactly every ``resyncInterval`` samples (counted from the
-  /// start, so block sizes never change the result).
-  private var rotation: (cos: Double, sin: Double) = (1, 0)
+  /// The sine's four lanes: lane `j` holds the cosine and sine of the phase of the next
+  /// sample whose index is `j` modulo 4. Each lane turns by four steps at a time, so the
+  /// rotation's loop-carried chain serves four samples. The lanes are recomputed exactly
+  /// every ``resyncInterval`` samples (counted from the start, so block sizes never
+  /// change the result).
+  private var laneCos = SIMD4<Double>(repeating: 1)
+  private var laneSin = SIMD4<Double>(repeating: 0)
 
-  /// How often the sine's rotation is recomputed from the phase.
+  /// How often the sine's lanes are recomputed from the phase.
   static let resyncInterval = 1024
 
   /// Creates an oscillator of `frameCount` frames.
@@ -60,36 +63,64 @@ public final class OscillatorNode: AudioNode {
     return 0
   }
 
-  /// A sine of constant frequency and level without a `sin` per sample: the phase's
-  /// cosine and sine turn by the step's rotation each sample. At every
-  /// ``resyncInterval``-th sample they are recomputed from the phase that sample's index
-  /// gives, so no per-sample phase arithmetic sits in the loop and the result depends on
-  /// the index alone, never on where blocks begin.
+  /// A sine of constant frequency and level without a `sin` per sample: each lane's
+  /// cosine and sine turn by the rotation of four steps every four samples. At every
+  /// ``resyncInterval``-th sample the lanes are recomputed from the phases that the
+  /// sample indices give, so no per-sample phase arithmetic sits in the loop and the
+  /// result depends on the index alone, never on where blocks begin. Not inlined into
+  /// the async `render`, so its loop keeps its values in registers.
+  @inline(never)
   private func renderFixedSine(
     _ output: UnsafeMutablePointer<Float>, count: Int, step: Double, amplitude: Double
   ) {
-    let turn = (cos: cos(2 * Double.pi * step), sin: sin(2 * Double.pi * step))
-    var (c, s) = rotation
+    let tc = cos(2 * Double.pi * 4 * step)
+    let ts = sin(2 * Double.pi * 4 * step)
+    var c = laneCos
+    var s = laneSin
     var offset = 0
     while offset < count {
       let index = position + offset
       let intoInterval = index % Self.resyncInterval
       if intoInterval == 0 {
-        let phase = Self.fraction(startCycles + Double(index) * step)
-        c = cos(2 * Double.pi * phase)
-        s = sin(2 * Double.pi * phase)
+        for lane in 0..<4 {
+          let phase = Self.fraction(startCycles + Double(index + lane) * step)
+          c[lane] = cos(2 * Double.pi * phase)
+          s[lane] = sin(2 * Double.pi * phase)
+        }
       }
-      let run = min(count - offset, Self.resyncInterval - intoInterval)
-      let segment = output + offset
-      for sample in 0..<run {
-        segment[sample] = Float(amplitude * s)
-        let nextC = c * turn.cos - s * turn.sin
-        s = s * turn.cos + c * turn.sin
+      let end = offset + min(count - offset, Self.resyncInterval - intoInterval)
+      // One sample of one lane: the same operations as the four-lane step below.
+      func single(_ at: Int) {
+        let lane = (position + at) & 3
+        output[at] = Float(amplitude * s[lane])
+        let nextC = c[lane] * tc - s[lane] * ts
+        s[lane] = s[lane] * tc + c[lane] * ts
+        c[lane] = nextC
+      }
+      var at = offset
+      while at < end, (position + at) & 3 != 0 {
+        single(at)
+        at += 1
+      }
+      while at + 4 <= end {
+        let values = s * amplitude
+        output[at] = Float(values[0])
+        output[at + 1] = Float(values[1])
+        output[at + 2] = Float(values[2])
+        output[at + 3] = Float(values[3])
+        let nextC = c * tc - s * ts
+        s = s * tc + c * ts
         c = nextC
+        at += 4
       }
-      offset += run
+      while at < end {
+        single(at)
+        at += 1
+      }
+      offset = end
     }
-    rotation = (c, s)
+    laneCos = c
+    laneSin = s
     position += count
     cycles = Self.fraction(startCycles + Double(position) * step)
   }
