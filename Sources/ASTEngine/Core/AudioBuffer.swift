@@ -29,42 +29,46 @@ public final class AudioBuffer {
   }
 
   /// Copies `frames` frames of `channels` interleaved channels from `samples`, starting
-  /// at index `start`, into the first `frames` frames of the buffer's channels.
-  public func deinterleave(_ samples: [Float], from start: Int, frames: Int, channels: Int) {
+  /// at index `start`, into the buffer's channels from frame `offset` on.
+  public func deinterleave(
+    _ samples: [Float], from start: Int, frames: Int, channels: Int, at offset: Int = 0
+  ) {
     guard frames > 0 else { return }
     samples.withUnsafeBufferPointer { source in
       let base = source.baseAddress! + start
       if channels == 1 {
-        channel(0).update(from: base, count: frames)
+        (channel(0) + offset).update(from: base, count: frames)
         return
       }
       for index in 0..<channels {
-        let output = channel(index)
+        let output = channel(index) + offset
         for frame in 0..<frames { output[frame] = base[frame &* channels &+ index] }
       }
     }
   }
 
-  /// Copies `frames` frames of `channels` interleaved 16-bit samples into the first
-  /// `frames` frames of the buffer's channels as floats (divided by 32768, exactly as
-  /// libsndfile scales them), in one pass.
-  public func deinterleave(int16 samples: UnsafePointer<Int16>, frames: Int, channels: Int) {
+  /// Copies `frames` frames of `channels` interleaved 16-bit samples into the buffer's
+  /// channels from frame `offset` on, as floats (divided by 32768, exactly as libsndfile
+  /// scales them), in one pass.
+  public func deinterleave(
+    int16 samples: UnsafePointer<Int16>, frames: Int, channels: Int, at offset: Int = 0
+  ) {
     let scale: Float = 1.0 / 32768
     switch channels {
     case 1:
-      let output = channel(0)
+      let output = channel(0) + offset
       for frame in 0..<frames { output[frame] = Float(samples[frame]) * scale }
     case 2:
       // Two channels in one loop with constant strides, so the loads vectorise.
-      let left = channel(0)
-      let right = channel(1)
+      let left = channel(0) + offset
+      let right = channel(1) + offset
       for frame in 0..<frames {
         left[frame] = Float(samples[2 &* frame]) * scale
         right[frame] = Float(samples[2 &* frame &+ 1]) * scale
       }
     default:
       for index in 0..<channels {
-        let output = channel(index)
+        let output = channel(index) + offset
         for frame in 0..<frames {
           output[frame] = Float(samples[frame &* channels &+ index]) * scale
         }

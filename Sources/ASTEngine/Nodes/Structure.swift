@@ -410,10 +410,16 @@ public final class ResampleNode: AudioNode {
 /// An audio file read block by block through libsndfile, as Float samples.
 public final class FileReaderNode: AudioNode {
   private let reader: AudioFileReader
+  /// Frames read from the file at once: many blocks' worth, so that reading costs few
+  /// system calls.
+  private let readFrames: Int
   private var interleaved: [Float]
   /// 16-bit PCM files are read as integers and converted in one pass with the
   /// deinterleaving, rather than converted by libsndfile and then deinterleaved.
   private var shorts: [Int16]
+  /// Frames read and not yet rendered: `cursor..<available` of the read buffer.
+  private var cursor = 0
+  private var available = 0
   private var position = 0
 
   /// Opens `path`.
@@ -421,7 +427,8 @@ public final class FileReaderNode: AudioNode {
   /// - Throws: ``ASTCore/AudioFileError`` naming the file.
   public init(path: String, context: RenderContext) throws {
     reader = try AudioFileReader(path: path)
-    let samples = context.blockSize * reader.info.channelCount
+    readFrames = max(context.blockSize, 16_384)
+    let samples = readFrames * reader.info.channelCount
     let readsShorts =
       reader.info.encoding == .int16 && [.wav, .aiff].contains(reader.info.format)
     interleaved = readsShorts ? [] : [Float](repeating: 0, count: samples)
@@ -432,21 +439,40 @@ public final class FileReaderNode: AudioNode {
         ? nil : reader.info.frameCount, context: context)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let channels = channelCount
-    let count: Int
+  private func refill() throws {
+    cursor = 0
     if interleaved.isEmpty {
-      count = try shorts.withUnsafeMutableBufferPointer { samples in
-        let count = try reader.read(into: samples.baseAddress!, frames: frames)
-        buffer.deinterleave(
-          int16: samples.baseAddress!, frames: count, channels: channels)
-        return count
+      available = try shorts.withUnsafeMutableBufferPointer {
+        try reader.read(into: $0.baseAddress!, frames: readFrames)
       }
     } else {
-      count = try interleaved.withUnsafeMutableBufferPointer {
-        try reader.read(into: $0.baseAddress!, frames: frames)
+      available = try interleaved.withUnsafeMutableBufferPointer {
+        try reader.read(into: $0.baseAddress!, frames: readFrames)
       }
-      buffer.deinterleave(interleaved, from: 0, frames: count, channels: channels)
+    }
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let channels = channelCount
+    var count = 0
+    while count < frames {
+      if cursor == available {
+        try refill()
+        if available == 0 { break }
+      }
+      let run = min(frames - count, available - cursor)
+      if interleaved.isEmpty {
+        shorts.withUnsafeBufferPointer { samples in
+          buffer.deinterleave(
+            int16: samples.baseAddress! + cursor * channels, frames: run, channels: channels,
+            at: count)
+        }
+      } else {
+        buffer.deinterleave(
+          interleaved, from: cursor * channels, frames: run, channels: channels, at: count)
+      }
+      cursor += run
+      count += run
     }
     var produced = count
     if let total = frameCount, count < frames, position + count < total {
