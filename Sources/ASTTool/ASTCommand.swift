@@ -36,6 +36,8 @@ enum ExitStatus {
   static let failure: Int32 = 1
   /// The command line was wrong.
   static let usage: Int32 = 2
+  /// The reader of standard output went away (128 + SIGPIPE, as a shell reports it).
+  static let brokenPipe: Int32 = 141
 }
 
 /// The script at `path`, or the failure that names it, as an exit.

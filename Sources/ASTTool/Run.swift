@@ -11,9 +11,10 @@ struct Run: ParsableCommand {
     abstract: "Run a script.",
     discussion: """
       Runs the statements in order, then renders 'out': into OUT with -o (the format \
-      from its extension; '-o -' writes 16-bit WAV to standard output), or as a summary \
-      line. The script is checked first: with errors nothing runs. Ctrl-C stops the \
-      render and leaves no partial output file (exit status 130).
+      from its extension; '-o -' streams 16-bit WAV to standard output as it renders), \
+      or as a summary line. The script is checked first: with errors nothing runs. \
+      Ctrl-C stops the render and leaves no partial output file (exit status 130; 143 \
+      for SIGTERM; 141, quietly, when the reader of standard output goes away).
       """)
 
   @Argument(help: "The .ast script to run.")
@@ -56,18 +57,23 @@ struct Run: ParsableCommand {
     }
 
     let token = CancellationToken()
-    let signals = SignalWatcher(token: token)
+    // A write to standard output or a pipe can block for as long as its reader waits,
+    // where a signal's cancellation cannot reach it; there is no file to clean up, so
+    // the process ends shortly after the signal even then.
+    let streams = output.map(AudioFileWriter.isStream) ?? false
+    let signals = SignalWatcher(token: token, exitsAfter: streams ? 2 : nil)
+    // A full file-size limit and a closed pipe become errors of the write that met them
+    // (EFBIG, EPIPE) rather than signals that kill the process.
+    signal(SIGXFSZ, SIG_IGN)
+    signal(SIGPIPE, SIG_IGN)
     let toStandardOutput = output == "-"
-    let temporaryOut: String? =
-      toStandardOutput
-      ? FileManager.default.temporaryDirectory.path + "/ast-stdout-\(getpid()).wav" : nil
     let bar: ProgressBar? = isatty(STDERR_FILENO) == 1 ? ProgressBar() : nil
     let lines: any RunOutput =
       toStandardOutput ? StandardErrorRunOutput() : StandardRunOutput()
     var progress: (@Sendable (Double) -> Void)?
     if let bar { progress = { bar.show($0) } }
     let options = RunOptions(
-      blockSize: blockSize, cancellation: token, output: lines, outPath: temporaryOut ?? output,
+      blockSize: blockSize, cancellation: token, output: lines, outPath: output,
       progress: progress)
     let outcome = RunOutcome()
     let done = DispatchSemaphore(value: 0)
@@ -84,17 +90,20 @@ struct Run: ParsableCommand {
     signals.stop()
     bar?.finish()
 
+    if let error = outcome.error, Self.isClosedByReader(error) {
+      // The reader of standard output stopped early (`ast run ... -o - | head`): a quiet
+      // end, with the status a shell gives a process that a broken pipe stopped.
+      throw ExitCode(ExitStatus.brokenPipe)
+    }
     let warnings = outcome.report?.warnings ?? evaluator.warnings()
     if !warnings.isEmpty {
       print(renderer.render(warnings), terminator: "", to: &standardError)
     }
     if let status = signals.exitStatus {
-      if let temporaryOut { unlink(temporaryOut) }
       print("ast: interrupted", to: &standardError)
       throw ExitCode(status)
     }
     if let error = outcome.error {
-      if let temporaryOut { unlink(temporaryOut) }
       if let runtime = error as? RuntimeError {
         print(renderer.render(runtime.diagnostic), terminator: "", to: &standardError)
       } else {
@@ -102,17 +111,13 @@ struct Run: ParsableCommand {
       }
       throw ExitCode(ExitStatus.failure)
     }
-    if let temporaryOut {
-      defer { unlink(temporaryOut) }
-      guard let input = FileHandle(forReadingAtPath: temporaryOut) else {
-        throw fail(RenderError.failed("cannot read back the rendered output"))
-      }
-      defer { try? input.close() }
-      // Copied in pieces, so memory stays small whatever the length.
-      while let piece = try? input.read(upToCount: 1 << 20), !piece.isEmpty {
-        FileHandle.standardOutput.write(piece)
-      }
-    }
+  }
+
+  /// Whether `error` is a write to a pipe whose reader has gone.
+  static func isClosedByReader(_ error: any Error) -> Bool {
+    if let file = error as? AudioFileError { return file.kind == .closedByReader }
+    if let runtime = error as? RuntimeError { return runtime.isClosedByReader }
+    return false
   }
 }
 
@@ -130,18 +135,30 @@ struct StandardErrorRunOutput: RunOutput {
 }
 
 /// Turns SIGINT and SIGTERM into a cancelled render and remembers the exit status.
+///
+/// With `exitsAfter`, a render that has not stopped that many seconds after the signal
+/// (one blocked writing to a pipe nobody reads) ends the process with the status.
 final class SignalWatcher: @unchecked Sendable {
   private var sources: [any DispatchSourceSignal] = []
   private let lock = NSLock()
   private var status: Int32?
+  private var stopped = false
 
-  init(token: CancellationToken) {
+  init(token: CancellationToken, exitsAfter delay: Double? = nil) {
     for (number, exitStatus) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
       source.setEventHandler { [weak self] in
         self?.lock.withLock { self?.status = self?.status ?? exitStatus }
         token.cancel()
+        if let delay {
+          DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in
+            guard let self, let status = self.lock.withLock({ self.stopped ? nil : self.status })
+            else { return }
+            FileHandle.standardError.write(Data("ast: interrupted\n".utf8))
+            _exit(status)
+          }
+        }
       }
       source.resume()
       sources.append(source)
@@ -152,6 +169,7 @@ final class SignalWatcher: @unchecked Sendable {
   var exitStatus: Int32? { lock.withLock { status } }
 
   func stop() {
+    lock.withLock { stopped = true }
     for source in sources { source.cancel() }
     signal(SIGINT, SIG_DFL)
     signal(SIGTERM, SIG_DFL)

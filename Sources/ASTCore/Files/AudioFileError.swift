@@ -12,8 +12,11 @@ public struct AudioFileError: Error, Equatable, Sendable, CustomStringConvertibl
     case unsupportedFormat
     /// The file's contents are not audio libsndfile can decode (corrupt, truncated).
     case unreadable
-    /// Writing failed: a full disk, a file size limit, a closed pipe.
+    /// Writing failed: a full disk, a file size limit.
     case writeFailed
+    /// The reader of a pipe being written closed it (a broken pipe): not a failure of
+    /// the writer, so callers usually stop quietly.
+    case closedByReader
   }
 
   /// Whether the file was being read or written.
@@ -41,8 +44,13 @@ public struct AudioFileError: Error, Equatable, Sendable, CustomStringConvertibl
     self.reason = reason
   }
 
-  /// `cannot read 'PATH': reason` or `cannot write 'PATH': reason`.
+  /// `cannot read 'PATH': reason` or `cannot write 'PATH': reason` (`standard output`
+  /// for the path `-`).
   public var description: String {
-    "cannot \(operation.rawValue) '\(path)': \(reason)"
+    if path == "-" {
+      return "cannot \(operation.rawValue) standard \(operation == .read ? "input" : "output"): "
+        + reason
+    }
+    return "cannot \(operation.rawValue) '\(path)': \(reason)"
   }
 }

@@ -13,6 +13,10 @@ import CSndFile
 /// failed or cancelled write never leaves a broken file and never destroys an
 /// existing one. A writer that is neither finished nor cancelled removes its
 /// temporary file when it is released. Clipping is on for integer formats.
+///
+/// Two destinations are streams instead, written front to back as WAV (16-bit or
+/// float) with no temporary file: the path `-` (standard output) and an existing path
+/// that is not a regular file (a pipe, or a device such as `/dev/null`).
 public final class AudioFileWriter {
   /// The destination path.
   public let path: String
@@ -29,12 +33,24 @@ public final class AudioFileWriter {
   private let temporaryPath: String
   private var descriptor: Int32
   private var handle: OpaquePointer?
+  private var stream: WAVStream?
   private var framesWritten = 0
 
-  /// Opens a temporary file beside `path` for writing.
+  /// Whether `path` names a stream: `-` for standard output, or an existing thing that
+  /// is neither a regular file nor a directory.
+  public static func isStream(_ path: String) -> Bool {
+    if path == "-" { return true }
+    var status = stat()
+    guard stat(path, &status) == 0 else { return false }
+    let type = status.st_mode & S_IFMT
+    return type != S_IFREG && type != S_IFDIR
+  }
+
+  /// Opens a temporary file beside `path` for writing, or the stream `path` names.
   ///
   /// - Parameters:
-  ///   - format: the container; `nil` takes it from the path's extension.
+  ///   - format: the container; `nil` takes it from the path's extension (WAV for a
+  ///     stream without one).
   ///   - encoding: the encoding asked for; the format may store another (see
   ///     ``AudioFileFormat/storedEncoding(for:)``), which ``encoding`` then reports.
   /// - Throws: ``AudioFileError`` when the format is unknown or cannot store the
@@ -43,7 +59,8 @@ public final class AudioFileWriter {
     path: String, format: AudioFileFormat? = nil, encoding: SampleEncoding, sampleRate: Int,
     channelCount: Int
   ) throws {
-    guard let resolved = format ?? AudioFileFormat(path: path) else {
+    let isStream = Self.isStream(path)
+    guard let resolved = format ?? AudioFileFormat(path: path) ?? (isStream ? .wav : nil) else {
       throw AudioFileError(
         .unsupportedFormat, .write, path: path,
         reason: "unknown file extension; use .wav, .flac, .ogg, .mp3 or .aiff, or name a format")
@@ -53,15 +70,36 @@ public final class AudioFileWriter {
         .unsupportedFormat, .write, path: path,
         reason: "cannot write \(channelCount) channels at \(sampleRate) Hz")
     }
-    try Self.checkDestination(path)
-    // Writing through a symbolic link replaces the file it points to, not the link.
-    let destination = Self.resolvingSymbolicLink(path)
     self.path = path
-    self.destination = destination
     self.format = resolved
     self.encoding = resolved.storedEncoding(for: encoding)
     self.sampleRate = sampleRate
     self.channelCount = channelCount
+    if isStream {
+      guard resolved == .wav, WAVStream.supports(self.encoding) else {
+        throw AudioFileError(
+          .unsupportedFormat, .write, path: path,
+          reason: "a stream (standard output, a pipe, a device) takes 16-bit or float WAV")
+      }
+      destination = path
+      temporaryPath = ""
+      descriptor = -1
+      let target = path == "-" ? STDOUT_FILENO : open(path, O_WRONLY | O_CLOEXEC)
+      guard target >= 0 else {
+        let code = errno
+        throw AudioFileError(
+          code == EACCES || code == EPERM ? .permissionDenied : .writeFailed, .write, path: path,
+          reason: AudioFileReader.systemMessage(code))
+      }
+      stream = try WAVStream(
+        descriptor: target, path: path, closesDescriptor: path != "-", encoding: self.encoding,
+        sampleRate: sampleRate, channelCount: channelCount)
+      return
+    }
+    try Self.checkDestination(path)
+    // Writing through a symbolic link replaces the file it points to, not the link.
+    let destination = Self.resolvingSymbolicLink(path)
+    self.destination = destination
 
     var sfInfo = SF_INFO()
     sfInfo.samplerate = Int32(clamping: sampleRate)
@@ -102,6 +140,11 @@ public final class AudioFileWriter {
 
   /// Appends interleaved Int16 frames.
   public func write(_ samples: UnsafeBufferPointer<Int16>) throws {
+    if let stream {
+      try stream.write(samples)
+      framesWritten += samples.count / channelCount
+      return
+    }
     try write(samples.count) { handle, frames in
       sf_writef_short(handle, samples.baseAddress, frames)
     }
@@ -116,6 +159,11 @@ public final class AudioFileWriter {
 
   /// Appends interleaved Float frames (full scale 1.0).
   public func write(_ samples: UnsafeBufferPointer<Float>) throws {
+    if let stream {
+      try stream.write(samples)
+      framesWritten += samples.count / channelCount
+      return
+    }
     try write(samples.count) { handle, frames in
       sf_writef_float(handle, samples.baseAddress, frames)
     }
@@ -155,6 +203,11 @@ public final class AudioFileWriter {
   /// - Throws: ``AudioFileError`` when closing, flushing or renaming fails; the
   ///   destination is then as it was before.
   public func finish() throws {
+    if let stream {
+      self.stream = nil
+      try stream.finish()
+      return
+    }
     guard let sndfile = handle else {
       throw AudioFileError(.writeFailed, .write, path: path, reason: "the writer is closed")
     }
@@ -182,6 +235,7 @@ public final class AudioFileWriter {
 
   /// Abandons the write: the temporary file is removed and the destination untouched.
   public func cancel() {
+    stream = nil
     if let handle { sf_close(handle) }
     handle = nil
     if descriptor >= 0 {

@@ -11,6 +11,9 @@ public final class TroubleReport: Sendable {
     case clipped(target: String)
     /// NaN or infinite samples produced (and replaced by 0).
     case nonFinite
+    /// Bytes of an incomplete frame at the end of raw input, dropped (the count is
+    /// in bytes).
+    case partialFrame
   }
 
   /// One kind of trouble at one origin.

@@ -9,7 +9,8 @@ import ASTCore
 ///
 /// Each chunk is what one read returned (whole frames only), so a chunk reaches the
 /// graph as soon as its bytes arrive. A trailing partial frame at the end of the input
-/// is dropped and counted in ``droppedBytes``.
+/// is dropped, counted in ``droppedBytes`` and reported to the context's trouble
+/// report (``TroubleReport/Kind/partialFrame``) at `origin`.
 public final class InputSource: ChunkSource {
   /// The sample formats of raw input.
   public enum Format: String, Sendable {
@@ -37,6 +38,7 @@ public final class InputSource: ChunkSource {
   private let channelCount: Int
   private let format: Format
   private let framesPerChunk: Int
+  private let origin: Int?
   private var carry: [UInt8] = []
   private var position = 0
   private var index = 0
@@ -47,9 +49,10 @@ public final class InputSource: ChunkSource {
   /// Reads `descriptor` as interleaved PCM.
   public init(
     descriptor: Int32 = 0, sampleRate: Int, channelCount: Int, format: Format,
-    framesPerChunk: Int, context: RenderContext
+    framesPerChunk: Int, origin: Int? = nil, context: RenderContext
   ) {
     self.descriptor = descriptor
+    self.origin = origin
     self.sampleRate = sampleRate
     self.channelCount = channelCount
     self.format = format
@@ -62,6 +65,11 @@ public final class InputSource: ChunkSource {
     let frameWidth = width * channelCount
     while !ended {
       try context.cancellation.check()
+      // Wait for input a tenth of a second at a time, so a cancelled render (Ctrl-C)
+      // stops even while the writer of standard input is silent.
+      var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+      let ready = poll(&poller, 1, 100)
+      if ready == 0 || (ready < 0 && errno == EINTR) { continue }
       var bytes = [UInt8](repeating: 0, count: framesPerChunk * frameWidth)
       let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
       if got < 0 {
@@ -71,6 +79,7 @@ public final class InputSource: ChunkSource {
       if got == 0 {
         ended = true
         droppedBytes = carry.count
+        context.trouble.add(.partialFrame, count: droppedBytes, origin: origin)
         break
       }
       carry += bytes[0..<got]

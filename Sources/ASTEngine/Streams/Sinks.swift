@@ -22,6 +22,7 @@ public final class SignalFileWriter {
   private var pendingCount = 0
   private var clipped = 0
   private var nonFinite = 0
+  private let isStream: Bool
 
   /// The encodings a write may ask for by name: `s16`, `s24`, `s32`, `f32`; an empty
   /// name takes the format's usual one (16-bit for WAV, AIFF and FLAC).
@@ -44,7 +45,10 @@ public final class SignalFileWriter {
     encodingName: String = "", sampleRate: Int, channelCount: Int, origin: Int?,
     trouble: TroubleReport
   ) throws {
-    guard let resolved = format ?? AudioFileFormat(path: path) else {
+    guard
+      let resolved = format ?? AudioFileFormat(path: path)
+        ?? (AudioFileWriter.isStream(path) ? .wav : nil)
+    else {
       throw AudioFileError(
         .unsupportedFormat, .write, path: path,
         reason: "unknown file extension; use .wav, .flac, .ogg, .mp3 or .aiff")
@@ -54,7 +58,8 @@ public final class SignalFileWriter {
         .unsupportedFormat, .write, path: path, reason: "unknown sample format '\(encodingName)'")
     }
     self.path = path
-    self.displayName = displayName ?? path
+    self.displayName = displayName ?? (path == "-" ? "standard output" : path)
+    isStream = AudioFileWriter.isStream(path)
     writer = try AudioFileWriter(
       path: path, format: resolved, encoding: encoding, sampleRate: sampleRate,
       channelCount: channelCount)
@@ -108,7 +113,9 @@ public final class SignalFileWriter {
       }
     }
     pendingCount = start + total
-    if pendingCount >= Self.batchSamples { try handPending() }
+    // A stream (standard output, a pipe) gets every block at once, so a live input's
+    // samples leave within a block of arriving.
+    if pendingCount >= Self.batchSamples || isStream { try handPending() }
   }
 
   /// Converts `count` samples into every `stride`-th element of `destination` by the

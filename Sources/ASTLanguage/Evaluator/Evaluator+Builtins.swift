@@ -170,8 +170,9 @@ extension Evaluator {
       }
       return .stream(
         InputSource(
-          sampleRate: rate, channelCount: channels, format: format,
-          framesPerChunk: context.blockSize, context: context))
+          descriptor: options.inputDescriptor, sampleRate: rate, channelCount: channels,
+          format: format,
+          framesPerChunk: context.blockSize, origin: origin(range), context: context))
 
     case .read:
       let path = resolve(try await string(arguments[0], in: environment))

@@ -20,6 +20,8 @@ public struct RunOptions: Sendable {
   /// Keep the samples of `out` in the report (for tests and golden files; only for short
   /// renders, since it holds the whole signal).
   public var keepsOut = false
+  /// The file descriptor `input` reads raw PCM from (standard input by default).
+  public var inputDescriptor: Int32 = 0
 
   /// Creates options.
   public init(
@@ -67,9 +69,13 @@ public final class Evaluator: @unchecked Sendable {
     public static let clippedSamples: DiagnosticID = "clipped-samples"
     /// NaN or infinite samples produced by a node.
     public static let nonFiniteSamples: DiagnosticID = "non-finite-samples"
+    /// Raw input that ended inside a frame.
+    public static let partialFrame: DiagnosticID = "partial-frame"
 
     /// Every identifier above.
-    public static let all: [DiagnosticID] = [runtimeError, clippedSamples, nonFiniteSamples]
+    public static let all: [DiagnosticID] = [
+      runtimeError, clippedSamples, nonFiniteSamples, partialFrame,
+    ]
   }
 
   // Statements that read channels run in tasks of their own, so the state below is
@@ -324,7 +330,9 @@ public final class Evaluator: @unchecked Sendable {
     } catch RenderError.cancelled {
       throw RenderError.cancelled
     } catch let error as AudioFileError {
-      throw RuntimeError(message: error.description, range: range)
+      throw RuntimeError(
+        message: error.description, range: range,
+        isClosedByReader: error.kind == .closedByReader)
     } catch let error as RenderError {
       throw RuntimeError(message: error.description, range: range)
     } catch let error as ChannelError {
@@ -353,6 +361,12 @@ public final class Evaluator: @unchecked Sendable {
             Self.IDs.nonFiniteSamples,
             "\(count) sample\(count == 1 ? " was" : "s were") NaN or infinite and became 0",
             at: range))
+      case .partialFrame:
+        result.append(
+          .warning(
+            Self.IDs.partialFrame,
+            "standard input ended inside a frame: the last \(count) byte\(count == 1 ? "" : "s") "
+              + "were dropped and the whole frames before them kept", at: range))
       }
     }
     return result.sortedUnique()

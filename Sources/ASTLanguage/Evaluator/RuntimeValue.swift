@@ -24,6 +24,9 @@ public struct RuntimeError: Error, CustomStringConvertible {
   public let message: String
   /// Where in the script.
   public let range: SourceRange
+  /// Whether the failure was a write to a pipe whose reader went away, which the
+  /// runner ends quietly.
+  public var isClosedByReader = false
 
   /// The message.
   public var description: String { message }

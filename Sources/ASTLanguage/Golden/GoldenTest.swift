@@ -7,7 +7,8 @@ import Foundation
 /// `NAME.ast` and compared with tolerance.
 ///
 /// A script runs in a fresh temporary directory holding copies of the other files of
-/// its own directory (its inputs), so runs never touch the directory. Fingerprints give
+/// its own directory (its inputs), so runs never touch the directory; `input` reads
+/// `NAME.stdin` when there is one, and nothing otherwise. Fingerprints give
 /// frames, rate, channels, peak and RMS (to 0.01 dB) and a 16-column envelope (each
 /// column's peak in 6 dB steps, 0 for -54 dBFS or less, 9 for -6 dBFS or more).
 /// Comparison is line by line: numbers may differ by up to 0.011 and envelope steps by
@@ -97,6 +98,14 @@ public enum GoldenTest {
       let captured = CollectedOutput()
       var options = RunOptions(baseDirectory: directory, output: captured)
       options.keepsOut = true
+      // `NAME.stdin` beside the script, when there is one, is what `input` reads;
+      // otherwise it reads nothing.
+      var standardInput = open(
+        (path.hasSuffix(".ast") ? String(path.dropLast(4)) : path) + ".stdin",
+        O_RDONLY | O_CLOEXEC)
+      if standardInput < 0 { standardInput = open("/dev/null", O_RDONLY | O_CLOEXEC) }
+      defer { if standardInput >= 0 { close(standardInput) } }
+      options.inputDescriptor = standardInput
       let evaluator = Evaluator(check: check, options: options)
       do {
         let report = try await evaluator.run()

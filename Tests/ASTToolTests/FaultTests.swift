@@ -1,0 +1,203 @@
+import ASTCore
+import ASTTestSupport
+import Foundation
+import Testing
+
+/// Runs `script` with bash and returns its result (for pipes and limits).
+func bash(_ script: String) throws -> ProcessResult {
+  try runProcess("/bin/bash", ["-c", script])
+}
+
+/// Bytes from `descriptor` until `count` have come or `seconds` have passed.
+func readBytes(_ descriptor: Int32, count: Int, seconds: Double) -> [UInt8] {
+  var result: [UInt8] = []
+  let deadline = Date().addingTimeInterval(seconds)
+  var buffer = [UInt8](repeating: 0, count: 65_536)
+  while result.count < count, Date() < deadline {
+    var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+    guard poll(&poller, 1, 50) > 0 else { continue }
+    let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+    if got <= 0 { break }
+    result += buffer[0..<got]
+  }
+  return result
+}
+
+/// Waits up to `seconds` for `process` to end; kills it (and returns `nil`) if it hangs.
+func waitForExit(_ process: Process, seconds: Double = 10) -> Int32? {
+  let deadline = Date().addingTimeInterval(seconds)
+  while process.isRunning, Date() < deadline { usleep(20_000) }
+  guard !process.isRunning else {
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    return nil
+  }
+  return process.terminationStatus
+}
+
+@Suite("Output faults, signals and pipes")
+struct FaultTests {
+  static let long = "out = sine 440 3600 rate:48000 |> lowpass 1000\n"
+  static let short = "out = sine 440 0.5 rate:8000\n"
+
+  /// A directory holding `script.ast` and an existing `out.wav` with known bytes.
+  func setUp(_ script: String) throws -> (TemporaryDirectory, String, Data) {
+    let directory = try TemporaryDirectory()
+    try script.write(toFile: directory.file("script.ast"), atomically: true, encoding: .utf8)
+    let old = Data("an earlier file".utf8)
+    try old.write(to: URL(fileURLWithPath: directory.file("out.wav")))
+    return (directory, directory.file("script.ast"), old)
+  }
+
+  /// The previous file is intact and nothing else was left beside it.
+  func expectUntouched(_ directory: TemporaryDirectory, _ old: Data) throws {
+    #expect(FileManager.default.contents(atPath: directory.file("out.wav")) == old)
+    #expect(try directory.contents().sorted() == ["out.wav", "script.ast"])
+  }
+
+  @Test("a full device, a missing directory and one that takes no files: status 1, named")
+  func unwritable() throws {
+    let (directory, script, _) = try setUp(Self.short)
+    defer { directory.cleanUp() }
+    let full = try ast("run", script, "-o", "/dev/full")
+    #expect(full.status == 1)
+    #expect(full.errorText.contains("cannot write '/dev/full': no space left on device"))
+    let missing = try ast("run", script, "-o", directory.file("nowhere/out.wav"))
+    #expect(missing.status == 1)
+    #expect(missing.errorText.contains("nowhere' does not exist"), "\(missing.errorText)")
+    // Even root cannot create files in /proc.
+    let refused = try ast("run", script, "-o", "/proc/ast-test.wav")
+    #expect(refused.status == 1)
+    #expect(refused.errorText.contains("cannot write '/proc/ast-test.wav'"))
+  }
+
+  @Test("past a file-size limit: status 1, the old file intact, nothing left beside it")
+  func fileSizeLimit() throws {
+    let (directory, script, old) = try setUp(Self.long)
+    defer { directory.cleanUp() }
+    let result = try bash(
+      "ulimit -f 64; exec '\(astExecutable)' run '\(script)' -o '\(directory.file("out.wav"))'")
+    #expect(result.status == 1)
+    #expect(result.errorText.contains("file too large"), "\(result.errorText)")
+    try expectUntouched(directory, old)
+  }
+
+  @Test("SIGTERM and SIGINT stop a render: 143 and 130, the old file intact")
+  func signals() throws {
+    for (number, status) in [(SIGTERM, Int32(143)), (SIGINT, Int32(130))] {
+      let (directory, script, old) = try setUp(Self.long)
+      defer { directory.cleanUp() }
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: astExecutable)
+      process.arguments = ["run", script, "-o", directory.file("out.wav")]
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      usleep(700_000)
+      kill(process.processIdentifier, number)
+      #expect(waitForExit(process) == status, "signal \(number)")
+      try expectUntouched(directory, old)
+    }
+  }
+
+  @Test("-o - streams WAV: decodable from a pipe, sizes filled in when it is a file")
+  func standardOutput() throws {
+    let (directory, script, _) = try setUp(Self.short)
+    defer { directory.cleanUp() }
+    let piped = try ast("run", script, "-o", "-")
+    #expect(piped.status == 0)
+    // Through a pipe the sizes cannot be known in advance.
+    #expect(Array(piped.output.prefix(8)) == Array("RIFF".utf8) + [0xFF, 0xFF, 0xFF, 0xFF])
+    #expect(piped.output.count == 44 + 4_000 * 2)
+    let file = directory.file("redirected.wav")
+    let redirected = try bash("'\(astExecutable)' run '\(script)' -o - > '\(file)'")
+    #expect(redirected.status == 0)
+    let segment = try AudioSegment(contentsOfFile: file)
+    #expect(segment.frameCount == 4_000)
+    #expect(try Sox.info("s", file) == "4000")
+  }
+
+  @Test("a reader that stops early ends the render quietly with status 141")
+  func brokenPipe() throws {
+    let (directory, script, _) = try setUp(Self.long)
+    defer { directory.cleanUp() }
+    let result = try bash(
+      "'\(astExecutable)' run '\(script)' -o - | head -c 1000 > /dev/null; "
+        + "echo \"${PIPESTATUS[0]}\"")
+    #expect(result.text == "141\n")
+    #expect(result.errorText.isEmpty, "\(result.errorText)")
+  }
+
+  @Test("a slow reader holds the render back: memory stays bounded")
+  func slowReader() throws {
+    let (directory, script, _) = try setUp(Self.long)
+    defer { directory.cleanUp() }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: astExecutable)
+    process.arguments = ["run", script, "-o", "-"]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let descriptor = output.fileHandleForReading.fileDescriptor
+    // Read 64 KB every 20 ms for two seconds: far slower than the render.
+    for _ in 0..<100 {
+      _ = readBytes(descriptor, count: 65_536, seconds: 1)
+      usleep(20_000)
+    }
+    let status = try String(
+      contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+    // SIGTERM while the writer is blocked on the full pipe still ends the process.
+    process.terminate()
+    #expect(waitForExit(process) == 143)
+    let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+    let kilobytes = peak.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+    #expect(kilobytes > 0 && kilobytes < 96 * 1024, "peak \(kilobytes) kB")
+  }
+
+  @Test("a chunk of live input leaves on standard output before the next arrives")
+  func latency() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let script = directory.file("live.ast")
+    try "out = input rate:8000 |> gain 0.5\n".write(
+      toFile: script, atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: astExecutable)
+    process.arguments = ["run", script, "-o", "-"]
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let descriptor = output.fileHandleForReading.fileDescriptor
+    // One block of samples (1024 frames of 16-bit mono) in; stdin stays open.
+    input.fileHandleForWriting.write(Data(int16Bytes((0..<1024).map { Int16($0 * 16) })))
+    let first = readBytes(descriptor, count: 44 + 2_048, seconds: 10)
+    #expect(first.count == 44 + 2_048)
+    #expect(int16Values(Array(first.suffix(4))) == [1022 * 8, 1023 * 8])
+    try input.fileHandleForWriting.close()
+    #expect(waitForExit(process) == 0)
+  }
+
+  @Test("Ctrl-C while input waits on a silent writer: 130 at once, no file left")
+  func interruptWaitingInput() throws {
+    let (directory, _, old) = try setUp("")
+    defer { directory.cleanUp() }
+    let script = directory.file("script.ast")
+    try "out = input rate:8000 |> join\n".write(toFile: script, atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: astExecutable)
+    process.arguments = ["run", script, "-o", directory.file("out.wav")]
+    let input = Pipe()
+    process.standardInput = input
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    input.fileHandleForWriting.write(Data(int16Bytes([1, 2, 3, 4])))
+    usleep(500_000)
+    kill(process.processIdentifier, SIGINT)
+    #expect(waitForExit(process, seconds: 5) == 130)
+    try input.fileHandleForWriting.close()
+    try expectUntouched(directory, old)
+  }
+}
