@@ -46,14 +46,25 @@ public final class AudioFileReader {
     try Self.checkReadable(path)
     var sfInfo = SF_INFO()
     guard let opened = sf_open(path, Int32(SFM_READ), &sfInfo) else {
-      throw AudioFileError(
-        .unreadable, .read, path: path, reason: Self.describeLibsndfileError(nil))
+      var reason = Self.describeLibsndfileError(nil)
+      // libsndfile's words for a header that declares no sample rate.
+      if reason.contains("SF_INFO struct incomplete") {
+        reason = "the header declares a sample rate of 0 Hz"
+      }
+      throw AudioFileError(.unreadable, .read, path: path, reason: reason)
     }
     guard sfInfo.channels > 0, sfInfo.samplerate > 0 else {
       sf_close(opened)
       throw AudioFileError(
         .unreadable, .read, path: path,
         reason: "the header declares \(sfInfo.channels) channels at \(sfInfo.samplerate) Hz")
+    }
+    if let (declared, present) = DeclaredLength.dataBytes(of: path), declared > present {
+      sf_close(opened)
+      throw AudioFileError(
+        .unreadable, .read, path: path,
+        reason: "the file is truncated or damaged: its header declares \(declared) bytes of "
+          + "samples but only \(present) follow")
     }
     self.path = path
     self.handle = opened

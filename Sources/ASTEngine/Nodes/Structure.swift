@@ -474,14 +474,14 @@ public final class FileReaderNode: AudioNode {
       cursor += run
       count += run
     }
-    var produced = count
     if let total = frameCount, count < frames, position + count < total {
-      // A file shorter than its header says: the declared length is kept with silence,
-      // so that nodes relying on the length (fades, envelopes) stay consistent.
-      produced = min(frames, total - position)
-      buffer.clear(from: count, to: produced)
+      // A file that ends before the length its header declares is damaged; nodes that
+      // rely on the length (fades, envelopes) would be wrong with a shorter signal.
+      throw RenderError.failed(
+        "cannot read '\(reader.path)': the file ended after \(position + count) of the "
+          + "\(total) frames its header declares")
     }
-    position += produced
-    return produced
+    position += count
+    return count
   }
 }

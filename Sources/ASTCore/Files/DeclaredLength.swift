@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// How much sample data a WAV or AIFF header declares, against what the file holds.
+///
+/// libsndfile quietly shortens a file whose data chunk claims more bytes than follow
+/// it; this finds such a file, so that a truncated or damaged file is reported rather
+/// than read as a shorter signal.
+enum DeclaredLength {
+  /// The declared and present bytes of sample data, when the file is a WAV or AIFF
+  /// whose data chunk declares a definite size (not the streaming size `0xFFFFFFFF`).
+  static func dataBytes(of path: String) -> (declared: Int, present: Int)? {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { return nil }
+    let size = Int(status.st_size)
+    func bytes(at offset: Int, _ count: Int) -> [UInt8]? {
+      var buffer = [UInt8](repeating: 0, count: count)
+      let got = buffer.withUnsafeMutableBytes {
+        pread(descriptor, $0.baseAddress, count, off_t(offset))
+      }
+      return got == count ? buffer : nil
+    }
+    guard let head = bytes(at: 0, 12) else { return nil }
+    let form = String(decoding: head[0..<4], as: UTF8.self)
+    let kind = String(decoding: head[8..<12], as: UTF8.self)
+    let isWAV = form == "RIFF" && kind == "WAVE"
+    let isAIFF = form == "FORM" && (kind == "AIFF" || kind == "AIFC")
+    guard isWAV || isAIFF else { return nil }
+    var offset = 12
+    // Walk the chunks to the one holding the samples; a bounded number of them.
+    for _ in 0..<256 {
+      guard let header = bytes(at: offset, 8) else { return nil }
+      let id = String(decoding: header[0..<4], as: UTF8.self)
+      // RIFF sizes are little-endian, AIFF's big-endian.
+      let sizeBytes = isWAV ? Array(header[4..<8].reversed()) : Array(header[4..<8])
+      let length = sizeBytes.reduce(0) { ($0 << 8) | Int($1) }
+      if isWAV, id == "data" {
+        guard length != 0xFFFF_FFFF, length != 0 else { return nil }
+        return (length, max(0, size - offset - 8))
+      }
+      if isAIFF, id == "SSND" {
+        // The chunk starts with an 8-byte offset and block size before the samples.
+        guard length >= 8 else { return nil }
+        return (length - 8, max(0, size - offset - 16))
+      }
+      offset += 8 + length + (length & 1)
+      guard offset < size else { return nil }
+    }
+    return nil
+  }
+}
