@@ -29,12 +29,21 @@ struct Run: ParsableCommand {
   @Option(help: ArgumentHelp("Frames rendered per block.", visibility: .hidden))
   var blockSize: Int = 1024
 
+  @Option(
+    help: ArgumentHelp(
+      "The most memory, in MB, one operation may hold ('reverse', 'normalize', a delay line).",
+      valueName: "MB"))
+  var memoryLimit: Int = RenderContext.defaultMemoryLimit >> 20
+
   func validate() throws {
     guard rate >= 1, rate <= 768_000 else {
       throw ValidationError("--rate must be between 1 and 768000 Hz")
     }
     guard blockSize >= 1, blockSize <= 1 << 20 else {
       throw ValidationError("--block-size must be between 1 and 1048576")
+    }
+    guard memoryLimit >= 1, memoryLimit <= 1 << 30 else {
+      throw ValidationError("--memory-limit must be between 1 and 1073741824 MB")
     }
   }
 
@@ -72,9 +81,10 @@ struct Run: ParsableCommand {
       toStandardOutput ? StandardErrorRunOutput() : StandardRunOutput()
     var progress: (@Sendable (Double) -> Void)?
     if let bar { progress = { bar.show($0) } }
-    let options = RunOptions(
+    var options = RunOptions(
       blockSize: blockSize, cancellation: token, output: lines, outPath: output,
       progress: progress)
+    options.memoryLimit = memoryLimit << 20
     let outcome = RunOutcome()
     let done = DispatchSemaphore(value: 0)
     let evaluator = Evaluator(check: check, options: options)

@@ -49,28 +49,3 @@ struct SharedBindingTests {
     #expect(late.channels[0] == expected)
   }
 }
-
-@Suite("Reading files in large pieces")
-struct FileReadingTests {
-  @Test("16-bit and float WAV files read the same at every block size, across many reads")
-  func blockSizes() async throws {
-    let directory = try TemporaryDirectory()
-    defer { directory.cleanUp() }
-    // 40,000 frames: more than two of the reader's 16,384-frame reads.
-    let source = "x = stereo (noise 1 rate:40000 seed:1) (noise 1 rate:40000 seed:2) * 0.5"
-    _ = try await runScript(
-      source + "\nwrite x \"s16.wav\"\nwrite x \"f32.wav\" format:\"f32\"",
-      directory: directory.path)
-    let original = try await render(source, "x")
-    for (name, quantised) in [("s16.wav", true), ("f32.wav", false)] {
-      let expected = original.channels.map { channel in
-        channel.map { quantised ? Float(PCMKernels.int16(fromFloat: $0)) / 32768 : $0 }
-      }
-      for size in [1, 1000, 4096] {
-        let audio = try await render(
-          "out = read \"\(name)\"", blockSize: size, directory: directory.path)
-        #expect(audio.channels == expected, "\(name), block size \(size)")
-      }
-    }
-  }
-}

@@ -6,16 +6,41 @@ public final class RenderContext: Sendable {
   public let cancellation: CancellationToken
   /// Where numeric trouble (clipping, NaN) is counted.
   public let trouble: TroubleReport
+  /// The most bytes one node may hold: what needs the whole signal (`reverse`,
+  /// `normalize`) or grows with a duration (a delay line, a chunk) is refused beyond it.
+  public let memoryLimit: Int
+
+  /// The default ``memoryLimit``: 2 GiB, about 90 minutes of 48 kHz stereo.
+  public static let defaultMemoryLimit = 2 << 30
 
   /// Creates a context.
   public init(
     blockSize: Int = 1024, cancellation: CancellationToken = CancellationToken(),
-    trouble: TroubleReport = TroubleReport()
+    trouble: TroubleReport = TroubleReport(), memoryLimit: Int = RenderContext.defaultMemoryLimit
   ) {
     precondition(blockSize > 0, "block size must be positive")
     self.blockSize = blockSize
     self.cancellation = cancellation
     self.trouble = trouble
+    self.memoryLimit = memoryLimit
+  }
+
+  /// Throws when holding `count` items of `width` bytes would pass ``memoryLimit``;
+  /// `purpose` says what needs them ("'reverse' holds the whole signal").
+  public func checkMemory(_ count: Int, width: Int, for purpose: String) throws {
+    let (bytes, overflow) = count.multipliedReportingOverflow(by: width)
+    guard overflow || bytes > memoryLimit else { return }
+    let needed = overflow ? "more than can be counted" : Self.describe(bytes)
+    throw RenderError.failed(
+      "\(purpose): that needs \(needed) of memory, more than the limit of "
+        + "\(Self.describe(memoryLimit))")
+  }
+
+  /// `512 MB`, `3.2 GB`.
+  static func describe(_ bytes: Int) -> String {
+    let megabytes = Double(bytes) / Double(1 << 20)
+    if megabytes < 1024 { return "\(Int(megabytes.rounded(.up))) MB" }
+    return "\((megabytes / 1024 * 10).rounded(.up) / 10) GB"
   }
 }
 

@@ -287,12 +287,21 @@ public final class MaterializedNode: AudioNode {
   public static func make(
     _ input: AudioNode, reversed: Bool = false, normalizeTo peak: Double? = nil
   ) async throws -> MaterializedNode {
+    let context = input.context
+    let purpose = "'\(reversed ? "reverse" : "normalize")' holds the whole signal"
+    if let frames = input.frameCount {
+      try context.checkMemory(frames * input.channelCount, width: 4, for: purpose)
+    }
     var channels = [[Float]](repeating: [], count: input.channelCount)
     let buffer = input.makeBuffer()
     var largest: Float = 0
+    var held = 0
     while true {
-      try input.context.cancellation.check()
-      let count = try await input.render(into: buffer, frames: input.context.blockSize)
+      try context.cancellation.check()
+      let count = try await input.render(into: buffer, frames: context.blockSize)
+      // A signal of unknown length is measured as it comes.
+      held += count
+      try context.checkMemory(held * input.channelCount, width: 4, for: purpose)
       for channel in 0..<input.channelCount {
         let samples = UnsafeBufferPointer(start: buffer.channel(channel), count: count)
         channels[channel].append(contentsOf: samples)

@@ -129,6 +129,8 @@ extension Evaluator {
         throw RuntimeError(
           message: "the chunk duration is shorter than one frame", range: arguments[1].range)
       }
+      // A chunk is held whole, as floats and as bytes.
+      try context.checkMemory(length * input.channelCount, width: 8, for: "each chunk")
       let format = try await string(arguments[2], in: environment)
       return .stream(
         ChunkerSource(
@@ -330,9 +332,11 @@ extension Evaluator {
     case .fadein:
       node = EnvelopeNode(input, shape: .fadeIn(frames: frames(try await value(1), rate)))
     case .delay:
+      let delayFrames = frames(try await value(1), rate)
+      try context.checkMemory(
+        delayFrames * input.channelCount, width: 8, for: "the delay line of 'delay'")
       node = DelayNode(
-        input, delayFrames: frames(try await value(1), rate), feedback: try await value(2),
-        mix: try await value(3))
+        input, delayFrames: delayFrames, feedback: try await value(2), mix: try await value(3))
     case .reverb:
       node = ReverbNode(
         input, room: try await value(1), damp: try await value(2), wet: try await value(3))

@@ -22,6 +22,8 @@ public struct RunOptions: Sendable {
   public var keepsOut = false
   /// The file descriptor `input` reads raw PCM from (standard input by default).
   public var inputDescriptor: Int32 = 0
+  /// The most bytes one node may hold (``ASTEngine/RenderContext/memoryLimit``).
+  public var memoryLimit = RenderContext.defaultMemoryLimit
 
   /// Creates options.
   public init(
@@ -109,7 +111,9 @@ public final class Evaluator: @unchecked Sendable {
     self.script = check.script
     self.source = check.parse.source
     self.options = options
-    self.context = RenderContext(blockSize: options.blockSize, cancellation: options.cancellation)
+    self.context = RenderContext(
+      blockSize: options.blockSize, cancellation: options.cancellation,
+      memoryLimit: options.memoryLimit)
   }
 
   /// An origin tag for a source range, for reports.

@@ -1,0 +1,69 @@
+import ASTCore
+import ASTEngine
+import ASTTestSupport
+import Testing
+
+@testable import ASTLanguage
+
+@Suite("Reading files in large pieces")
+struct FileReadingTests {
+  @Test("16-bit and float WAV files read the same at every block size, across many reads")
+  func blockSizes() async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    // 40,000 frames: more than two of the reader's 16,384-frame reads.
+    let source = "x = stereo (noise 1 rate:40000 seed:1) (noise 1 rate:40000 seed:2) * 0.5"
+    _ = try await runScript(
+      source + "\nwrite x \"s16.wav\"\nwrite x \"f32.wav\" format:\"f32\"",
+      directory: directory.path)
+    let original = try await render(source, "x")
+    for (name, quantised) in [("s16.wav", true), ("f32.wav", false)] {
+      let expected = original.channels.map { channel in
+        channel.map { quantised ? Float(PCMKernels.int16(fromFloat: $0)) / 32768 : $0 }
+      }
+      for size in [1, 1000, 4096] {
+        let audio = try await render(
+          "out = read \"\(name)\"", blockSize: size, directory: directory.path)
+        #expect(audio.channels == expected, "\(name), block size \(size)")
+      }
+    }
+  }
+}
+
+@Suite("Limits")
+struct LimitTests {
+  /// The error of running `text` with `memoryLimit` bytes, or `nil` when it ran.
+  func failure(_ text: String, memoryLimit: Int = RenderContext.defaultMemoryLimit) async
+    -> RuntimeError?
+  {
+    let check = Checker.check(Source(name: "t.ast", text: text))
+    #expect(check.diagnostics.isEmpty, "\(check.diagnostics.map(\.message))")
+    var options = RunOptions(output: CapturedOutput())
+    options.memoryLimit = memoryLimit
+    do {
+      _ = try await Evaluator(check: check, options: options).run()
+      return nil
+    } catch {
+      return error as? RuntimeError
+    }
+  }
+
+  @Test("what must hold a whole signal or a long delay is refused past the memory limit")
+  func memoryLimit() async throws {
+    // Ten hours reversed would hold 6.4 GB: refused before anything renders.
+    let reversed = await failure("out = sine 440 36000 |> reverse")
+    #expect(reversed?.message.contains("'reverse' holds the whole signal") == true)
+    #expect(reversed?.message.contains("more than the limit of 2.0 GB") == true)
+    #expect(reversed?.range.start == 24)
+    let delayed = await failure("out = sine 440 1 |> delay 1e9")
+    #expect(delayed?.message.contains("the delay line of 'delay'") == true)
+    let chunked = await failure("out = sine 440 1 |> chunk 1e9")
+    #expect(chunked?.message.contains("each chunk") == true)
+    // A signal of unknown length is measured as it arrives.
+    let streamed = await failure(
+      "out = sine 440 10 |> chunk 0.5 |> join |> normalize", memoryLimit: 1 << 20)
+    #expect(streamed?.message.contains("'normalize' holds the whole signal") == true)
+    // Within the limit the same operations run.
+    #expect(await failure("out = sine 440 2 |> reverse |> delay 0.5", memoryLimit: 1 << 20) == nil)
+  }
+}
