@@ -26,6 +26,12 @@ struct Run: ParsableCommand {
   @Option(help: "The sample rate of generators before any 'rate' statement.")
   var rate: Int = 44_100
 
+  @Option(
+    help: ArgumentHelp(
+      "Confine every file the script reads or writes to this directory (for scripts from others).",
+      valueName: "DIR"))
+  var sandbox: String?
+
   @Option(help: ArgumentHelp("Frames rendered per block.", visibility: .hidden))
   var blockSize: Int = 1024
 
@@ -51,7 +57,16 @@ struct Run: ParsableCommand {
     let source = try loadScript(file)
     let renderer = DiagnosticRenderer(source: source, usesColor: isatty(STDERR_FILENO) == 1)
     var standardError = StandardError()
-    let check = Checker.check(source, options: CheckOptions(defaultSampleRate: rate))
+    let confinement = try sandbox.map { directory in
+      do {
+        return try Sandbox(directory: directory)
+      } catch {
+        throw fail(error)
+      }
+    }
+    var checkOptions = CheckOptions(defaultSampleRate: rate)
+    checkOptions.sandbox = confinement
+    let check = Checker.check(source, options: checkOptions)
     if !check.diagnostics.isEmpty {
       print(renderer.render(check.diagnostics), terminator: "", to: &standardError)
     }
@@ -85,6 +100,7 @@ struct Run: ParsableCommand {
       blockSize: blockSize, cancellation: token, output: lines, outPath: output,
       progress: progress)
     options.memoryLimit = memoryLimit << 20
+    options.sandbox = confinement
     let outcome = RunOutcome()
     let done = DispatchSemaphore(value: 0)
     let evaluator = Evaluator(check: check, options: options)

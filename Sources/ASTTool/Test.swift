@@ -12,7 +12,8 @@ struct Test: ParsableCommand {
       temporary directory holding copies of its neighbours, and what it printed, its \
       diagnostics, its exit status and a fingerprint of every audio file it wrote and of \
       'out' are compared with NAME.golden: numbers within 0.01, envelopes within one step. \
-      --update records the golden files. Exits with 0 when every script passes.
+      --update records the golden files; --sandbox confines every file a script reads or \
+      writes to its temporary directory. Exits with 0 when every script passes.
       """)
 
   @Argument(help: "Scripts, or directories of scripts.")
@@ -21,14 +22,19 @@ struct Test: ParsableCommand {
   @Flag(help: "Record the golden files instead of comparing.")
   var update = false
 
+  @Flag(help: "Let each script touch files only in its own temporary directory.")
+  var sandbox = false
+
   func run() throws {
     let scripts = GoldenTest.scripts(in: paths)
     let update = self.update
+    let sandboxed = sandbox
     let outcomes = OutcomeBox()
     let done = DispatchSemaphore(value: 0)
     Task {
       for script in scripts {
-        outcomes.append(script, await GoldenTest.run(script: script, update: update))
+        outcomes.append(
+          script, await GoldenTest.run(script: script, update: update, sandboxed: sandboxed))
       }
       done.signal()
     }

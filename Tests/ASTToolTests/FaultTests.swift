@@ -201,3 +201,45 @@ struct FaultTests {
     try expectUntouched(directory, old)
   }
 }
+
+@Suite("Sandboxed runs")
+struct SandboxCommandTests {
+  @Test("ast run --sandbox allows files inside and refuses the rest, status 1")
+  func run() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let box = directory.file("box")
+    try FileManager.default.createDirectory(atPath: box, withIntermediateDirectories: true)
+    let good = directory.file("good.ast")
+    try "write (sine 440 0.1) \"made.wav\"\n".write(toFile: good, atomically: true, encoding: .utf8)
+    let allowed = try ast("run", good, "--sandbox", box)
+    #expect(allowed.status == 0, "\(allowed.errorText)")
+    #expect(FileManager.default.fileExists(atPath: box + "/made.wav"))
+
+    let bad = directory.file("bad.ast")
+    try "write (sine 440 0.1) \"../escaped.wav\"\n".write(
+      toFile: bad, atomically: true, encoding: .utf8)
+    let refused = try ast("run", bad, "--sandbox", box)
+    #expect(refused.status == 1)
+    #expect(refused.errorText.contains("bad.ast:1:22: error: cannot write '../escaped.wav'"))
+    #expect(!FileManager.default.fileExists(atPath: directory.file("escaped.wav")))
+
+    let missing = try ast("run", good, "--sandbox", directory.file("nowhere"))
+    #expect(missing.status == 1)
+    #expect(missing.errorText.contains("is not a directory"))
+  }
+
+  @Test("ast test --sandbox confines each script to its temporary directory")
+  func goldenTests() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let script = directory.file("escape.ast")
+    try "write (sine 440 0.1) \"/tmp/ast-escape-test.wav\"\n".write(
+      toFile: script, atomically: true, encoding: .utf8)
+    let recorded = try ast("test", "--update", "--sandbox", script)
+    #expect(recorded.status == 0)
+    let golden = try String(contentsOfFile: directory.file("escape.golden"), encoding: .utf8)
+    #expect(golden.contains("it is outside the sandbox"), "\(golden)")
+    #expect(!FileManager.default.fileExists(atPath: "/tmp/ast-escape-test.wav"))
+  }
+}

@@ -320,16 +320,29 @@ extension Checker {
 
   // MARK: Files
 
-  /// A path as the evaluator will open it: relative paths against the base directory.
-  func resolve(_ path: String) -> String {
-    FilePaths.resolve(path, against: options.baseDirectory)
+  /// A path as the evaluator will open it: within the sandbox when there is one
+  /// (reporting a refusal at `range` and returning `nil`), else relative paths against
+  /// the base directory.
+  mutating func resolve(_ path: String, at range: SourceRange, writing: Bool) -> String? {
+    guard let sandbox = options.sandbox else {
+      return FilePaths.resolve(path, against: options.baseDirectory)
+    }
+    switch sandbox.confine(path) {
+    case .success(let confined):
+      return confined
+    case .failure(let refusal):
+      error(
+        Self.IDs.unreadableFile, "cannot \(writing ? "write" : "read") \(refusal.message)",
+        at: range)
+      return nil
+    }
   }
 
   /// The type of `read PATH`: the file's facts when it exists now, or those of an
   /// earlier `write` of the same path.
   mutating func readType(_ path: TypedExpr) -> ValueType? {
     guard let text = path.stringValue else { return .audio(.unknown) }
-    let resolved = resolve(text)
+    guard let resolved = resolve(text, at: path.range, writing: false) else { return nil }
     reads.append((resolved, path.range))
     if writes.contains(where: { $0.path == resolved }) {
       // Refused by the read-and-write check; no second error here.
@@ -352,7 +365,7 @@ extension Checker {
   /// Notes a `write` of a constant path, for the read-and-write check.
   mutating func noteWrite(_ path: TypedExpr, type: ValueType) {
     guard let text = path.stringValue else { return }
-    let resolved = resolve(text)
+    guard let resolved = resolve(text, at: path.range, writing: true) else { return }
     guard AudioFileFormat(path: text) != nil else {
       error(
         Self.IDs.unreadableFile, "cannot write '\(text)': unknown file extension", at: path.range,

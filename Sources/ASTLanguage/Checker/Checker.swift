@@ -11,6 +11,8 @@ public struct CheckOptions: Sendable {
   public var predefined: [String: ValueType]
   /// Whether a name may be bound again (true in a REPL session).
   public var allowsRebinding: Bool
+  /// The directory that confines the files a script names, if any (see ``Sandbox``).
+  public var sandbox: Sandbox?
 
   /// Creates options; the defaults suit checking a script file.
   public init(

@@ -177,7 +177,8 @@ extension Evaluator {
           framesPerChunk: context.blockSize, origin: origin(range), context: context))
 
     case .read:
-      let path = resolve(try await string(arguments[0], in: environment))
+      let path = try resolve(
+        try await string(arguments[0], in: environment), at: arguments[0].range)
       return .audio(try FileReaderNode(path: path, context: context), [:])
 
     case .write:
@@ -217,7 +218,8 @@ extension Evaluator {
 
     case .plot:
       let (input, metadata) = try await audio(arguments[0], in: environment)
-      let path = resolve(try await string(arguments[1], in: environment))
+      let path = try resolve(
+        try await string(arguments[1], in: environment), at: arguments[1].range, writing: true)
       let picture = WaveformPicture(sampleRate: input.sampleRate, channelCount: input.channelCount)
       let tap = TapNode(
         input, onBlock: { buffer, count in picture.add(buffer, frames: count) },
@@ -238,8 +240,18 @@ extension Evaluator {
   }
 
   /// A path as given in the script, resolved against the base directory.
-  func resolve(_ path: String) -> String {
-    FilePaths.resolve(path, against: options.baseDirectory)
+  /// A path as it is opened: within the sandbox when there is one (a refusal is an
+  /// error at `range`), else relative paths against the base directory.
+  func resolve(_ path: String, at range: SourceRange, writing: Bool = false) throws -> String {
+    guard let sandbox = options.sandbox else {
+      return FilePaths.resolve(path, against: options.baseDirectory)
+    }
+    switch sandbox.confine(path) {
+    case .success(let confined): return confined
+    case .failure(let refusal):
+      throw RuntimeError(
+        message: "cannot \(writing ? "write" : "read") \(refusal.message)", range: range)
+    }
   }
 
   func generator(
@@ -357,7 +369,7 @@ extension Evaluator {
     -> RuntimeValue
   {
     let written = try await string(arguments[1], in: environment)
-    let path = resolve(written)
+    let path = try resolve(written, at: arguments[1].range, writing: true)
     let encoding = try await string(arguments[2], in: environment)
     let tag = origin(range)
     switch try await evaluate(arguments[0], in: environment) {

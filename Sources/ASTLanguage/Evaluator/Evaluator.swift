@@ -22,6 +22,9 @@ public struct RunOptions: Sendable {
   public var keepsOut = false
   /// The file descriptor `input` reads raw PCM from (standard input by default).
   public var inputDescriptor: Int32 = 0
+  /// The directory every file the script reads or writes must lie in, if any; relative
+  /// paths are then taken against it, and ``baseDirectory`` is not used.
+  public var sandbox: Sandbox?
   /// The most bytes one node may hold (``ASTEngine/RenderContext/memoryLimit``).
   public var memoryLimit = RenderContext.defaultMemoryLimit
 

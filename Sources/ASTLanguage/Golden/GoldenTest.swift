@@ -53,8 +53,11 @@ public enum GoldenTest {
   }
 
   /// Runs a script and compares it with its golden file, or records the golden file.
-  public static func run(script path: String, update: Bool) async -> Outcome {
-    let recorded = await record(script: path)
+  /// With `sandboxed`, the script may touch files only in its temporary directory.
+  public static func run(script path: String, update: Bool, sandboxed: Bool = false) async
+    -> Outcome
+  {
+    let recorded = await record(script: path, sandboxed: sandboxed)
     let golden = goldenPath(for: path)
     if update {
       do {
@@ -74,8 +77,9 @@ public enum GoldenTest {
 
   // MARK: Recording
 
-  /// The golden text of a script's run.
-  public static func record(script path: String) async -> String {
+  /// The golden text of a script's run; with `sandboxed`, every file the script names
+  /// must lie in its temporary directory (see ``Sandbox``).
+  public static func record(script path: String, sandboxed: Bool = false) async -> String {
     let name = FilePaths.split(path).name
     var lines = ["# golden output of \(name); record again with: ast test --update \(name)"]
     guard let data = FileManager.default.contents(atPath: path) else {
@@ -87,7 +91,10 @@ public enum GoldenTest {
     let inputs = copyInputs(from: FilePaths.split(path).directory, to: directory)
 
     let source = Source(name: name, bytes: [UInt8](data))
-    let check = Checker.check(source, options: CheckOptions(baseDirectory: directory))
+    let sandbox = sandboxed ? try? Sandbox(directory: directory) : nil
+    var checkOptions = CheckOptions(baseDirectory: directory)
+    checkOptions.sandbox = sandbox
+    let check = Checker.check(source, options: checkOptions)
     var diagnostics = check.diagnostics
     var output: [String] = []
     var status = 0
@@ -98,6 +105,7 @@ public enum GoldenTest {
       let captured = CollectedOutput()
       var options = RunOptions(baseDirectory: directory, output: captured)
       options.keepsOut = true
+      options.sandbox = sandbox
       // `NAME.stdin` beside the script, when there is one, is what `input` reads;
       // otherwise it reads nothing.
       var standardInput = open(
