@@ -31,6 +31,23 @@ struct DiagnosticRendererTests {
         """)
   }
 
+  @Test("a very long line is shown as a window around the span, with the carets under it")
+  func longLine() {
+    let text = "x = " + String(repeating: "1 + ", count: 200) + "@ + 2"
+    let lines = render(text).split(separator: "\n").map(String.init)
+    #expect(lines[0] == "song.ast:1:805: error: unexpected character '@'")
+    #expect(lines[1].hasPrefix("   1 | …"))
+    #expect(lines[1].count < 200)
+    // The caret stands under the '@' in the window.
+    let column = lines[2].firstIndex(of: "^").map {
+      lines[2].distance(from: lines[2].startIndex, to: $0)
+    }
+    let at = lines[1].firstIndex(of: "@").map {
+      lines[1].distance(from: lines[1].startIndex, to: $0)
+    }
+    #expect(column != nil && column == at)
+  }
+
   @Test("notes with a place are rendered with their own source line")
   func notesWithPlaces() {
     #expect(

@@ -56,6 +56,8 @@ public struct DiagnosticRenderer: Sendable {
   private static let warningStyle = "1;35"
   private static let noteStyle = "1;36"
   private static let caretStyle = "1;32"
+  /// Source lines longer than this many characters are shown as a window around the span.
+  static let widestLine = 160
 
   private func paint(_ text: String, style: String) -> String {
     usesColor ? "\u{1B}[\(style)m\(text)\u{1B}[0m" : text
@@ -75,17 +77,27 @@ public struct DiagnosticRenderer: Sendable {
     let lineNumber = String(location.line)
     let gutterWidth = max(4, lineNumber.count + 1)
     let lineRange = source.lineRange(location.line)
-    let lineText = source.text(in: lineRange)
-    let padding = String(repeating: " ", count: gutterWidth - lineNumber.count)
-    output += paint(padding + lineNumber + " |", style: "34") + " " + lineText + "\n"
-
-    // Underline from the start column to the span's end on this line, at least one caret.
+    let line = Array(source.text(in: lineRange))
+    // The span: from the start column to its end on this line, at least one character.
     let prefix = source.text(
       in: SourceRange(start: lineRange.start, end: max(lineRange.start, range.start)))
     let spanEnd = min(range.end, lineRange.end)
-    let spanText = source.text(in: SourceRange(start: range.start, end: spanEnd))
-    let indent = String(prefix.map { $0 == "\t" ? "\t" : " " })
-    let carets = String(repeating: "^", count: max(1, spanText.count))
+    let start = prefix.count
+    let spanCount = max(1, source.text(in: SourceRange(start: range.start, end: spanEnd)).count)
+    // A very long line (generated code) is shown as a window around the span.
+    var from = 0
+    var to = line.count
+    if line.count > Self.widestLine {
+      from = max(0, start - 40)
+      to = min(line.count, max(start + min(spanCount, 60) + 20, from + Self.widestLine))
+    }
+    let shown = (from > 0 ? "…" : "") + String(line[from..<to]) + (to < line.count ? "…" : "")
+    let padding = String(repeating: " ", count: gutterWidth - lineNumber.count)
+    output += paint(padding + lineNumber + " |", style: "34") + " " + shown + "\n"
+
+    let indent =
+      (from > 0 ? " " : "") + String(line[from..<min(start, to)].map { $0 == "\t" ? "\t" : " " })
+    let carets = String(repeating: "^", count: max(1, min(spanCount, to - start)))
     output +=
       paint(String(repeating: " ", count: gutterWidth) + " |", style: "34") + " " + indent
       + paint(carets, style: Self.caretStyle) + "\n"
