@@ -82,15 +82,14 @@ struct Run: ParsableCommand {
 
     let token = CancellationToken()
     // A write to standard output or a pipe can block for as long as its reader waits,
-    // where a signal's cancellation cannot reach it; there is no file to clean up, so
-    // the process ends shortly after the signal even then.
-    let streams = output.map(AudioFileWriter.isStream) ?? false
-    let signals = SignalWatcher(token: token, exitsAfter: streams ? 2 : nil)
+    // where a signal's cancellation cannot reach it: the process then ends three
+    // seconds after the signal all the same. (A render stops within a block otherwise.)
+    let signals = SignalWatcher(token: token, exitsAfter: 3)
     // A full file-size limit and a closed pipe become errors of the write that met them
     // (EFBIG, EPIPE) rather than signals that kill the process.
     signal(SIGXFSZ, SIG_IGN)
     signal(SIGPIPE, SIG_IGN)
-    let toStandardOutput = output == "-"
+    let toStandardOutput = output.map(Self.isStandardOutput) ?? false
     let bar: ProgressBar? = isatty(STDERR_FILENO) == 1 ? ProgressBar() : nil
     let lines: any RunOutput =
       toStandardOutput ? StandardErrorRunOutput() : StandardRunOutput()
@@ -137,6 +136,16 @@ struct Run: ParsableCommand {
       }
       throw ExitCode(ExitStatus.failure)
     }
+  }
+
+  /// Whether `path` is standard output: `-`, or a name of the same file (`/dev/stdout`),
+  /// in which case printed lines go to standard error instead.
+  static func isStandardOutput(_ path: String) -> Bool {
+    if path == "-" { return true }
+    var named = stat()
+    var standard = stat()
+    guard stat(path, &named) == 0, fstat(STDOUT_FILENO, &standard) == 0 else { return false }
+    return named.st_dev == standard.st_dev && named.st_ino == standard.st_ino
   }
 
   /// Whether `error` is a write to a pipe whose reader has gone.

@@ -1,6 +1,7 @@
 import ASTCore
 import ASTEngine
 import ASTTestSupport
+import Foundation
 import Testing
 
 @testable import ASTLanguage
@@ -63,7 +64,39 @@ struct LimitTests {
     let streamed = await failure(
       "out = sine 440 10 |> chunk 0.5 |> join |> normalize", memoryLimit: 1 << 20)
     #expect(streamed?.message.contains("'normalize' holds the whole signal") == true)
+    // Lengths near the largest integer are refused, not an arithmetic trap.
+    let enormous = await failure("s = sine 440 1e30\nout = stereo s s |> repeat 3 |> reverse")
+    #expect(enormous?.message.contains("more than can be counted") == true)
     // Within the limit the same operations run.
     #expect(await failure("out = sine 440 2 |> reverse |> delay 0.5", memoryLimit: 1 << 20) == nil)
+  }
+}
+
+@Suite("Signals that can be read only once")
+struct ReadOnceTests {
+  @Test("standard input used at two places far apart is an error, not missing samples")
+  func inputUsedTwice() async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    // Ten seconds of 8 kHz mono: the second use of `concat` starts when the first has
+    // read 80,000 frames, beyond the 65,536 frames the shared ring holds.
+    let frames = 80_000
+    let path = directory.file("in.raw")
+    try Data(int16Bytes((0..<frames).map { Int16(truncatingIfNeeded: $0) })).write(
+      to: URL(fileURLWithPath: path))
+    let text = "x = input rate:8000 |> join\nout = concat [x, x]\n"
+    let check = Checker.check(Source(name: "t.ast", text: text))
+    #expect(check.diagnostics.isEmpty, "\(check.diagnostics.map(\.message))")
+    var options = RunOptions(output: CapturedOutput())
+    let descriptor = open(path, O_RDONLY)
+    defer { close(descriptor) }
+    options.inputDescriptor = descriptor
+    do {
+      _ = try await Evaluator(check: check, options: options).run()
+      Issue.record("the second use of standard input ran")
+    } catch let error as RuntimeError {
+      #expect(error.message.contains("'x' is used at two places"), "\(error.message)")
+      #expect(error.message.contains("can be read only once"))
+    }
   }
 }

@@ -99,6 +99,32 @@ struct FaultTests {
     }
   }
 
+  @Test("-o /dev/stdout is standard output: audio there, printed lines on standard error")
+  func devStdout() throws {
+    let (directory, script, _) = try setUp("print (sine 440 0.1)\n" + Self.short)
+    defer { directory.cleanUp() }
+    let result = try ast("run", script, "-o", "/dev/stdout")
+    #expect(result.status == 0)
+    #expect(Array(result.output.prefix(4)) == Array("RIFF".utf8))
+    #expect(result.output.count == 44 + 4_000 * 2)
+    #expect(result.errorText.contains("Audio(44100 Hz, mono) 0.100 s"))
+  }
+
+  @Test("a named pipe nobody reads is an error at once, not a wait")
+  func unreadPipe() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let pipe = directory.file("pipe.wav")
+    #expect(mkfifo(pipe, 0o600) == 0)
+    let script = directory.file("script.ast")
+    try "write (sine 440 0.1) \"pipe.wav\"\n".write(
+      toFile: script, atomically: true, encoding: .utf8)
+    let result = try bash(
+      "cd '\(directory.path)' && exec timeout 10 '\(astExecutable)' run script.ast")
+    #expect(result.status == 1)
+    #expect(result.errorText.contains("no program reads the pipe"), "\(result.errorText)")
+  }
+
   @Test("-o - streams WAV: decodable from a pipe, sizes filled in when it is a file")
   func standardOutput() throws {
     let (directory, script, _) = try setUp(Self.short)
@@ -241,5 +267,27 @@ struct SandboxCommandTests {
     let golden = try String(contentsOfFile: directory.file("escape.golden"), encoding: .utf8)
     #expect(golden.contains("it is outside the sandbox"), "\(golden)")
     #expect(!FileManager.default.fileExists(atPath: "/tmp/ast-escape-test.wav"))
+  }
+}
+
+@Suite("Shared signals in long runs")
+struct SharedSignalLifetimeTests {
+  @Test("a shared argument rebuilt by every repetition is released each time: memory stays flat")
+  func repetitionsRelease() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    try AudioSegment(samples: [Double](repeating: 0.25, count: 80), sampleRate: 8_000)
+      .export(to: directory.file("tiny.wav"))
+    var peaks: [Int] = []
+    for count in [200, 3_000] {
+      try "fn twice a = a + a\nout = repeat (twice (read \"tiny.wav\")) \(count)\n".write(
+        toFile: directory.file("loop.ast"), atomically: true, encoding: .utf8)
+      let (status, kilobytes) = try runMeasuringMemory(
+        "/bin/bash", ["-c", "cd '\(directory.path)' && exec '\(astExecutable)' run loop.ast"])
+      #expect(status == 0)
+      peaks.append(kilobytes)
+    }
+    // Each repetition's ring alone is 256 kB: kept, 2,800 of them would be 700 MB.
+    #expect(peaks[1] - peaks[0] < 16 * 1024, "\(peaks) kB")
   }
 }

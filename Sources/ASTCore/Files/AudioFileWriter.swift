@@ -84,13 +84,16 @@ public final class AudioFileWriter {
       destination = path
       temporaryPath = ""
       descriptor = -1
-      let target = path == "-" ? STDOUT_FILENO : open(path, O_WRONLY | O_CLOEXEC)
+      // Opened without waiting: a named pipe that nobody reads is an error now, not a
+      // wait that Ctrl-C cannot end. Writes then block as usual.
+      let target = path == "-" ? STDOUT_FILENO : open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK)
       guard target >= 0 else {
         let code = errno
         throw AudioFileError(
           code == EACCES || code == EPERM ? .permissionDenied : .writeFailed, .write, path: path,
-          reason: AudioFileReader.systemMessage(code))
+          reason: code == ENXIO ? "no program reads the pipe" : AudioFileReader.systemMessage(code))
       }
+      if path != "-" { _ = fcntl(target, F_SETFL, fcntl(target, F_GETFL) & ~O_NONBLOCK) }
       stream = try WAVStream(
         descriptor: target, path: path, closesDescriptor: path != "-", encoding: self.encoding,
         sampleRate: sampleRate, channelCount: channelCount)

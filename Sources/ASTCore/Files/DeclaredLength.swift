@@ -11,7 +11,7 @@
 /// than read as a shorter signal.
 enum DeclaredLength {
   /// The declared and present bytes of sample data, when the file is a WAV or AIFF
-  /// whose data chunk declares a definite size (not the streaming size `0xFFFFFFFF`).
+  /// whose data chunk declares a definite size (not a streaming placeholder).
   static func dataBytes(of path: String) -> (declared: Int, present: Int)? {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { return nil }
@@ -41,7 +41,9 @@ enum DeclaredLength {
       let sizeBytes = isWAV ? Array(header[4..<8].reversed()) : Array(header[4..<8])
       let length = sizeBytes.reduce(0) { ($0 << 8) | Int($1) }
       if isWAV, id == "data" {
-        guard length != 0xFFFF_FFFF, length != 0 else { return nil }
+        // Writers that cannot seek leave a placeholder: 0, 0xFFFFFFFF, or a size near
+        // 2^31 (SoX writes 0x7FFFF000 to a pipe).
+        guard length != 0, length < 0x7FFF_0000 else { return nil }
         return (length, max(0, size - offset - 8))
       }
       if isAIFF, id == "SSND" {

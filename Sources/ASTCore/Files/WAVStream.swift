@@ -78,8 +78,9 @@ final class WAVStream {
   /// Fills in the sizes when the descriptor is a regular file that can seek.
   func finish() throws {
     var status = stat()
+    // A file opened for appending (`>>`) cannot be patched in place.
     guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
-      dataBytes <= Int(UInt32.max) - 36
+      fcntl(descriptor, F_GETFL) & O_APPEND == 0, dataBytes <= Int(UInt32.max) - 36
     else { return }
     let end = lseek(descriptor, 0, SEEK_CUR)
     guard end >= 0 else { return }

@@ -25,10 +25,13 @@ public final class RenderContext: Sendable {
     self.memoryLimit = memoryLimit
   }
 
-  /// Throws when holding `count` items of `width` bytes would pass ``memoryLimit``;
-  /// `purpose` says what needs them ("'reverse' holds the whole signal").
-  public func checkMemory(_ count: Int, width: Int, for purpose: String) throws {
-    let (bytes, overflow) = count.multipliedReportingOverflow(by: width)
+  /// Throws when holding `frames` frames of `channels` samples of `width` bytes would
+  /// pass ``memoryLimit``; `purpose` says what needs them ("'reverse' holds the whole
+  /// signal").
+  public func checkMemory(frames: Int, channels: Int, width: Int, for purpose: String) throws {
+    let (samples, overflow1) = frames.multipliedReportingOverflow(by: channels)
+    let (bytes, overflow2) = samples.multipliedReportingOverflow(by: width)
+    let overflow = overflow1 || overflow2
     guard overflow || bytes > memoryLimit else { return }
     let needed = overflow ? "more than can be counted" : Self.describe(bytes)
     throw RenderError.failed(

@@ -6,11 +6,14 @@
 /// and the others copy it from there. A reader that falls further behind than the ring
 /// holds (the second `x` of `concat [x, x]`) detaches: it builds a private graph of the
 /// signal with the factory and skips to its position, so every reader sees the same
-/// samples whatever the order of pulls, and memory stays bounded. With a single
-/// reader, blocks go straight from the source to it.
+/// samples whatever the order of pulls, and memory stays bounded (the signal is then
+/// computed, and its `print` runs, once more). A signal that can be read only once
+/// (standard input, a channel) has no factory, and a reader left behind is an error.
+/// With a single reader, blocks go straight from the source to it.
 public final class SharedSignal {
   private let source: AudioNode
-  private let factory: NodeFactory
+  private let name: String
+  private let factory: NodeFactory?
   private let ringCapacity: Int
   private var ring: AudioBuffer?
   private var scratch: AudioBuffer?
@@ -24,10 +27,18 @@ public final class SharedSignal {
 
   /// Shares `source`; `factory` builds an equal signal afresh for a reader left behind.
   ///
-  /// - Parameter ringFrames: how far (in frames) readers may drift apart before the one
-  ///   behind detaches; at least two blocks.
-  public init(_ source: AudioNode, factory: @escaping NodeFactory, ringFrames: Int = 1 << 16) {
+  /// - Parameters:
+  ///   - name: how errors name the signal (`'x'`).
+  ///   - factory: `nil` for a signal that can be read only once (standard input, a
+  ///     channel): a reader left behind is then an error.
+  ///   - ringFrames: how far (in frames) readers may drift apart before the one behind
+  ///     detaches; at least two blocks.
+  public init(
+    _ source: AudioNode, name: String = "the signal", factory: NodeFactory?,
+    ringFrames: Int = 1 << 16
+  ) {
     self.source = source
+    self.name = name
     self.factory = factory
     ringCapacity = max(ringFrames, 2 * source.context.blockSize)
   }
@@ -102,6 +113,12 @@ public final class SharedSignal {
 
   /// A fresh, private graph of the signal, already advanced by `frames` frames.
   fileprivate func detachedSource(skipping frames: Int) async throws -> AudioNode {
+    guard let factory else {
+      throw RenderError.failed(
+        "\(name) is used at two places more than \(ringCapacity) frames apart, but it reads "
+          + "standard input or a channel, which can be read only once; use it at places "
+          + "closer together")
+    }
     let node = try await factory()
     guard frames > 0 else { return node }
     let discard = node.makeBuffer()

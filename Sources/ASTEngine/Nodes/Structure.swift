@@ -290,7 +290,8 @@ public final class MaterializedNode: AudioNode {
     let context = input.context
     let purpose = "'\(reversed ? "reverse" : "normalize")' holds the whole signal"
     if let frames = input.frameCount {
-      try context.checkMemory(frames * input.channelCount, width: 4, for: purpose)
+      try context.checkMemory(
+        frames: frames, channels: input.channelCount, width: 4, for: purpose)
     }
     var channels = [[Float]](repeating: [], count: input.channelCount)
     let buffer = input.makeBuffer()
@@ -301,7 +302,7 @@ public final class MaterializedNode: AudioNode {
       let count = try await input.render(into: buffer, frames: context.blockSize)
       // A signal of unknown length is measured as it comes.
       held += count
-      try context.checkMemory(held * input.channelCount, width: 4, for: purpose)
+      try context.checkMemory(frames: held, channels: input.channelCount, width: 4, for: purpose)
       for channel in 0..<input.channelCount {
         let samples = UnsafeBufferPointer(start: buffer.channel(channel), count: count)
         channels[channel].append(contentsOf: samples)

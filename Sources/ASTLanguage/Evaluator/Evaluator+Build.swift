@@ -8,36 +8,60 @@ final class Environment {
   let arguments: [(TypedExpr, Environment)]
   /// The signals shared within the graph being built.
   let shares: ShareScope
+  /// Tells this environment's parameters apart in ``shares``.
+  let identifier: Int
 
   /// An environment at the top of a new graph (a statement), sharing nothing yet.
   init(arguments: [(TypedExpr, Environment)] = [], shares: ShareScope = ShareScope()) {
     self.arguments = arguments
     self.shares = shares
+    identifier = shares.nextIdentifier()
   }
 }
 
 /// The signals of one graph that are read in more than one place: a named signal, or a
 /// function's signal argument, is built once per graph and each use reads it.
+///
+/// Signals are held weakly: their readers keep them alive, and a signal whose readers
+/// are gone (a finished repetition of `repeat`) is released with its files and buffers.
 final class ShareScope {
   enum Key: Hashable {
     case binding(String)
-    case parameter(ObjectIdentifier, Int)
+    case parameter(environment: Int, index: Int)
   }
 
-  private var signals: [Key: (SharedSignal, Metadata, Environment?)] = [:]
+  private final class Entry {
+    weak var shared: SharedSignal?
+    let metadata: Metadata
+
+    init(_ shared: SharedSignal, _ metadata: Metadata) {
+      self.shared = shared
+      self.metadata = metadata
+    }
+  }
+
+  private var signals: [Key: Entry] = [:]
+  private var identifiers = 0
+
+  /// A new identifier for an environment.
+  func nextIdentifier() -> Int {
+    identifiers += 1
+    return identifiers
+  }
 
   /// A reader of the signal under `key`, building it with `build` on first use.
+  /// `factory` rebuilds it for a reader left behind; `nil` when it cannot be built
+  /// twice (it reads standard input or a channel), with `name` for the error then.
   func reader(
-    _ key: Key, keeping environment: Environment? = nil,
-    build: () async throws -> (AudioNode, Metadata), factory: @escaping NodeFactory
+    _ key: Key, name: String, build: () async throws -> (AudioNode, Metadata),
+    factory: NodeFactory?
   ) async throws -> RuntimeValue {
-    if let (shared, metadata, _) = signals[key] {
-      return .audio(shared.makeReader(), metadata)
+    if let entry = signals[key], let shared = entry.shared {
+      return .audio(shared.makeReader(), entry.metadata)
     }
     let (node, metadata) = try await build()
-    let shared = SharedSignal(node, factory: factory)
-    // The environment is kept so its identity, part of the key, is not reused.
-    signals[key] = (shared, metadata, environment)
+    let shared = SharedSignal(node, name: name, factory: factory)
+    signals[key] = Entry(shared, metadata)
     return .audio(shared.makeReader(), metadata)
   }
 }
@@ -76,21 +100,21 @@ extension Evaluator {
         return try await evaluate(recipe, in: Environment(shares: environment.shares))
       }
       return try await environment.shares.reader(
-        .binding(name),
+        .binding(name), name: "'\(name)'",
         build: { try await self.audio(recipe, in: Environment(shares: environment.shares)) },
-        factory: { try await self.audio(recipe, in: Environment()).0 })
+        factory: readsOnce(recipe) ? nil : { try await self.audio(recipe, in: Environment()).0 })
     case .parameter(_, let index, let type, let range):
       guard index < environment.arguments.count else {
         throw RuntimeError(message: "internal error: a parameter out of place", range: range)
       }
       let (argument, scope) = environment.arguments[index]
       guard case .audio = type else { return try await evaluate(argument, in: scope) }
+      let arguments = scope.arguments
       return try await environment.shares.reader(
-        .parameter(ObjectIdentifier(environment), index), keeping: environment,
-        build: { try await self.audio(argument, in: scope) },
-        factory: {
-          try await self.audio(argument, in: Environment(arguments: scope.arguments)).0
-        })
+        .parameter(environment: environment.identifier, index: index),
+        name: "this argument", build: { try await self.audio(argument, in: scope) },
+        factory: readsOnce(argument)
+          ? nil : { try await self.audio(argument, in: Environment(arguments: arguments)).0 })
     case .list(let items, _, _):
       var values: [RuntimeValue] = []
       for item in items { values.append(try await evaluate(item, in: environment)) }
@@ -114,6 +138,28 @@ extension Evaluator {
     case .invalid(let range):
       throw RuntimeError(message: "internal error: an expression with an error", range: range)
     }
+  }
+
+  /// Whether `expression`, or a binding it uses, reads standard input or a channel:
+  /// something that can be read only once, so its graph cannot be built twice.
+  func readsOnce(_ expression: TypedExpr) -> Bool {
+    let recipes = self.recipes
+    var seen: Set<String> = []
+    var found = false
+    func look(_ expression: TypedExpr) {
+      expression.visit { node in
+        switch node {
+        case .builtin(.input, _, _, _, _), .builtin(.subscribe, _, _, _, _):
+          found = true
+        case .binding(let name, _, _):
+          if seen.insert(name).inserted, let recipe = recipes[name] { look(recipe) }
+        default:
+          break
+        }
+      }
+    }
+    look(expression)
+    return found
   }
 
   func number(_ expression: TypedExpr, in environment: Environment) async throws -> Double {

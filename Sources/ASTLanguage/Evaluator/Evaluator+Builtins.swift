@@ -130,7 +130,8 @@ extension Evaluator {
           message: "the chunk duration is shorter than one frame", range: arguments[1].range)
       }
       // A chunk is held whole, as floats and as bytes.
-      try context.checkMemory(length * input.channelCount, width: 8, for: "each chunk")
+      try context.checkMemory(
+        frames: length, channels: input.channelCount, width: 8, for: "each chunk")
       let format = try await string(arguments[2], in: environment)
       return .stream(
         ChunkerSource(
@@ -346,7 +347,8 @@ extension Evaluator {
     case .delay:
       let delayFrames = frames(try await value(1), rate)
       try context.checkMemory(
-        delayFrames * input.channelCount, width: 8, for: "the delay line of 'delay'")
+        frames: delayFrames, channels: input.channelCount, width: 8,
+        for: "the delay line of 'delay'")
       node = DelayNode(
         input, delayFrames: delayFrames, feedback: try await value(2), mix: try await value(3))
     case .reverb:

@@ -372,8 +372,9 @@ public final class Evaluator: @unchecked Sendable {
         result.append(
           .warning(
             Self.IDs.partialFrame,
-            "standard input ended inside a frame: the last \(count) byte\(count == 1 ? "" : "s") "
-              + "were dropped and the whole frames before them kept", at: range))
+            "standard input ended inside a frame: the last "
+              + (count == 1 ? "byte was" : "\(count) bytes were")
+              + " dropped and the whole frames before them kept", at: range))
       }
     }
     return result.sortedUnique()

@@ -91,7 +91,14 @@ public enum GoldenTest {
     let inputs = copyInputs(from: FilePaths.split(path).directory, to: directory)
 
     let source = Source(name: name, bytes: [UInt8](data))
-    let sandbox = sandboxed ? try? Sandbox(directory: directory) : nil
+    var sandbox: Sandbox?
+    if sandboxed {
+      do {
+        sandbox = try Sandbox(directory: directory)
+      } catch {
+        return (lines + ["status: 1", "stderr:", "  \(error)"]).joined(separator: "\n") + "\n"
+      }
+    }
     var checkOptions = CheckOptions(baseDirectory: directory)
     checkOptions.sandbox = sandbox
     let check = Checker.check(source, options: checkOptions)

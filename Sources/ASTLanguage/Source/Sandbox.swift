@@ -31,7 +31,9 @@ public struct Sandbox: Sendable, Equatable {
     if path.hasPrefix("/") { return refuse("name files relative to the sandbox, not absolutely") }
     let components = path.split(separator: "/", omittingEmptySubsequences: true)
     if components.contains("..") { return refuse("'..' may not be used") }
-    guard let name = components.last else { return refuse("it names no file") }
+    guard let name = components.last else {
+      return .failure(SandboxError(message: "'\(path)': the path names no file"))
+    }
     let joined = root + "/" + components.joined(separator: "/")
     // An existing file (or link) must resolve inside; a new one must be made in a
     // directory that resolves inside.
