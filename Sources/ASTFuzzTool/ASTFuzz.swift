@@ -50,22 +50,28 @@ import Foundation
     var first = 0
 
     @Option(
-      help: """
+      help: ArgumentHelp(
+        """
         A folder of .ast seed scripts (and .wav files they read); may be repeated. \
         Default: Scripts/examples and Tests/Golden/errors, when present.
-        """)
+        """, valueName: "dir"))
     var corpus: [String] = []
 
     @Option(help: "Seconds one input may take before it counts as a hang.")
     var timeout: UInt32 = 10
 
-    @Option(help: "A folder to save the input of a crash or hang in.")
+    @Option(
+      help: ArgumentHelp("A folder to save the input of a crash or hang in.", valueName: "dir"))
     var crashDirectory: String?
 
-    @Option(help: "Print input INDEX of the seed and stop, without running it.")
+    @Option(
+      help: ArgumentHelp(
+        "Print input INDEX of the seed and stop, without running it.", valueName: "index"))
     var printInput: Int?
 
-    @Option(help: "Run one file through the front end, guarded, and report.")
+    @Option(
+      help: ArgumentHelp(
+        "Run one file through the front end, guarded, and report.", valueName: "file"))
     var replay: String?
 
     @Option(help: .hidden)
