@@ -7,9 +7,13 @@ import Foundation
   // target: libFuzzer supplies `main`, makes the inputs and catches crashes; a broken
   // invariant becomes a crash it reports.
 
-  /// The target, checking in a sandbox of its own made at the first input.
+  /// The target, checking in a sandbox of its own made at the first input, holding the
+  /// audio files of the gallery and the error corpus when run from the repository.
   let libFuzzerTarget: FuzzTarget = {
-    let sandbox = (try? FuzzCorpus(directories: []).makeSandbox()) ?? "/nonexistent"
+    let directories = ["Scripts/examples", "Tests/Golden/errors"].filter {
+      FileManager.default.fileExists(atPath: $0)
+    }
+    let sandbox = (try? FuzzCorpus(directories: directories).makeSandbox()) ?? "/nonexistent"
     return FuzzTarget(sandbox: sandbox)
   }()
 
@@ -102,6 +106,8 @@ import Foundation
       }
       if let simulate {
         let input = fuzzer.input(seed: seed, index: first)
+        // The guard ends the process without cleaning up.
+        FuzzCorpus.removeSandbox(sandbox)
         input.bytes.withUnsafeBufferPointer {
           ast_fuzz_guard_begin(seed, UInt64(first), $0.baseAddress, $0.count)
         }
