@@ -15,6 +15,7 @@ let package = Package(
     .library(name: "ASTEngine", targets: ["ASTEngine"]),
     .library(name: "ASTLanguage", targets: ["ASTLanguage"]),
     .executable(name: "ast", targets: ["ASTTool"]),
+    .executable(name: "ast-fuzz", targets: ["ASTFuzzTool"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -64,6 +65,21 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Fuzzing the language: a C guard that names the input of a crash or hang, seeded
+    // generators and mutators of scripts, and the `ast-fuzz` command.
+    .target(name: "CFuzzGuard"),
+    .target(
+      name: "ASTFuzzing",
+      dependencies: ["ASTLanguage", "CFuzzGuard"]
+    ),
+    .executableTarget(
+      name: "ASTFuzzTool",
+      dependencies: [
+        "ASTFuzzing",
+        "CFuzzGuard",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
     // Helpers shared by the test targets: temporary directories, running programs,
     // sample arrays.
     .target(
@@ -88,6 +104,10 @@ let package = Package(
     .testTarget(
       name: "ASTLanguageTests",
       dependencies: ["ASTLanguage", "ASTTestSupport"]
+    ),
+    .testTarget(
+      name: "ASTFuzzingTests",
+      dependencies: ["ASTFuzzing", "ASTFuzzTool", "ASTLanguage", "ASTTestSupport"]
     ),
     .testTarget(
       name: "SystemLibraryTests",

@@ -452,6 +452,23 @@ struct CheckerFunctionTests {
     #expect(found.count == 1)
     #expect(found.first?.contains("too many times to check") == true)
   }
+
+  /// Found through the fuzzer's slowest input: fewer than 20,000 calls of a large body,
+  /// each call checking every item again and comparing each unknown name with every
+  /// name for a suggestion. A 12 kB script like this kept the checker busy for minutes.
+  @Test("large function bodies called many times cannot make checking hang", arguments: ["u", "x"])
+  func expandedSizeLimit(item: String) {
+    var text = "fn e0 x = [" + Array(repeating: item, count: 2_000).joined(separator: ", ") + "]\n"
+    for level in 1...14 { text += "fn e\(level) x = e\(level - 1) (e\(level - 1) x)\n" }
+    text += "d = e14 1\n"
+    let start = ContinuousClock.now
+    let found = checked(text)
+    #expect(ContinuousClock.now - start < .seconds(20))
+    #expect(found.filter { $0.contains("too many times to check") }.count == 1)
+    #expect(found.contains { $0.contains("more than 200000 expressions") })
+    // Each unknown name is reported once, where it is written.
+    #expect(found.filter { $0.contains("unknown-name") }.count == (item == "u" ? 2_000 : 0))
+  }
 }
 
 @Suite("Checker: files")

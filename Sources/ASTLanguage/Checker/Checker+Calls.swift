@@ -13,6 +13,9 @@ extension Checker {
   /// The most function calls expanded in one check, so that functions calling each
   /// other many times cannot make checking take forever.
   static let maximumExpansions = 20_000
+  /// The most expression nodes of function bodies expanded in one check, so that large
+  /// bodies called many times cannot make checking take forever either.
+  static let maximumExpandedSize = 200_000
 
   /// A constant as a whole number, or `nil` when it is not finite or too large.
   static func wholeNumber(_ value: Double) -> Int? {
@@ -184,12 +187,17 @@ extension Checker {
     }
     if failed { return .invalid(range) }
     expansions += 1
-    guard expansions <= Self.maximumExpansions else {
-      if expansions == Self.maximumExpansions + 1 {
+    expandedSize += syntax.size
+    guard expansions <= Self.maximumExpansions, expandedSize <= Self.maximumExpandedSize else {
+      if !reportedExpansionLimit {
+        reportedExpansionLimit = true
         error(
           Self.IDs.recursion,
-          "functions call each other too many times to check (more than "
-            + "\(Self.maximumExpansions) calls)", at: range)
+          expansions > Self.maximumExpansions
+            ? "functions call each other too many times to check (more than "
+              + "\(Self.maximumExpansions) calls)"
+            : "functions call each other too many times to check (their bodies expand to more "
+              + "than \(Self.maximumExpandedSize) expressions)", at: range)
       }
       return .invalid(range)
     }
@@ -388,6 +396,24 @@ extension Checker {
       return .constant(Double(scriptRate), .number(.frequency), place)
     case nil:
       return .invalid(place)
+    }
+  }
+}
+
+extension Expr {
+  /// The number of expression nodes in the tree.
+  var nodeCount: Int {
+    switch self {
+    case .number, .string, .identifier, .invalid:
+      1
+    case .list(let items, _):
+      items.reduce(1) { $0 + $1.nodeCount }
+    case .call(let callee, let arguments, _):
+      arguments.reduce(1 + callee.nodeCount) { $0 + $1.value.nodeCount }
+    case .negate(let operand, _):
+      1 + operand.nodeCount
+    case .binary(_, let left, let right, _), .pipe(let left, let right, _):
+      1 + left.nodeCount + right.nodeCount
     }
   }
 }

@@ -97,6 +97,7 @@ extension Checker {
   }
 
   mutating func reportUnknownName(_ identifier: Identifier) {
+    guard reportedUnknownNames.insert(identifier.range).inserted else { return }
     if let later = laterBindings[identifier.name], later.start > identifier.range.start {
       error(
         Self.IDs.usedBeforeDefinition, "'\(identifier.name)' is used before it is defined",

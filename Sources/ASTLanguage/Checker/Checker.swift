@@ -121,6 +121,16 @@ public struct Checker {
       let parameters: [Identifier]
       let body: Expr
       let range: SourceRange
+      /// The number of expression nodes in the body: what checking one call costs.
+      let size: Int
+
+      init(name: String, parameters: [Identifier], body: Expr, range: SourceRange) {
+        self.name = name
+        self.parameters = parameters
+        self.body = body
+        self.range = range
+        self.size = body.nodeCount
+      }
     }
   }
 
@@ -151,6 +161,13 @@ public struct Checker {
   var reads: [(path: String, range: SourceRange)] = []
   var writes: [(path: String, range: SourceRange, type: ValueType)] = []
   var expansions = 0
+  /// The expression nodes of the function bodies expanded so far.
+  var expandedSize = 0
+  /// Whether the limit on expansions has been reported.
+  var reportedExpansionLimit = false
+  /// The names reported unknown, by place: a name in a function body is checked at
+  /// every call, but reported (and its spelling compared with every name) once.
+  var reportedUnknownNames: Set<SourceRange> = []
   /// How deep the expression being checked is, through function calls.
   var depth = 0
   /// The deepest nesting checked, through function calls.
