@@ -146,6 +146,11 @@ public struct SeededGenerator: RandomNumberGenerator {
   }
 }
 
+/// Whether peak memory means anything in this run: not when the programs are built with
+/// a sanitizer (`Scripts/sanitize.sh` sets `AST_SANITIZER`), whose allocator keeps freed
+/// memory in quarantine and adds shadow memory.
+public let measuresMemory = ProcessInfo.processInfo.environment["AST_SANITIZER"] == nil
+
 /// Runs a program to completion with its output discarded, returning its exit status
 /// and its peak resident memory in kilobytes (from `wait4`).
 public func runMeasuringMemory(_ executable: String, _ arguments: [String]) throws -> (

@@ -177,7 +177,8 @@ struct FaultTests {
     #expect(waitForExit(process) == 143)
     let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
     let kilobytes = peak.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
-    #expect(kilobytes > 0 && kilobytes < 96 * 1024, "peak \(kilobytes) kB")
+    #expect(kilobytes > 0)
+    if measuresMemory { #expect(kilobytes < 96 * 1024, "peak \(kilobytes) kB") }
   }
 
   @Test("a chunk of live input leaves on standard output before the next arrives")
@@ -272,7 +273,9 @@ struct SandboxCommandTests {
 
 @Suite("Shared signals in long runs")
 struct SharedSignalLifetimeTests {
-  @Test("a shared argument rebuilt by every repetition is released each time: memory stays flat")
+  @Test(
+    "a shared argument rebuilt by every repetition is released each time: memory stays flat",
+    .enabled(if: measuresMemory, "a sanitizer's allocator keeps freed memory"))
   func repetitionsRelease() throws {
     let directory = try TemporaryDirectory()
     defer { directory.cleanUp() }
