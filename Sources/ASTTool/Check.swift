@@ -17,7 +17,7 @@ struct Check: ParsableCommand {
     case json
   }
 
-  @Argument(help: "The .ast script to check.")
+  @Argument(help: "The .ast script to check.", completion: .file(extensions: ["ast"]))
   var file: String
 
   @Flag(help: "Print the syntax tree as an indented outline.")
@@ -26,7 +26,9 @@ struct Check: ParsableCommand {
   @Flag(help: "Print each binding with its type.")
   var types = false
 
-  @Option(help: "How to print diagnostics: text, or json (one object per line on stdout).")
+  @Option(
+    help: "How to print diagnostics: text, or json (one object per line on stdout).",
+    completion: .list(["text", "json"]))
   var diagnostics: DiagnosticFormat = .text
 
   func run() throws {

@@ -5,16 +5,24 @@ import ArgumentParser
 struct Convert: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Convert an audio file to another format, rate, channel count or encoding.",
+    usage: """
+      ast convert <input> <output> [--rate <rate>] [--channels <channels>]
+                  [--encoding <encoding>] [--format <format>] [--gain <gain>]
+      """,
     discussion: """
       The output format comes from OUT's extension (.wav, .flac, .ogg, .mp3, .aiff) \
       unless --format names one. The output is written beside OUT and renamed into \
       place, so a failed conversion leaves any existing OUT intact.
       """)
 
-  @Argument(help: "The audio file to read.")
+  @Argument(
+    help: "The audio file to read.",
+    completion: .file(extensions: AudioFileFormat.completionExtensions))
   var input: String
 
-  @Argument(help: "The audio file to write.")
+  @Argument(
+    help: "The audio file to write.",
+    completion: .file(extensions: AudioFileFormat.completionExtensions))
   var output: String
 
   @Option(help: "Resample to this rate in Hz (libsoxr, very high quality).")
@@ -23,10 +31,14 @@ struct Convert: ParsableCommand {
   @Option(help: "Change the channel count (to or from mono).")
   var channels: Int?
 
-  @Option(help: "The sample encoding: s8, s16, s24, s32, f32 or f64.")
+  @Option(
+    help: "The sample encoding: s8, s16, s24, s32, f32 or f64.",
+    completion: .list(["s8", "s16", "s24", "s32", "f32", "f64"]))
   var encoding: EncodingName?
 
-  @Option(help: "The output format: wav, flac, ogg, mp3 or aiff.")
+  @Option(
+    help: "The output format: wav, flac, ogg, mp3 or aiff.",
+    completion: .list(AudioFileFormat.allCases.map(\.rawValue)))
   var format: FormatName?
 
   @Option(parsing: .unconditional, help: "Change the level by this many decibels.")

@@ -8,7 +8,10 @@ struct Help: ParsableCommand {
     abstract: "Show the builtin reference: all builtins, or one builtin's parameters.",
     aliases: ["help"])
 
-  @Argument(help: "A builtin to describe.")
+  @Argument(
+    help: "A builtin (or a command) to describe.",
+    completion: .list(
+      BuiltinRegistry.all.map(\.name) + ["run", "check", "test", "info", "convert"]))
   var name: String?
 
   @Flag(help: "Print the whole reference as Markdown (docs/builtins.md).")

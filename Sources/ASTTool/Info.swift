@@ -7,7 +7,9 @@ struct Info: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Print the format, length and levels of audio files.")
 
-  @Argument(help: "The audio files to describe.")
+  @Argument(
+    help: "The audio files to describe.",
+    completion: .file(extensions: AudioFileFormat.completionExtensions))
   var files: [String]
 
   func run() throws {

@@ -9,6 +9,10 @@ import Foundation
 struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run a script.",
+    usage: """
+      ast run <file> [--output <output>] [--rate <rate>]
+              [--memory-limit <MB>] [--sandbox <DIR>]
+      """,
     discussion: """
       Runs the statements in order, then renders 'out': into OUT with -o (the format \
       from its extension; '-o -' streams 16-bit WAV to standard output as it renders), \
@@ -17,10 +21,12 @@ struct Run: ParsableCommand {
       for SIGTERM; 141, quietly, when the reader of standard output goes away).
       """)
 
-  @Argument(help: "The .ast script to run.")
+  @Argument(help: "The .ast script to run.", completion: .file(extensions: ["ast"]))
   var file: String
 
-  @Option(name: .shortAndLong, help: "Write 'out' to this file ('-' for standard output).")
+  @Option(
+    name: .shortAndLong, help: "Write 'out' to this file ('-' for standard output).",
+    completion: .file(extensions: AudioFileFormat.completionExtensions))
   var output: String?
 
   @Option(help: "The sample rate of generators before any 'rate' statement.")
@@ -29,7 +35,7 @@ struct Run: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "Confine every file the script reads or writes to this directory (for scripts from others).",
-      valueName: "DIR"))
+      valueName: "DIR"), completion: .directory)
   var sandbox: String?
 
   @Option(help: ArgumentHelp("Frames rendered per block.", visibility: .hidden))

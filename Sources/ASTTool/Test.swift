@@ -16,7 +16,7 @@ struct Test: ParsableCommand {
       writes to its temporary directory. Exits with 0 when every script passes.
       """)
 
-  @Argument(help: "Scripts, or directories of scripts.")
+  @Argument(help: "Scripts, or directories of scripts.", completion: .file(extensions: ["ast"]))
   var paths: [String] = ["."]
 
   @Flag(help: "Record the golden files instead of comparing.")

@@ -27,6 +27,11 @@ public enum AudioFileFormat: String, Sendable, CaseIterable {
     }
   }
 
+  /// Every extension ``init(pathExtension:)`` knows, for shell completion.
+  public static let completionExtensions = [
+    "wav", "wave", "flac", "ogg", "oga", "mp3", "aiff", "aif", "aifc",
+  ]
+
   /// The format named by a path's extension, or `nil` when it has none or an unknown one.
   public init?(path: String) {
     let name = path.split(separator: "/").last.map(String.init) ?? path

@@ -44,26 +44,28 @@ public enum BuiltinReference {
     }
   }
 
-  /// The help text of one builtin, for a terminal.
+  /// The help text of one builtin, for a terminal: wrapped to 80 columns.
   public static func help(for builtin: Builtin) -> String {
-    var lines = [builtin.signature, "", "  " + builtin.summary, ""]
+    var lines = TextWrap.wrap(builtin.signature, lead: "", indent: 4) + [""]
+    lines += TextWrap.wrap(builtin.summary, lead: "  ", indent: 2) + [""]
     let width = builtin.parameters.map(\.name.count).max() ?? 0
     for parameter in builtin.parameters {
-      var line = "  " + parameter.name.padding(toLength: width, withPad: " ", startingAt: 0)
-      line += "  " + describeType(parameter)
-      if let defaultValue = parameter.defaultValue { line += ", default \(defaultValue.spelling)" }
+      let lead = "  " + parameter.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+      var text = describeType(parameter)
+      if let defaultValue = parameter.defaultValue { text += ", default \(defaultValue.spelling)" }
       let range = describeRange(parameter)
-      if !range.isEmpty { line += ", \(range)" }
-      if parameter.isNamedOnly { line += ", by name only" }
-      line += ": " + parameter.summary
-      lines.append(line)
+      if !range.isEmpty { text += ", \(range)" }
+      if parameter.isNamedOnly { text += ", by name only" }
+      text += ": " + parameter.summary
+      // Continued lines line up under the description, past the names' column.
+      lines += TextWrap.wrap(text, lead: lead, indent: lead.count)
     }
     lines.append("")
-    lines.append("  result: " + describeResult(builtin))
+    lines += TextWrap.wrap("result: " + describeResult(builtin), lead: "  ", indent: 4)
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// Every builtin by group, one line each, for `ast help`.
+  /// Every builtin by group, one entry each (wrapped to 80 columns), for `ast help`.
   public static func overview() -> String {
     var lines: [String] = []
     for group in BuiltinGroup.allCases {
@@ -72,9 +74,8 @@ public enum BuiltinReference {
       lines.append(group.rawValue + ":")
       let width = members.map(\.name.count).max() ?? 0
       for builtin in members {
-        lines.append(
-          "  " + builtin.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-            + builtin.summary)
+        let lead = "  " + builtin.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+        lines += TextWrap.wrap(builtin.summary, lead: lead, indent: lead.count)
       }
     }
     lines.append("")
