@@ -17,6 +17,8 @@ struct Run: ParsableCommand {
       Runs the statements in order, then renders 'out': into OUT with -o (the format \
       from its extension; '-o -' streams 16-bit WAV to standard output as it renders), \
       or as a summary line. The script is checked first: with errors nothing runs. \
+      With --emit jsonl, 'out' goes to standard output as AudioStream chunks in their \
+      JSON form, one a line (a signal in half-second chunks). \
       Ctrl-C stops the render and leaves no partial output file (exit status 130; 143 \
       for SIGTERM; 141, quietly, when the reader of standard output goes away).
       """)
@@ -38,6 +40,12 @@ struct Run: ParsableCommand {
       valueName: "DIR"), completion: .directory)
   var sandbox: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Write 'out' to standard output as AudioStream chunks, one JSON object a line.",
+      valueName: "jsonl"), completion: .list(["jsonl"]))
+  var emit: String?
+
   @Option(help: ArgumentHelp("Frames rendered per block.", visibility: .hidden))
   var blockSize: Int = 1024
 
@@ -53,6 +61,12 @@ struct Run: ParsableCommand {
     }
     guard blockSize >= 1, blockSize <= 1 << 20 else {
       throw ValidationError("--block-size must be between 1 and 1048576")
+    }
+    if let emit, emit != "jsonl" {
+      throw ValidationError("--emit takes 'jsonl'")
+    }
+    if emit != nil, output != nil {
+      throw ValidationError("--emit and --output both say where 'out' goes; give one")
     }
     guard memoryLimit >= 1, memoryLimit <= 1 << 30 else {
       throw ValidationError("--memory-limit must be between 1 and 1073741824 MB")
@@ -80,7 +94,7 @@ struct Run: ParsableCommand {
       print(DiagnosticRenderer.summary(of: check.diagnostics), to: &standardError)
       throw ExitCode(ExitStatus.failure)
     }
-    if output != nil, !check.script.bindings.contains(where: { $0.name == "out" }) {
+    if output != nil || emit != nil, !check.script.bindings.contains(where: { $0.name == "out" }) {
       var standardError = StandardError()
       print("ast: error: '\(file)' binds no 'out' to write", to: &standardError)
       throw ExitCode(ExitStatus.failure)
@@ -95,7 +109,7 @@ struct Run: ParsableCommand {
     // (EFBIG, EPIPE) rather than signals that kill the process.
     signal(SIGXFSZ, SIG_IGN)
     signal(SIGPIPE, SIG_IGN)
-    let toStandardOutput = output.map(Self.isStandardOutput) ?? false
+    let toStandardOutput = (output.map(Self.isStandardOutput) ?? false) || emit != nil
     let bar: ProgressBar? = isatty(STDERR_FILENO) == 1 ? ProgressBar() : nil
     let lines: any RunOutput =
       toStandardOutput ? StandardErrorRunOutput() : StandardRunOutput()
@@ -105,6 +119,7 @@ struct Run: ParsableCommand {
       blockSize: blockSize, cancellation: token, output: lines, outPath: output,
       progress: progress)
     options.memoryLimit = memoryLimit << 20
+    options.emitsJSONLines = emit != nil
     options.sandbox = confinement
     let outcome = RunOutcome()
     let done = DispatchSemaphore(value: 0)

@@ -64,25 +64,17 @@ public final class InputSource: ChunkSource {
     let width = format.streamFormat.sampleWidth
     let frameWidth = width * channelCount
     while !ended {
-      try context.cancellation.check()
-      // Wait for input a tenth of a second at a time, so a cancelled render (Ctrl-C)
-      // stops even while the writer of standard input is silent.
-      var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-      let ready = poll(&poller, 1, 100)
-      if ready == 0 || (ready < 0 && errno == EINTR) { continue }
-      var bytes = [UInt8](repeating: 0, count: framesPerChunk * frameWidth)
-      let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-      if got < 0 {
-        if errno == EINTR { continue }
-        throw RenderError.failed("cannot read standard input: \(String(cString: strerror(errno)))")
-      }
-      if got == 0 {
+      guard
+        let bytes = try readArrived(
+          from: descriptor, upTo: framesPerChunk * frameWidth, context: context)
+      else { continue }
+      if bytes.isEmpty {
         ended = true
         droppedBytes = carry.count
         context.trouble.add(.partialFrame, count: droppedBytes, origin: origin)
         break
       }
-      carry += bytes[0..<got]
+      carry += bytes
       let whole = carry.count / frameWidth * frameWidth
       guard whole > 0 else { continue }
       let data = Array(carry[0..<whole])
@@ -100,4 +92,23 @@ public final class InputSource: ChunkSource {
     }
     return nil
   }
+}
+
+/// What has arrived on `descriptor`, at most `count` bytes: empty at the end of the
+/// input, `nil` when nothing came within a tenth of a second. Waiting in short steps
+/// lets a cancelled render (Ctrl-C) stop even while the writer is silent.
+func readArrived(from descriptor: Int32, upTo count: Int, context: RenderContext) throws
+  -> [UInt8]?
+{
+  try context.cancellation.check()
+  var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+  let ready = poll(&poller, 1, 100)
+  if ready == 0 || (ready < 0 && errno == EINTR) { return nil }
+  var bytes = [UInt8](repeating: 0, count: count)
+  let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+  if got < 0 {
+    if errno == EINTR { return nil }
+    throw RenderError.failed("cannot read standard input: \(String(cString: strerror(errno)))")
+  }
+  return Array(bytes[0..<got])
 }

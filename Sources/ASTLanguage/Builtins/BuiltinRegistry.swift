@@ -341,7 +341,8 @@ public enum BuiltinRegistry {
       "subscribe", group: .streams, "The stream of chunks arriving on a named channel.",
       parameters: [BuiltinParameter("name", .string, "the channel")], result: .subscribed),
     Builtin(
-      "input", group: .streams, "Raw PCM read from standard input as it arrives.",
+      "input", group: .streams,
+      "Raw PCM, or AudioStream chunks as JSON lines, read from standard input as it arrives.",
       parameters: [
         BuiltinParameter(
           "rate", .number, unit: .sampleRate, default: .number(44_100, spelling: "44100"),
@@ -352,8 +353,8 @@ public enum BuiltinRegistry {
           range: ValueRange(lower: .inclusive(1), upper: .inclusive(64), isInteger: true),
           "the channel count"),
         BuiltinParameter(
-          "format", .choice(["s16", "s32", "f32", "f64"]), default: .string("s16"),
-          "the sample format"),
+          "format", .choice(["s16", "s32", "f32", "f64", "jsonl"]), default: .string("s16"),
+          "the sample format, or jsonl for chunks in the AudioStream JSON form, one a line"),
       ], result: .input),
   ]
 

@@ -167,6 +167,12 @@ extension Evaluator {
       let rate = try await whole(arguments[0], in: environment)
       let channels = try await whole(arguments[1], in: environment)
       let formatName = try await string(arguments[2], in: environment)
+      if formatName == "jsonl" {
+        return .stream(
+          JSONLinesSource(
+            descriptor: options.inputDescriptor, sampleRate: rate, channelCount: channels,
+            context: context))
+      }
       guard let format = InputSource.Format(rawValue: formatName) else {
         throw RuntimeError(
           message: "unknown input format '\(formatName)'", range: arguments[2].range)

@@ -22,6 +22,9 @@ public struct RunOptions: Sendable {
   public var keepsOut = false
   /// The file descriptor `input` reads raw PCM from (standard input by default).
   public var inputDescriptor: Int32 = 0
+  /// Write `out`'s chunks to standard output as JSON lines (the AudioStream JSON form)
+  /// instead of to ``outPath``; a signal is cut into chunks of half a second first.
+  public var emitsJSONLines = false
   /// The directory every file the script reads or writes must lie in, if any; relative
   /// paths are then taken against it, and ``baseDirectory`` is not used.
   public var sandbox: Sandbox?
@@ -280,6 +283,9 @@ public final class Evaluator: @unchecked Sendable {
               progress(Double(done) / Double(total))
             }, onEnd: {}), metadata)
       }
+      if self.options.emitsJSONLines {
+        return try await self.emitJSONLines(value, range: out.range)
+      }
       switch value {
       case .audio(let node, _):
         if let path = self.options.outPath {
@@ -326,6 +332,24 @@ public final class Evaluator: @unchecked Sendable {
         return nil
       }
     }
+  }
+
+  /// Writes `out` to standard output as JSON lines, one chunk a line as it is made; a
+  /// signal is cut into 16-bit chunks of half a second.
+  func emitJSONLines(_ value: RuntimeValue, range: SourceRange) async throws -> SignalSummary? {
+    let stream: ChunkSource
+    switch value {
+    case .stream(let source):
+      stream = source
+    case .audio(let node, let metadata):
+      let frames = max(1, Int((Double(node.sampleRate) * 0.5).rounded()))
+      stream = ChunkerSource(node, framesPerChunk: frames, metadata: metadata, integers: true)
+    default:
+      throw RuntimeError(
+        message: "'out' is not a signal or a stream, so there are no chunks to emit", range: range)
+    }
+    let writer = JSONLinesWriter()
+    return try await Render.drain(stream) { chunk in try writer.write(chunk) }
   }
 
   /// Runs `body`, turning failures into runtime errors at `range`.

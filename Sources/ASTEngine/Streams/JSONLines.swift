@@ -1,0 +1,115 @@
+import ASTCore
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// AudioStream chunks read as JSON lines (the contract's JSON form, one chunk per line)
+/// from a file descriptor, standard input by default: how NodeTool-style producers
+/// hand audio to `ast`.
+///
+/// Each chunk must have the rate and channel count the script declared for its input,
+/// so that what was checked is what runs. Blank lines are skipped; a line that is not
+/// a chunk is an error naming its line number.
+public final class JSONLinesSource: ChunkSource {
+  private let descriptor: Int32
+  private let sampleRate: Int
+  private let channelCount: Int
+  private var pending: [UInt8] = []
+  private var lineNumber = 0
+  private var ended = false
+
+  /// Reads chunks from `descriptor`, each expected at `sampleRate` with `channelCount`.
+  public init(descriptor: Int32 = 0, sampleRate: Int, channelCount: Int, context: RenderContext) {
+    self.descriptor = descriptor
+    self.sampleRate = sampleRate
+    self.channelCount = channelCount
+    super.init(context: context)
+  }
+
+  override public func next() async throws -> AudioStream? {
+    while true {
+      if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+        let line = Array(pending[..<newline])
+        pending.removeFirst(newline + 1)
+        if let chunk = try decode(line) { return chunk }
+        continue
+      }
+      if ended {
+        guard !pending.isEmpty else { return nil }
+        let line = pending
+        pending = []
+        if let chunk = try decode(line) { return chunk }
+        return nil
+      }
+      try readMore()
+    }
+  }
+
+  /// Reads what has arrived (see ``readArrived(from:upTo:context:)``).
+  private func readMore() throws {
+    guard let bytes = try readArrived(from: descriptor, upTo: 1 << 16, context: context) else {
+      return
+    }
+    if bytes.isEmpty { ended = true } else { pending += bytes }
+  }
+
+  private func decode(_ line: [UInt8]) throws -> AudioStream? {
+    lineNumber += 1
+    guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") }) else {
+      return nil
+    }
+    let chunk: AudioStream
+    do {
+      chunk = try AudioStream(jsonData: Data(line))
+    } catch {
+      throw RenderError.failed(
+        "standard input, line \(lineNumber): not an AudioStream chunk: \(error)")
+    }
+    guard chunk.sampleRate == sampleRate, chunk.channelCount == channelCount else {
+      throw RenderError.failed(
+        "standard input, line \(lineNumber): a chunk of \(chunk.channelCount) channel(s) at "
+          + "\(chunk.sampleRate) Hz, but 'input' declares \(channelCount) at \(sampleRate) Hz")
+    }
+    return chunk
+  }
+}
+
+/// Writes chunks as JSON lines to a file descriptor, one line per chunk as it comes.
+public final class JSONLinesWriter {
+  private let descriptor: Int32
+
+  /// Writes to `descriptor` (standard output by default).
+  public init(descriptor: Int32 = 1) {
+    self.descriptor = descriptor
+  }
+
+  /// Writes `chunk` as one line.
+  ///
+  /// - Throws: ``ASTCore/AudioFileError`` with kind `closedByReader` when the reader of
+  ///   a pipe went away, or `writeFailed`.
+  public func write(_ chunk: AudioStream) throws {
+    var bytes = [UInt8](try chunk.jsonData())
+    bytes.append(UInt8(ascii: "\n"))
+    var sent = 0
+    while sent < bytes.count {
+      let count = bytes.withUnsafeBytes {
+        systemWrite(descriptor, $0.baseAddress! + sent, bytes.count - sent)
+      }
+      if count < 0 {
+        let code = errno
+        if code == EINTR { continue }
+        throw AudioFileError(
+          code == EPIPE ? .closedByReader : .writeFailed, .write, path: "-",
+          reason: String(cString: strerror(code)))
+      }
+      sent += count
+    }
+  }
+}
+
+/// `write(2)`, named apart from the method above.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+  write(descriptor, bytes, count)
+}
