@@ -10,7 +10,9 @@ struct ASTCommand: ParsableCommand {
     commandName: "ast",
     abstract: "Streaming audio processing: AudioStream values, audio files and effects.",
     version: ASTVersion.current,
-    subcommands: [Repl.self, Run.self, Check.self, Test.self, Help.self, Info.self, Convert.self],
+    subcommands: [
+      Repl.self, Run.self, Check.self, Test.self, Format.self, Help.self, Info.self, Convert.self,
+    ],
     defaultSubcommand: Repl.self
   )
 

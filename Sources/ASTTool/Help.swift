@@ -28,7 +28,7 @@ struct Help: ParsableCommand {
     }
     let commands: [String: any ParsableCommand.Type] = [
       "run": Run.self, "check": Check.self, "test": Test.self, "info": Info.self,
-      "convert": Convert.self, "repl": Repl.self,
+      "convert": Convert.self, "repl": Repl.self, "fmt": Format.self,
     ]
     if BuiltinRegistry.builtin(named: name) == nil, let command = commands[name] {
       print(ASTCommand.helpMessage(for: command))

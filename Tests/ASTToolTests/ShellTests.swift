@@ -40,3 +40,39 @@ struct ShellTests {
     }
   }
 }
+
+@Suite("ast fmt")
+struct FormatCommandTests {
+  @Test("rewrites scripts in place, --check lists what would change, broken ones are left")
+  func command() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let messy = directory.file("messy.ast")
+    let tidy = directory.file("tidy.ast")
+    let broken = directory.file("broken.ast")
+    try "x=sine 440  1 # a\nout = x |>  gain 2\n".write(
+      toFile: messy, atomically: true, encoding: .utf8)
+    try "out = sine 440 1\n".write(toFile: tidy, atomically: true, encoding: .utf8)
+    try "out = (sine 440 1\n".write(toFile: broken, atomically: true, encoding: .utf8)
+
+    let checked = try ast("fmt", "--check", messy, tidy)
+    #expect(checked.status == 1)
+    #expect(checked.text == "would reformat \(messy)\n")
+    #expect(
+      try String(contentsOfFile: messy, encoding: .utf8)
+        == "x=sine 440  1 # a\nout = x |>  gain 2\n")
+
+    let formatted = try ast("fmt", messy, tidy)
+    #expect(formatted.status == 0, "\(formatted.errorText)")
+    #expect(formatted.text == "formatted \(messy)\n")
+    #expect(
+      try String(contentsOfFile: messy, encoding: .utf8)
+        == "x = sine 440 1  # a\nout = x |> gain 2\n")
+    #expect(try ast("fmt", "--check", messy, tidy).status == 0)
+
+    let refused = try ast("fmt", broken)
+    #expect(refused.status == 1)
+    #expect(refused.errorText.contains("'\(broken)' does not parse, so it was not formatted"))
+    #expect(try String(contentsOfFile: broken, encoding: .utf8) == "out = (sine 440 1\n")
+  }
+}

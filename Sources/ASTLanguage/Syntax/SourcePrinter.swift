@@ -29,6 +29,12 @@ public enum SourcePrinter {
     print(expression, minimumLevel: Level.pipe)
   }
 
+  /// An expression as one stage of a chain of pipes (or its head), on one line:
+  /// parenthesised when it is itself a pipe.
+  public static func printStage(_ expression: Expr) -> String {
+    print(expression, minimumLevel: Level.pipe + 1)
+  }
+
   private enum Level {
     static let pipe = 0
     static let product = 2

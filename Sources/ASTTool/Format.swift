@@ -1,0 +1,55 @@
+import ASTLanguage
+import ArgumentParser
+import Foundation
+
+/// `ast fmt FILE...`: rewrites scripts in the canonical layout.
+struct Format: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fmt",
+    abstract: "Rewrite scripts in the canonical layout, keeping their comments.",
+    discussion: """
+      One statement per line, single spaces, each stage of a chain of pipes on a line of \
+      its own indented by two spaces, at most one blank line in a row. With --check \
+      nothing is written: the files that would change are listed and the status is 1. \
+      A script that does not parse is reported and left alone.
+      """)
+
+  @Argument(help: "The scripts to format.", completion: .file(extensions: ["ast"]))
+  var files: [String]
+
+  @Flag(help: "Only report the files that would change (status 1 if any would).")
+  var check = false
+
+  func run() throws {
+    var failed = false
+    var standardError = StandardError()
+    for file in files {
+      let source = try loadScript(file)
+      switch Formatter.format(source) {
+      case .unparsable(let diagnostics):
+        let renderer = DiagnosticRenderer(
+          source: source, usesColor: isatty(STDERR_FILENO) == 1)
+        print(renderer.render(diagnostics), terminator: "", to: &standardError)
+        print("ast: error: '\(file)' does not parse, so it was not formatted", to: &standardError)
+        failed = true
+      case .formatted(let formatted):
+        guard formatted != source.text else { continue }
+        if check {
+          print("would reformat \(file)")
+          failed = true
+          continue
+        }
+        do {
+          // Written beside the file and renamed over it, so a failure leaves it whole.
+          try formatted.write(toFile: file, atomically: true, encoding: .utf8)
+          print("formatted \(file)")
+        } catch {
+          print(
+            "ast: error: cannot write '\(file)': \(error.localizedDescription)", to: &standardError)
+          failed = true
+        }
+      }
+    }
+    if failed { throw ExitCode(ExitStatus.failure) }
+  }
+}
