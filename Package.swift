@@ -33,6 +33,16 @@ let package = Package(
       providers: [.apt(["libsoxr-dev"])]
     ),
     .systemLibrary(
+      name: "CPNG",
+      pkgConfig: "libpng",
+      providers: [.apt(["libpng-dev"])]
+    ),
+    .systemLibrary(
+      name: "CFFTW",
+      pkgConfig: "fftw3f",
+      providers: [.apt(["libfftw3-dev"])]
+    ),
+    .systemLibrary(
       name: "CEditLine",
       pkgConfig: "libedit",
       providers: [.apt(["libedit-dev"])]
@@ -46,7 +56,7 @@ let package = Package(
     // Layer 3: the streaming engine: DSP nodes pulled in blocks.
     .target(
       name: "ASTEngine",
-      dependencies: ["ASTCore"],
+      dependencies: ["ASTCore", "CPNG", "CFFTW"],
       swiftSettings: releaseForThisMachine
     ),
     // Layer 4: the language: sources, lexer, parser, diagnostics, checker, evaluator.

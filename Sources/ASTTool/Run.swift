@@ -10,8 +10,8 @@ struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run a script.",
     usage: """
-      ast run <file> [--output <output>] [--rate <rate>]
-              [--memory-limit <MB>] [--sandbox <DIR>]
+      ast run <file> [--output <output>] [--rate <rate>] [--plot <FILE>]
+              [--emit <jsonl>] [--memory-limit <MB>] [--sandbox <DIR>]
       """,
     discussion: """
       Runs the statements in order, then renders 'out': into OUT with -o (the format \
@@ -45,6 +45,11 @@ struct Run: ParsableCommand {
       "Write 'out' to standard output as AudioStream chunks, one JSON object a line.",
       valueName: "jsonl"), completion: .list(["jsonl"]))
   var emit: String?
+
+  @Option(
+    help: ArgumentHelp("Also draw the waveform of 'out' into this PNG file.", valueName: "FILE"),
+    completion: .file(extensions: ["png"]))
+  var plot: String?
 
   @Option(help: ArgumentHelp("Frames rendered per block.", visibility: .hidden))
   var blockSize: Int = 1024
@@ -94,7 +99,9 @@ struct Run: ParsableCommand {
       print(DiagnosticRenderer.summary(of: check.diagnostics), to: &standardError)
       throw ExitCode(ExitStatus.failure)
     }
-    if output != nil || emit != nil, !check.script.bindings.contains(where: { $0.name == "out" }) {
+    if output != nil || emit != nil || plot != nil,
+      !check.script.bindings.contains(where: { $0.name == "out" })
+    {
       var standardError = StandardError()
       print("ast: error: '\(file)' binds no 'out' to write", to: &standardError)
       throw ExitCode(ExitStatus.failure)
@@ -120,6 +127,7 @@ struct Run: ParsableCommand {
       progress: progress)
     options.memoryLimit = memoryLimit << 20
     options.emitsJSONLines = emit != nil
+    options.plotPath = plot
     options.sandbox = confinement
     let outcome = RunOutcome()
     let done = DispatchSemaphore(value: 0)

@@ -54,16 +54,54 @@ struct EngineTests {
     #expect(values == [16384, 32767, 32767, -32768, 0, 0])
   }
 
-  @Test("the PNG encoder writes a valid header, checksums and dimensions")
-  func png() {
-    let data = [UInt8](
-      PNGEncoder.encode(rgb: [UInt8](repeating: 200, count: 3 * 4 * 2), width: 4, height: 2))
-    #expect(Array(data[0..<8]) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-    #expect(Array(data[12..<16]) == Array("IHDR".utf8))
-    #expect(Array(data[16..<24]) == [0, 0, 0, 4, 0, 0, 0, 2])
-    // The IEND chunk's CRC is the well-known 0xAE426082.
-    #expect(Array(data.suffix(4)) == [0xAE, 0x42, 0x60, 0x82])
-    #expect(PNGEncoder.adler32(Array("Wikipedia".utf8)) == 0x11E6_0398)
+  @Test("pictures are written through libpng and read back pixel for pixel")
+  func png() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = directory.file("p.png")
+    let rgb = (0..<(5 * 3 * 3)).map { UInt8($0 * 5) }
+    try PictureFile.writePNG(rgb: rgb, width: 5, height: 3, to: path)
+    let read = try #require(PictureFile.readPNG(path))
+    #expect(read.width == 5 && read.height == 3)
+    #expect(read.rgb == rgb)
+    #expect(try directory.contents() == ["p.png"])
+    #expect(throws: RenderError.self) {
+      try PictureFile.writePNG(rgb: rgb, width: 5, height: 3, to: directory.file("no/p.png"))
+    }
+  }
+
+  @Test("a spectrogram puts a sine's energy in the row of its frequency")
+  func spectrogram() async throws {
+    let context = RenderContext(blockSize: 512)
+    for frequency in [1_000.0, 4_000.0, 250.0] {
+      let node = OscillatorNode(
+        waveform: .sine, frequency: ParameterSignal(constant: frequency),
+        amplitude: ParameterSignal(constant: 0.5), sampleRate: 44_100, frameCount: 44_100,
+        context: context)
+      let picture = SpectrogramPicture(sampleRate: 44_100, channelCount: 1, frameCount: 44_100)
+      _ = try await Render.drain(node) { buffer, count in picture.add(buffer, frames: count) }
+      let levels = picture.levels()
+      // A second in transforms a quarter window (1024 frames) apart.
+      #expect(levels.count >= 40 && levels.count <= 44, "\(levels.count) columns")
+      let column = levels[levels.count / 2]
+      let loudest = column.indices.max { column[$0] < column[$1] }!
+      let expected = picture.row(forFrequency: frequency)
+      #expect(abs(loudest - expected) <= 1, "\(frequency) Hz: row \(loudest), expected \(expected)")
+      // A half-scale sine is about -6 dBFS, and far from it the picture is dark.
+      #expect(abs(column[loudest] - (-6.02)) < 1.5, "\(column[loudest]) dBFS")
+      #expect(column[picture.row(forFrequency: frequency * 4)] < -60)
+      #expect(picture.pixels().count == picture.width * picture.height * 3)
+    }
+  }
+
+  @Test("a spectrogram of unknown length merges columns, so its memory stays bounded")
+  func spectrogramBounded() {
+    let picture = SpectrogramPicture(sampleRate: 8_000, channelCount: 2, frameCount: nil, width: 50)
+    let buffer = AudioBuffer(channelCount: 2, capacity: 1_000)
+    for _ in 0..<1_000 { picture.add(buffer, frames: 1_000) }
+    // A million frames are about 980 transforms: merged down to fewer than 100 columns.
+    let columns = picture.levels().count
+    #expect(columns >= 50 && columns < 100, "\(columns) columns")
   }
 
   @Test("a waveform picture has one lane per channel and marks the signal")

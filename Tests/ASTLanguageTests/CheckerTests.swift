@@ -555,6 +555,7 @@ struct BuiltinRegistryTests {
     n2 = peak s1
     n3 = rms s1
     pl = plot s1 "wave.png"
+    sg = spectrogram s1 "spec.png"
     r1 = read "in.wav"
     """
 
@@ -633,6 +634,7 @@ struct BuiltinRegistryTests {
       "slice": "slice x start end", "overlay": "overlay x y at:0", "resample": "resample x rate",
       "chunk": "chunk x dur format:\"f32\"", "input": "input rate:44100 channels:1 format:\"s16\"",
       "write": "write x path format:\"\"", "tag": "tag x key value", "plot": "plot x path",
+      "spectrogram": "spectrogram x path",
     ]
     for (name, signature) in expected {
       #expect(BuiltinRegistry.builtin(named: name)?.signature == signature)

@@ -76,3 +76,29 @@ struct FormatCommandTests {
     #expect(try String(contentsOfFile: broken, encoding: .utf8) == "out = (sine 440 1\n")
   }
 }
+
+@Suite("Pictures from the command line")
+struct PictureCommandTests {
+  /// The width and height in a PNG file's header.
+  func pngSize(_ path: String) throws -> (Int, Int) {
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    #expect(Array(bytes.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
+    func word(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+    return (word(16), word(20))
+  }
+
+  @Test("spectrogram and --plot write PNG pictures of the expected size")
+  func pictures() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let script = directory.file("tone.ast")
+    try "out = stereo (sine 1khz 1 rate:8000) (sine 2khz 1 rate:8000) |> spectrogram \"s.png\"\n"
+      .write(toFile: script, atomically: true, encoding: .utf8)
+    let result = try bash(
+      "cd '\(directory.path)' && '\(astExecutable)' run tone.ast --plot wave.png -o out.wav")
+    #expect(result.status == 0, "\(result.errorText)")
+    #expect(try pngSize(directory.file("s.png")) == (1200, 400))
+    // One 200-pixel lane per channel.
+    #expect(try pngSize(directory.file("wave.png")) == (1200, 400))
+  }
+}

@@ -16,7 +16,7 @@ public enum BuiltinOperation: String, Sendable, CaseIterable {
   // swift-format-ignore
   case chunk, join, publish, subscribe, input, read, write
   // swift-format-ignore
-  case print, tag, duration, peak, rms, plot, rate
+  case print, tag, duration, peak, rms, plot, spectrogram, rate
 }
 
 /// The builtin vocabulary: every builtin declared once, read by the checker, the
@@ -396,6 +396,11 @@ public enum BuiltinRegistry {
       result: .number(nil)),
     Builtin(
       "plot", group: .inspection, "Writes a waveform picture (PNG) and passes the signal on.",
+      parameters: [input, BuiltinParameter("path", .string, "the picture file")],
+      result: .sameAsInput),
+    Builtin(
+      "spectrogram", group: .inspection,
+      "Writes a spectrogram (PNG: log frequency, dBFS in colour) and passes the signal on.",
       parameters: [input, BuiltinParameter("path", .string, "the picture file")],
       result: .sameAsInput),
   ]

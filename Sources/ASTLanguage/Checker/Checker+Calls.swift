@@ -347,7 +347,7 @@ extension Checker {
     if builtin.operation == .write {
       noteWrite(complete[1], type: type)
     }
-    if builtin.operation == .plot, let text = complete[1].stringValue {
+    if [.plot, .spectrogram].contains(builtin.operation), let text = complete[1].stringValue {
       // Only the sandbox's refusal matters here; a picture is not audio to read back.
       _ = resolve(text, at: complete[1].range, writing: true)
     }

@@ -233,6 +233,18 @@ extension Evaluator {
         onEnd: { try picture.write(to: path) })
       return .audio(tap, metadata)
 
+    case .spectrogram:
+      let (input, metadata) = try await audio(arguments[0], in: environment)
+      let path = try resolve(
+        try await string(arguments[1], in: environment), at: arguments[1].range, writing: true)
+      let picture = SpectrogramPicture(
+        sampleRate: input.sampleRate, channelCount: input.channelCount,
+        frameCount: input.frameCount)
+      let tap = TapNode(
+        input, onBlock: { buffer, count in picture.add(buffer, frames: count) },
+        onEnd: { try picture.write(to: path) })
+      return .audio(tap, metadata)
+
     case .rate:
       return .unit
     }

@@ -22,6 +22,8 @@ public struct RunOptions: Sendable {
   public var keepsOut = false
   /// The file descriptor `input` reads raw PCM from (standard input by default).
   public var inputDescriptor: Int32 = 0
+  /// Also draw `out`'s waveform into this PNG file (`ast run --plot`).
+  public var plotPath: String?
   /// Write `out`'s chunks to standard output as JSON lines (the AudioStream JSON form)
   /// instead of to ``outPath``; a signal is cut into chunks of half a second first.
   public var emitsJSONLines = false
@@ -283,6 +285,18 @@ public final class Evaluator: @unchecked Sendable {
               progress(Double(done) / Double(total))
             }, onEnd: {}), metadata)
       }
+      if let plotPath = self.options.plotPath {
+        guard case .audio(let node, let metadata) = value else {
+          throw RuntimeError(
+            message: "--plot pictures a signal, and 'out' is not one (join a stream first)",
+            range: out.range)
+        }
+        let picture = WaveformPicture(sampleRate: node.sampleRate, channelCount: node.channelCount)
+        value = .audio(
+          TapNode(
+            node, onBlock: { buffer, count in picture.add(buffer, frames: count) },
+            onEnd: { try picture.write(to: plotPath) }), metadata)
+      }
       if self.options.emitsJSONLines {
         return try await self.emitJSONLines(value, range: out.range)
       }
@@ -512,7 +526,7 @@ extension TypedExpr {
     var found = false
     visit { expression in
       if case .builtin(let operation, _, _, _, _) = expression,
-        [.write, .print, .plot, .publish].contains(operation)
+        [.write, .print, .plot, .spectrogram, .publish].contains(operation)
       {
         found = true
       }

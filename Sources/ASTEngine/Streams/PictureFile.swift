@@ -1,0 +1,54 @@
+import CPNG
+import Foundation
+
+/// PNG files through libpng.
+public enum PictureFile {
+  /// Writes 8-bit RGB pixels (row by row, 3 bytes each) as a PNG file. The file is
+  /// written beside `path` and renamed into place, so a failure leaves no broken file.
+  ///
+  /// - Throws: ``RenderError/failed(_:)`` naming the file.
+  public static func writePNG(rgb: [UInt8], width: Int, height: Int, to path: String) throws {
+    precondition(rgb.count == width * height * 3, "a picture needs 3 bytes a pixel")
+    let slash = path.lastIndex(of: "/")
+    let directory = slash.map { String(path[..<$0]) } ?? "."
+    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    let temporary =
+      (directory.isEmpty ? "" : directory + "/") + "." + name + ".tmp-"
+      + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    var message = [CChar](repeating: 0, count: 256)
+    let status = rgb.withUnsafeBufferPointer { pixels in
+      ast_png_write_rgb(
+        temporary, pixels.baseAddress, Int32(width), Int32(height), &message, message.count)
+    }
+    guard status == 0 else {
+      unlink(temporary)
+      let reason = String(
+        decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      throw RenderError.failed(
+        "cannot write '\(path)': \(reason.isEmpty ? "libpng failed" : reason)")
+    }
+    guard rename(temporary, path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(temporary)
+      throw RenderError.failed("cannot write '\(path)': \(reason)")
+    }
+  }
+
+  /// The width and height of a PNG file, or `nil` when it is not one.
+  public static func size(ofPNG path: String) -> (width: Int, height: Int)? {
+    var width: Int32 = 0
+    var height: Int32 = 0
+    guard ast_png_size(path, &width, &height) == 0 else { return nil }
+    return (Int(width), Int(height))
+  }
+
+  /// The pixels of a PNG file as 8-bit RGB, row by row, or `nil` when it is not one.
+  public static func readPNG(_ path: String) -> (width: Int, height: Int, rgb: [UInt8])? {
+    guard let (width, height) = size(ofPNG: path) else { return nil }
+    var pixels = [UInt8](repeating: 0, count: width * height * 3)
+    let status = pixels.withUnsafeMutableBufferPointer {
+      ast_png_read_rgb(path, $0.baseAddress, $0.count)
+    }
+    return status == 0 ? (width, height, pixels) : nil
+  }
+}
