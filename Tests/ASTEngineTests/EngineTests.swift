@@ -90,7 +90,7 @@ struct EngineTests {
       // A half-scale sine is about -6 dBFS, and far from it the picture is dark.
       #expect(abs(column[loudest] - (-6.02)) < 1.5, "\(column[loudest]) dBFS")
       #expect(column[picture.row(forFrequency: frequency * 4)] < -60)
-      #expect(picture.pixels().count == picture.width * picture.height * 3)
+      #expect(picture.pixels().count == picture.width * picture.pictureHeight * 3)
     }
   }
 
@@ -111,10 +111,40 @@ struct EngineTests {
     let picture = WaveformPicture(sampleRate: 8_000, channelCount: 1, width: 100, laneHeight: 50)
     _ = try await Render.drain(node) { buffer, count in picture.add(buffer, frames: count) }
     let pixels = picture.pixels()
-    #expect(pixels.count == 100 * 50 * 3)
+    // One lane, and a 16-pixel time axis under it.
+    #expect(picture.height == 66)
+    #expect(pixels.count == 100 * 66 * 3)
     // Full-scale sine: every column is painted from near the top to near the bottom.
     let column = 50
     let painted = (0..<50).filter { pixels[($0 * 100 + column) * 3 + 2] == 200 }
     #expect(painted.count > 40)
+    // The axis has a tick and a label at 0 s: dark pixels in its first columns.
+    let dark = (50..<66).flatMap { y in (0..<12).map { (y * 100 + $0) * 3 } }.filter {
+      pixels[$0] < 100
+    }
+    #expect(dark.count > 10)
+    #expect(TimeAxis.step(for: 1) == 0.1 && TimeAxis.step(for: 3600) == 600)
+    #expect(TimeAxis.label(0.5) == "0.5s" && TimeAxis.label(20) == "20s")
+  }
+
+  @Test("in dBFS a quiet signal fills more of its lane than on a linear scale")
+  func waveformDecibels() async throws {
+    func span(decibels: Bool) async throws -> Int {
+      let context = RenderContext(blockSize: 256)
+      let node = OscillatorNode(
+        waveform: .sine, frequency: ParameterSignal(constant: 100),
+        amplitude: ParameterSignal(constant: 0.1), sampleRate: 8_000, frameCount: 8_000,
+        context: context)
+      let picture = WaveformPicture(
+        sampleRate: 8_000, channelCount: 1, width: 100, laneHeight: 122, decibels: decibels)
+      _ = try await Render.drain(node) { buffer, count in picture.add(buffer, frames: count) }
+      let pixels = picture.pixels()
+      return (0..<122).filter { pixels[($0 * 100 + 50) * 3 + 2] == 200 }.count
+    }
+    // -20 dBFS: a tenth of the half lane linearly, two thirds of it in dBFS from -60.
+    let linear = try await span(decibels: false)
+    let decibels = try await span(decibels: true)
+    #expect(abs(linear - 13) <= 2, "\(linear)")
+    #expect(abs(decibels - 81) <= 3, "\(decibels)")
   }
 }

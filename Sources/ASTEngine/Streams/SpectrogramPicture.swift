@@ -12,7 +12,8 @@ import Foundation
 public final class SpectrogramPicture: @unchecked Sendable {
   /// The picture's width in pixels.
   public let width: Int
-  /// The picture's height in pixels: one row per frequency band.
+  /// The height of the spectrum in pixels: one row per frequency band (the picture
+  /// adds a time axis below it).
   public let height: Int
   /// Samples per transform.
   public static let windowSize = 4096
@@ -163,11 +164,16 @@ public final class SpectrogramPicture: @unchecked Sendable {
     }
   }
 
+  /// The picture's height in pixels: the spectrum and the time axis.
+  public var pictureHeight: Int { height + TimeAxis.height }
+
   /// The picture as RGB pixels, row by row: `width` columns (each the nearest column of
-  /// levels) by `height` rows.
+  /// levels) by ``pictureHeight`` rows, the time axis at the bottom.
   public func pixels() -> [UInt8] {
     let levels = levels()
-    var pixels = [UInt8](repeating: 0, count: width * height * 3)
+    var pixels = [UInt8](repeating: 0, count: width * pictureHeight * 3)
+    let duration = lock.withLock { Double(seen) / Double(sampleRate) }
+    TimeAxis.draw(into: &pixels, width: width, top: height, duration: duration)
     guard !levels.isEmpty else { return pixels }
     for x in 0..<width {
       let column = levels[min(levels.count - 1, x * levels.count / width)]
@@ -199,6 +205,6 @@ public final class SpectrogramPicture: @unchecked Sendable {
 
   /// Writes the picture as a PNG file, atomically.
   public func write(to path: String) throws {
-    try PictureFile.writePNG(rgb: pixels(), width: width, height: height, to: path)
+    try PictureFile.writePNG(rgb: pixels(), width: width, height: pictureHeight, to: path)
   }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// A waveform picture drawn while a signal renders: the min/max envelope of each
-/// channel in its own lane, written as a PNG.
+/// channel in its own lane, on a linear scale or in dBFS (-60 to 0), over a time axis
+/// in seconds, written as a PNG.
 ///
 /// Blocks are reduced to min/max pairs of 256 frames as they pass, so a long signal
 /// takes little memory; at the end the pairs are gathered into one column per pixel.
@@ -12,18 +13,30 @@ public final class WaveformPicture: Sendable {
   /// The height of each channel's lane in pixels.
   public let laneHeight: Int
   private let channelCount: Int
+  private let sampleRate: Int
+  private let decibels: Bool
   private static let bucket = 256
   private struct State {
     var minima: [[Float]]
     var maxima: [[Float]]
     var current: [(Float, Float)]
     var filled = 0
+    var frames = 0
   }
   private let state: Mutex<State>
 
-  /// An empty picture for a signal with `channelCount` channels.
-  public init(sampleRate: Int, channelCount: Int, width: Int = 1200, laneHeight: Int = 200) {
+  /// The picture's height in pixels: the lanes and the time axis.
+  public var height: Int { laneHeight * channelCount + TimeAxis.height }
+
+  /// An empty picture for a signal with `channelCount` channels; with `decibels`, the
+  /// envelope is drawn in dBFS from -60 (the middle line) to 0 (the lane's edge).
+  public init(
+    sampleRate: Int, channelCount: Int, width: Int = 1200, laneHeight: Int = 200,
+    decibels: Bool = false
+  ) {
     self.width = width
+    self.sampleRate = sampleRate
+    self.decibels = decibels
     self.laneHeight = laneHeight
     self.channelCount = channelCount
     state = Mutex(
@@ -43,6 +56,7 @@ public final class WaveformPicture: Sendable {
           state.current[channel].1 = max(state.current[channel].1, sample)
         }
         state.filled += 1
+        state.frames += 1
         if state.filled == Self.bucket { Self.close(&state, channels: channelCount) }
       }
     }
@@ -59,11 +73,11 @@ public final class WaveformPicture: Sendable {
 
   /// The picture as RGB pixels, row by row.
   public func pixels() -> [UInt8] {
-    let (minima, maxima) = state.withLock { state -> ([[Float]], [[Float]]) in
+    let (minima, maxima, frames) = state.withLock { state -> ([[Float]], [[Float]], Int) in
       if state.filled > 0 { Self.close(&state, channels: channelCount) }
-      return (state.minima, state.maxima)
+      return (state.minima, state.maxima, state.frames)
     }
-    let height = laneHeight * channelCount
+    let height = self.height
     var pixels = [UInt8](repeating: 255, count: width * height * 3)
     func paint(_ x: Int, _ y: Int, _ color: (UInt8, UInt8, UInt8)) {
       guard x >= 0, x < width, y >= 0, y < height else { return }
@@ -89,17 +103,27 @@ public final class WaveformPicture: Sendable {
           high = max(high, maxima[channel][index])
         }
         let half = Float(laneHeight / 2 - 2)
-        let y0 = middle - Int((min(high, 1) * half).rounded())
-        let y1 = middle - Int((max(low, -1) * half).rounded())
+        let y0 = middle - Int((scaled(min(high, 1)) * half).rounded())
+        let y1 = middle - Int((scaled(max(low, -1)) * half).rounded())
         for y in y0...max(y0, y1) { paint(x, y, (30, 90, 200)) }
       }
     }
+    TimeAxis.draw(
+      into: &pixels, width: width, top: laneHeight * channelCount,
+      duration: Double(frames) / Double(sampleRate))
     return pixels
+  }
+
+  /// A sample's distance from the middle line, as a fraction of the half lane.
+  private func scaled(_ value: Float) -> Float {
+    guard decibels else { return value }
+    let level = 20 * log10(max(abs(value), 1e-6))
+    let fraction = max(0, (level + 60) / 60)
+    return value < 0 ? -fraction : fraction
   }
 
   /// Writes the picture as a PNG file, atomically.
   public func write(to path: String) throws {
-    try PictureFile.writePNG(
-      rgb: pixels(), width: width, height: laneHeight * channelCount, to: path)
+    try PictureFile.writePNG(rgb: pixels(), width: width, height: height, to: path)
   }
 }

@@ -396,7 +396,12 @@ public enum BuiltinRegistry {
       result: .number(nil)),
     Builtin(
       "plot", group: .inspection, "Writes a waveform picture (PNG) and passes the signal on.",
-      parameters: [input, BuiltinParameter("path", .string, "the picture file")],
+      parameters: [
+        input, BuiltinParameter("path", .string, "the picture file"),
+        BuiltinParameter(
+          "scale", .choice(["linear", "db"]), default: .string("linear"),
+          "the level axis: linear, or db (dBFS from -60 to 0)"),
+      ],
       result: .sameAsInput),
     Builtin(
       "spectrogram", group: .inspection,

@@ -227,7 +227,9 @@ extension Evaluator {
       let (input, metadata) = try await audio(arguments[0], in: environment)
       let path = try resolve(
         try await string(arguments[1], in: environment), at: arguments[1].range, writing: true)
-      let picture = WaveformPicture(sampleRate: input.sampleRate, channelCount: input.channelCount)
+      let scale = try await string(arguments[2], in: environment)
+      let picture = WaveformPicture(
+        sampleRate: input.sampleRate, channelCount: input.channelCount, decibels: scale == "db")
       let tap = TapNode(
         input, onBlock: { buffer, count in picture.add(buffer, frames: count) },
         onEnd: { try picture.write(to: path) })
