@@ -35,6 +35,8 @@ public final class AudioFileWriter {
   private var handle: OpaquePointer?
   private var stream: WAVStream?
   private var framesWritten = 0
+  /// Bytes written since the disk was last asked to start writing them.
+  private var unflushed = 0
 
   /// Whether `path` names a stream: `-` for standard output, or an existing thing that
   /// is neither a regular file nor a directory.
@@ -199,6 +201,16 @@ public final class AudioFileWriter {
       throw AudioFileError(.writeFailed, .write, path: path, reason: reason)
     }
     framesWritten += frames
+    startWriteback(frames * channelCount * encoding.sampleWidth)
+  }
+
+  /// Asks the kernel to start writing the file to disk every 8 MB, without waiting, so
+  /// that the flush in ``finish()`` has little left to do.
+  private func startWriteback(_ bytes: Int) {
+    unflushed += bytes
+    guard unflushed >= 8 << 20, descriptor >= 0 else { return }
+    unflushed = 0
+    _ = ast_start_writeback(descriptor)
   }
 
   /// Completes the file and renames it into place over any file at the destination.
