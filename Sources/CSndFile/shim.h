@@ -1,10 +1,6 @@
 #ifndef AST_CSNDFILE_SHIM_H
 #define AST_CSNDFILE_SHIM_H
-/* For sync_file_range, which starts writing a file to disk without waiting. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include <fcntl.h>
+#include <stdint.h>
 #include <sndfile.h>
 
 /* sf_command takes a void pointer whose meaning depends on the command; these wrappers
@@ -21,9 +17,14 @@ static inline int ast_sf_set_vbr_encoding_quality(SNDFILE *file, double quality)
   return sf_command(file, SFC_SET_VBR_ENCODING_QUALITY, &quality, sizeof(quality));
 }
 
-/* Asks the kernel to start writing a file's dirty pages to disk; returns at once. */
+/* sync_file_range(2), declared here: glibc declares it only under _GNU_SOURCE, which
+   would change the system headers this module shares with the others. */
+extern int sync_file_range(int fd, int64_t offset, int64_t count, unsigned int flags);
+
+/* Asks the kernel to start writing a file's dirty pages to disk (SYNC_FILE_RANGE_WRITE,
+   2); returns at once. */
 static inline int ast_start_writeback(int descriptor) {
-  return sync_file_range(descriptor, 0, 0, SYNC_FILE_RANGE_WRITE);
+  return sync_file_range(descriptor, 0, 0, 2);
 }
 
 #endif
