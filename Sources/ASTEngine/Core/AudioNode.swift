@@ -99,3 +99,19 @@ open class AudioNode {
 public func pull(_ node: AudioNode, into buffer: AudioBuffer, frames: Int) async throws -> Int {
   try await node.render(into: buffer, frames: frames)
 }
+
+/// Pulls up to `frames` frames of `node` into `buffer` unless it has already `ended`
+/// (set when it gives fewer than asked), and fills the rest of the `frames` with
+/// silence; returns how many frames the node gave. For nodes that combine inputs of
+/// different lengths, the shorter padded with silence.
+func pullPadded(_ node: AudioNode, into buffer: AudioBuffer, frames: Int, ended: inout Bool)
+  async throws -> Int
+{
+  var got = 0
+  if !ended {
+    got = try await node.render(into: buffer, frames: frames)
+    if got < frames { ended = true }
+  }
+  buffer.clear(from: got, to: frames)
+  return got
+}

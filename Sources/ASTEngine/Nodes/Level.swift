@@ -71,13 +71,7 @@ public final class ArithmeticNode: AudioNode {
     async throws -> Int?
   {
     guard let node, let buffer else { return nil }
-    var got = 0
-    if !ended {
-      got = try await node.render(into: buffer, frames: frames)
-      if got < frames { ended = true }
-    }
-    buffer.clear(from: got, to: frames)
-    return got
+    return try await pullPadded(node, into: buffer, frames: frames, ended: &ended)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
@@ -237,20 +231,10 @@ public final class StereoNode: AudioNode {
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    var a = 0
-    var b = 0
-    if !leftEnded {
-      a = try await left.render(into: leftBuffer, frames: frames)
-      leftEnded = a < frames
-    }
-    if !rightEnded {
-      b = try await right.render(into: rightBuffer, frames: frames)
-      rightEnded = b < frames
-    }
+    let a = try await pullPadded(left, into: leftBuffer, frames: frames, ended: &leftEnded)
+    let b = try await pullPadded(right, into: rightBuffer, frames: frames, ended: &rightEnded)
     let produced = max(a, b)
     guard produced > 0 else { return 0 }
-    leftBuffer.clear(from: a, to: produced)
-    rightBuffer.clear(from: b, to: produced)
     buffer.channel(0).update(from: leftBuffer.channel(0), count: produced)
     buffer.channel(1).update(from: rightBuffer.channel(0), count: produced)
     return produced
