@@ -91,34 +91,40 @@ final class WAVStream {
       let wrote = withUnsafeBytes(of: &little) {
         pwrite(descriptor, $0.baseAddress, 4, start + off_t(offset))
       }
-      if wrote != 4 { throw failure(errno) }
+      if wrote != 4 {
+        throw AudioFileError(
+          .writeFailed, .write, path: path, reason: AudioFileReader.systemMessage(errno))
+      }
     }
   }
 
   private func send(_ data: [UInt8]) throws {
-    var sent = 0
-    while sent < data.count {
-      let count = data.withUnsafeBytes {
-        systemWrite(descriptor, $0.baseAddress! + sent, data.count - sent)
-      }
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw failure(errno)
-      }
-      sent += count
-    }
-  }
-
-  private func failure(_ code: Int32) -> AudioFileError {
-    if code == EPIPE {
-      return AudioFileError(.closedByReader, .write, path: path, reason: "the reader went away")
-    }
-    return AudioFileError(
-      .writeFailed, .write, path: path, reason: AudioFileReader.systemMessage(code))
+    try data.withUnsafeBytes { try writeAll($0, to: descriptor, path: path) }
   }
 }
 
-/// `write(2)`, named apart from the methods above.
+/// Writes all of `bytes` to `descriptor`, again after a signal interrupts it.
+///
+/// - Throws: ``AudioFileError`` naming `path` (`-` for standard output): of kind
+///   `closedByReader` when the reader of a pipe went away, else `writeFailed`.
+public func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws {
+  var sent = 0
+  while sent < bytes.count {
+    let count = systemWrite(descriptor, bytes.baseAddress! + sent, bytes.count - sent)
+    if count < 0 {
+      let code = errno
+      if code == EINTR { continue }
+      if code == EPIPE {
+        throw AudioFileError(.closedByReader, .write, path: path, reason: "the reader went away")
+      }
+      throw AudioFileError(
+        .writeFailed, .write, path: path, reason: AudioFileReader.systemMessage(code))
+    }
+    sent += count
+  }
+}
+
+/// `write(2)`, named apart from the methods called `write`.
 private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
   write(descriptor, bytes, count)
 }

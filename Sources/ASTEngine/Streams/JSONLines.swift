@@ -92,24 +92,6 @@ public final class JSONLinesWriter {
   public func write(_ chunk: AudioStream) throws {
     var bytes = [UInt8](try chunk.jsonData())
     bytes.append(UInt8(ascii: "\n"))
-    var sent = 0
-    while sent < bytes.count {
-      let count = bytes.withUnsafeBytes {
-        systemWrite(descriptor, $0.baseAddress! + sent, bytes.count - sent)
-      }
-      if count < 0 {
-        let code = errno
-        if code == EINTR { continue }
-        throw AudioFileError(
-          code == EPIPE ? .closedByReader : .writeFailed, .write, path: "-",
-          reason: String(cString: strerror(code)))
-      }
-      sent += count
-    }
+    try bytes.withUnsafeBytes { try writeAll($0, to: descriptor, path: "-") }
   }
-}
-
-/// `write(2)`, named apart from the method above.
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-  write(descriptor, bytes, count)
 }
