@@ -48,6 +48,16 @@ public final class AudioFileWriter {
     return type != S_IFREG && type != S_IFDIR
   }
 
+  /// The format a write to `path` takes when none is named: from the extension, or WAV
+  /// for a stream without one; `nil` when neither tells.
+  public static func defaultFormat(for path: String) -> AudioFileFormat? {
+    AudioFileFormat(path: path) ?? (isStream(path) ? .wav : nil)
+  }
+
+  /// Whether the writer writes a stream front to back (see ``isStream(_:)``) rather than a
+  /// temporary file renamed into place.
+  public var writesStream: Bool { stream != nil }
+
   /// Opens a temporary file beside `path` for writing, or the stream `path` names.
   ///
   /// - Parameters:
@@ -62,7 +72,7 @@ public final class AudioFileWriter {
     channelCount: Int
   ) throws {
     let isStream = Self.isStream(path)
-    guard let resolved = format ?? AudioFileFormat(path: path) ?? (isStream ? .wav : nil) else {
+    guard let resolved = format ?? Self.defaultFormat(for: path) else {
       throw AudioFileError(
         .unsupportedFormat, .write, path: path,
         reason: "unknown file extension; use .wav, .flac, .ogg, .mp3 or .aiff, or name a format")
@@ -306,8 +316,11 @@ public final class AudioFileWriter {
   }
 
   /// Creates a new, empty file named `.NAME.tmp-XXXXXX` beside `destination`, with
-  /// `NAME` shortened so that long names still fit. Errors name `path`.
-  static func createTemporaryFile(beside destination: String, for path: String) throws
+  /// `NAME` shortened so that long names still fit; returns its path and an open
+  /// descriptor. Other writers that rename a finished file into place use it too.
+  ///
+  /// - Throws: ``AudioFileError`` naming `path` when the file cannot be created.
+  public static func createTemporaryFile(beside destination: String, for path: String) throws
     -> (String, Int32)
   {
     let directory = directoryName(of: destination)

@@ -140,6 +140,15 @@ public final class RepeatNode: AudioNode {
 /// A signal passed on unchanged while something watches each block (writing it to a
 /// file, summarising it), with a last call when it ends.
 public final class TapNode: AudioNode {
+  /// Passes `input` on, drawing each block into `picture` and writing it to `path` at
+  /// the end (`plot`, `spectrogram`, `ast run --plot`).
+  public convenience init(_ input: AudioNode, drawing picture: some SignalPicture, to path: String)
+  {
+    self.init(
+      input, onBlock: { buffer, count in picture.add(buffer, frames: count) },
+      onEnd: { try picture.write(to: path) })
+  }
+
   private let input: AudioNode
   private let onBlock: (AudioBuffer, Int) throws -> Void
   private let onEnd: () async throws -> Void

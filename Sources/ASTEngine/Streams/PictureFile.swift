@@ -1,5 +1,17 @@
+import ASTCore
 import CPNG
 import Foundation
+
+/// A picture drawn block by block while a signal renders, then written as a PNG file.
+public protocol SignalPicture: AnyObject {
+  /// Adds a block of frames.
+  func add(_ buffer: AudioBuffer, frames: Int)
+  /// Writes the picture as a PNG file, atomically.
+  func write(to path: String) throws
+}
+
+extension WaveformPicture: SignalPicture {}
+extension SpectrogramPicture: SignalPicture {}
 
 /// PNG files through libpng.
 public enum PictureFile {
@@ -9,16 +21,17 @@ public enum PictureFile {
   /// - Throws: ``RenderError/failed(_:)`` naming the file.
   public static func writePNG(rgb: [UInt8], width: Int, height: Int, to path: String) throws {
     precondition(rgb.count == width * height * 3, "a picture needs 3 bytes a pixel")
-    let slash = path.lastIndex(of: "/")
-    let directory = slash.map { String(path[..<$0]) } ?? "."
-    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-    let temporary =
-      (directory.isEmpty ? "" : directory + "/") + "." + name + ".tmp-"
-      + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    let temporary: String
+    let descriptor: Int32
+    do {
+      (temporary, descriptor) = try AudioFileWriter.createTemporaryFile(beside: path, for: path)
+    } catch {
+      throw RenderError.failed(String(describing: error))
+    }
     var message = [CChar](repeating: 0, count: 256)
     let status = rgb.withUnsafeBufferPointer { pixels in
-      ast_png_write_rgb(
-        temporary, pixels.baseAddress, Int32(width), Int32(height), &message, message.count)
+      ast_png_write_rgb_fd(
+        descriptor, pixels.baseAddress, Int32(width), Int32(height), &message, message.count)
     }
     guard status == 0 else {
       unlink(temporary)

@@ -45,10 +45,7 @@ public final class SignalFileWriter {
     encodingName: String = "", sampleRate: Int, channelCount: Int, origin: Int?,
     trouble: TroubleReport
   ) throws {
-    guard
-      let resolved = format ?? AudioFileFormat(path: path)
-        ?? (AudioFileWriter.isStream(path) ? .wav : nil)
-    else {
+    guard let resolved = format ?? AudioFileWriter.defaultFormat(for: path) else {
       throw AudioFileError(
         .unsupportedFormat, .write, path: path,
         reason: "unknown file extension; use .wav, .flac, .ogg, .mp3 or .aiff")
@@ -59,10 +56,10 @@ public final class SignalFileWriter {
     }
     self.path = path
     self.displayName = displayName ?? (path == "-" ? "standard output" : path)
-    isStream = AudioFileWriter.isStream(path)
     writer = try AudioFileWriter(
       path: path, format: resolved, encoding: encoding, sampleRate: sampleRate,
       channelCount: channelCount)
+    isStream = writer.writesStream
     background = BackgroundWriter(writer: writer)
     channels = channelCount
     self.origin = origin

@@ -230,10 +230,7 @@ extension Evaluator {
       let scale = try await string(arguments[2], in: environment)
       let picture = WaveformPicture(
         sampleRate: input.sampleRate, channelCount: input.channelCount, decibels: scale == "db")
-      let tap = TapNode(
-        input, onBlock: { buffer, count in picture.add(buffer, frames: count) },
-        onEnd: { try picture.write(to: path) })
-      return .audio(tap, metadata)
+      return .audio(TapNode(input, drawing: picture, to: path), metadata)
 
     case .spectrogram:
       let (input, metadata) = try await audio(arguments[0], in: environment)
@@ -242,10 +239,7 @@ extension Evaluator {
       let picture = SpectrogramPicture(
         sampleRate: input.sampleRate, channelCount: input.channelCount,
         frameCount: input.frameCount)
-      let tap = TapNode(
-        input, onBlock: { buffer, count in picture.add(buffer, frames: count) },
-        onEnd: { try picture.write(to: path) })
-      return .audio(tap, metadata)
+      return .audio(TapNode(input, drawing: picture, to: path), metadata)
 
     case .rate:
       return .unit

@@ -292,10 +292,7 @@ public final class Evaluator: @unchecked Sendable {
             range: out.range)
         }
         let picture = WaveformPicture(sampleRate: node.sampleRate, channelCount: node.channelCount)
-        value = .audio(
-          TapNode(
-            node, onBlock: { buffer, count in picture.add(buffer, frames: count) },
-            onEnd: { try picture.write(to: plotPath) }), metadata)
+        value = .audio(TapNode(node, drawing: picture, to: plotPath), metadata)
       }
       if self.options.emitsJSONLines {
         return try await self.emitJSONLines(value, range: out.range)
