@@ -47,6 +47,9 @@ let package = Package(
       pkgConfig: "libedit",
       providers: [.apt(["libedit-dev"])]
     ),
+    // The interactive session's Ctrl-C: one flag, defined in a C source file, shared by
+    // the signal handler, the prompt and the render's watcher.
+    .target(name: "CInterrupt"),
     // Layer 2: the AudioStream value, conversions, segments, files, resampling, channels.
     .target(
       name: "ASTCore",
@@ -72,6 +75,7 @@ let package = Package(
         "ASTEngine",
         "ASTLanguage",
         "CEditLine",
+        "CInterrupt",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

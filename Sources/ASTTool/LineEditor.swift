@@ -1,4 +1,5 @@
 import CEditLine
+import CInterrupt
 import Foundation
 
 /// Line editing through libedit: a prompt, history kept in a file, and Tab completion.
@@ -90,8 +91,8 @@ final class LineEditor {
 
   /// Whether Ctrl-C was pressed since the last call (clears it).
   ///
-  /// The flag lives in the C shim as a header-local static, so it is only ever touched
-  /// from this file: every use shares this file's copy.
+  /// The flag has one definition, in the `CInterrupt` target's C source, so the signal
+  /// handler and every reader share it in any build configuration.
   static func takeInterrupt() -> Bool {
     ast_take_interrupt() != 0
   }

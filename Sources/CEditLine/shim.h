@@ -1,6 +1,5 @@
 #ifndef AST_CEDITLINE_SHIM_H
 #define AST_CEDITLINE_SHIM_H
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <histedit.h>
@@ -85,45 +84,10 @@ static inline EditLine *ast_el_init_standard(const char *program) {
   return el_init(program, stdin, stdout, stderr);
 }
 
-/* The interactive session's Ctrl-C: a handler that only records the signal, installed
-   without SA_RESTART so that a read waiting at the prompt returns. The flag is the one
-   piece of state a signal handler can touch. */
-static volatile sig_atomic_t ast_interrupt_flag = 0;
-
-static void ast_interrupt_handler(int signal_number) {
-  (void)signal_number;
-  ast_interrupt_flag = 1;
-}
-
-static inline int ast_install_interrupt_handler(void) {
-  struct sigaction action;
-  memset(&action, 0, sizeof(action));
-  action.sa_handler = ast_interrupt_handler;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = 0;
-  sigset_t interrupt;
-  sigemptyset(&interrupt);
-  sigaddset(&interrupt, SIGINT);
-  sigprocmask(SIG_UNBLOCK, &interrupt, NULL);
-  return sigaction(SIGINT, &action, NULL);
-}
-
-/* Marks Ctrl-C as pressed (from a key binding at the prompt). */
-static inline void ast_note_interrupt(void) {
-  ast_interrupt_flag = 1;
-}
-
 /* At the prompt, Ctrl-C is read as a key instead of raising SIGINT, so that it always
    ends the read however the read is waiting. */
 static inline int ast_el_read_interrupt_as_key(EditLine *el) {
   return el_set(el, EL_SETTY, "-d", "-isig", NULL);
-}
-
-/* Whether Ctrl-C was pressed since the last call; clears the flag. */
-static inline int ast_take_interrupt(void) {
-  int was = ast_interrupt_flag;
-  ast_interrupt_flag = 0;
-  return was;
 }
 
 /* The line being edited and the cursor, for completion. */

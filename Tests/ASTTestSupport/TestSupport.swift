@@ -268,6 +268,11 @@ public final class PseudoTerminal {
     _ = bytes.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
   }
 
+  /// Sends `signal` to the program, as `kill` from another process would.
+  public func signal(_ signal: Int32) {
+    kill(pid, signal)
+  }
+
   /// Everything the program has written so far, as text.
   public var screen: String {
     drain()
