@@ -88,13 +88,15 @@ public struct Checker {
     public static let unreadableFile: DiagnosticID = "unreadable-file"
     /// A file both read and written by the script.
     public static let readWriteConflict: DiagnosticID = "read-write-conflict"
+    /// A source that can be read only once (standard input, a subscription) read again.
+    public static let readTwice: DiagnosticID = "read-twice"
 
     /// Every identifier above.
     public static let all: [DiagnosticID] = [
       unknownName, usedBeforeDefinition, notAFunction, tooManyArguments, unknownParameter,
       duplicateArgument, missingArgument, typeMismatch, unitMismatch, outOfRange, rateMismatch,
       channelMismatch, rebinding, shadowsBuiltin, recursion, duplicateParameter, noValue,
-      misplacedSetting, notConstant, invalidChoice, unreadableFile, readWriteConflict,
+      misplacedSetting, notConstant, invalidChoice, unreadableFile, readWriteConflict, readTwice,
     ]
   }
 
@@ -279,6 +281,7 @@ public struct Checker {
       }
     }
     checkReadWriteConflicts()
+    checkReadOnceSources(result)
     return result
   }
 

@@ -460,42 +460,19 @@ public final class Evaluator: @unchecked Sendable {
   /// use, and the bindings with effects (write, print, plot, publish) that nothing else
   /// uses, which run as statements of their own (their names are returned too).
   func liveness() -> (values: [TypedExpr], executed: Set<String>) {
+    let plan = RunPlan(script)
     var bindings: [String: TypedExpr] = [:]
-    var roots: [TypedExpr] = []
-    for statement in script.statements {
-      switch statement {
-      case .binding(let name, let value, _):
-        bindings[name] = value
-        if name == "out" { roots.append(value) }
-      case .expression(let value, _):
-        roots.append(value)
-      case .setRate:
-        break
-      }
-    }
+    for case .binding(let name, let value, _) in script.statements { bindings[name] = value }
     var live: Set<String> = []
     var values: [TypedExpr] = []
-    func reach(_ value: TypedExpr) {
+    var work = plan.roots.map(\.value)
+    while let value = work.popLast() {
       values.append(value)
-      value.visit { node in
-        if case .binding(let name, _, _) = node, live.insert(name).inserted,
-          let recipe = bindings[name]
-        {
-          reach(recipe)
-        }
+      for name in value.referencedBindings where live.insert(name).inserted {
+        if let recipe = bindings[name] { work.append(recipe) }
       }
     }
-    roots.forEach(reach)
-    var executed: Set<String> = []
-    for statement in script.statements {
-      if case .binding(let name, let value, _) = statement, name != "out", !live.contains(name),
-        value.hasEffects
-      {
-        executed.insert(name)
-        reach(value)
-      }
-    }
-    return (values, executed)
+    return (values, plan.executed)
   }
 
 }
