@@ -86,8 +86,8 @@ public final class EnvelopeNode: AudioNode {
   }
 }
 
-/// A feedback delay: `(1 - mix) x + mix w`, `w[n] = x[n - T] + feedback w[n - T]`, as
-/// long as its input.
+/// A feedback delay: `(1 - mix) x + mix w`, `w[n] = x[n - T] + feedback w[n - T]`,
+/// ringing on after its input ends as its ``EffectTail`` says.
 public final class DelayNode: AudioNode {
   private let input: AudioNode
   private let delayFrames: Int
@@ -96,9 +96,17 @@ public final class DelayNode: AudioNode {
   private let inputBuffer: AudioBuffer
   private var lines: [[Double]]
   private var cursor = 0
+  private var feed: TailFeed
+  /// Tail frames in a row whose output was below ``EffectTail/silence``.
+  private var quietFrames = 0
 
-  /// Delays `input` by `delayFrames` frames.
-  public init(_ input: AudioNode, delayFrames: Int, feedback: Double, mix: Double) {
+  /// Delays `input` by `delayFrames` frames; `tail` says how long the echoes go on after
+  /// the input's end. Without feedback an echo lasts exactly the delay, so a tail until
+  /// silent is then exactly `delayFrames` long.
+  public init(
+    _ input: AudioNode, delayFrames: Int, feedback: Double, mix: Double,
+    tail: EffectTail = .none
+  ) {
     self.input = input
     self.delayFrames = delayFrames
     self.feedback = feedback
@@ -106,11 +114,18 @@ public final class DelayNode: AudioNode {
     inputBuffer = input.makeBuffer()
     lines = Array(
       repeating: [Double](repeating: 0, count: max(delayFrames, 1)), count: input.channelCount)
-    super.init(sameFormatAs: input)
+    var tail = tail
+    if case .untilSilent = tail, feedback == 0 || mix == 0 || delayFrames == 0 {
+      tail = mix == 0 || delayFrames == 0 ? .none : .frames(delayFrames)
+    }
+    feed = TailFeed(tail)
+    super.init(
+      sampleRate: input.sampleRate, channelCount: input.channelCount,
+      frameCount: feed.frameCount(input: input.frameCount), context: input.context)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await input.render(into: inputBuffer, frames: frames)
+    let (count, tailStart) = try await feed.pull(input, into: inputBuffer, frames: frames)
     guard count > 0 else { return 0 }
     let length = max(delayFrames, 1)
     var position = cursor
@@ -135,13 +150,27 @@ public final class DelayNode: AudioNode {
       }
     }
     cursor = position
+    if case .untilSilent = feed.tail, tailStart < count {
+      // Once a whole delay line's worth of output is quiet, everything the line holds
+      // is, and each further echo is quieter still.
+      for index in tailStart..<count {
+        var loud = false
+        for channel in 0..<channelCount
+        where abs(buffer.channel(channel)[index]) >= EffectTail.silence {
+          loud = true
+        }
+        quietFrames = loud ? 0 : quietFrames + 1
+      }
+      if quietFrames >= delayFrames { feed.isSilent = true }
+    }
     return count
   }
 }
 
 /// A Freeverb-style reverb: eight damped comb filters and four all-pass filters per
 /// channel (the right channel's delays spread by 23 samples), tuned for 44.1 kHz and
-/// scaled to the sample rate. The output keeps the input's length.
+/// scaled to the sample rate, ringing on after its input ends as its ``EffectTail``
+/// says.
 public final class ReverbNode: AudioNode {
   private struct Comb {
     var line: [Float]
@@ -164,9 +193,13 @@ public final class ReverbNode: AudioNode {
   private let wet: Float
   private var combs: [[Comb]]
   private var allpasses: [[Allpass]]
+  private var feed: TailFeed
 
-  /// Reverberates `input` with `room` size, `damp`ing and `wet` share, each 0 to 1.
-  public init(_ input: AudioNode, room: Double, damp: Double, wet: Double) {
+  /// Reverberates `input` with `room` size, `damp`ing and `wet` share, each 0 to 1;
+  /// `tail` says how long it rings on after the input's end.
+  public init(
+    _ input: AudioNode, room: Double, damp: Double, wet: Double, tail: EffectTail = .none
+  ) {
     self.input = input
     inputBuffer = input.makeBuffer()
     feedback = Float(room * 0.28 + 0.7)
@@ -185,11 +218,30 @@ public final class ReverbNode: AudioNode {
           line: [Float](repeating: 0, count: max(1, Int(Double($0 + 23 * (channel % 2)) * scale))))
       }
     }
-    super.init(sameFormatAs: input)
+    feed = TailFeed(wet == 0 ? .none : tail)
+    super.init(
+      sampleRate: input.sampleRate, channelCount: input.channelCount,
+      frameCount: feed.frameCount(input: input.frameCount), context: input.context)
+  }
+
+  /// Whether everything the filters hold is so small that the output stays below
+  /// ``EffectTail/silence``: the eight combs' sum, scaled as the output scales it.
+  private var holdsOnlySilence: Bool {
+    var largest: Float = 0
+    for channel in 0..<channelCount {
+      for comb in combs[channel] {
+        largest = max(largest, abs(comb.store))
+        for value in comb.line { largest = max(largest, abs(value)) }
+      }
+      for allpass in allpasses[channel] {
+        for value in allpass.line { largest = max(largest, abs(value)) }
+      }
+    }
+    return largest * Float(combs.first?.count ?? 8) * 3 * wet < EffectTail.silence
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await input.render(into: inputBuffer, frames: frames)
+    let (count, tailStart) = try await feed.pull(input, into: inputBuffer, frames: frames)
     guard count > 0 else { return 0 }
     let damp1 = damp
     let damp2 = 1 - damp
@@ -220,6 +272,9 @@ public final class ReverbNode: AudioNode {
         }
         y[index] = (1 - wet) * x[index] + wet * 3 * sum
       }
+    }
+    if case .untilSilent = feed.tail, tailStart < count, holdsOnlySilence {
+      feed.isSilent = true
     }
     return count
   }

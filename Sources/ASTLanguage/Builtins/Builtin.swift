@@ -104,6 +104,14 @@ public enum DefaultValue: Sendable, Hashable {
   case string(String)
   /// The script's rate (set by `rate N`), else 44100 Hz.
   case scriptRate
+  /// Worked out by the builtin when the argument is not given (an effect's tail lasts
+  /// until it falls silent); `spelling` says what it does. The evaluator receives
+  /// ``automaticMarker``, which no valid argument equals.
+  case automatic(spelling: String)
+
+  /// What the evaluator receives for an ``automatic(spelling:)`` default: below every
+  /// range such a parameter accepts.
+  public static let automaticMarker = -1.0
 
   /// How the default is written in the reference.
   public var spelling: String {
@@ -111,6 +119,7 @@ public enum DefaultValue: Sendable, Hashable {
     case .number(_, let spelling): spelling
     case .string(let value): SourcePrinter.quote(value)
     case .scriptRate: "the script's rate"
+    case .automatic(let spelling): spelling
     }
   }
 }
@@ -255,6 +264,7 @@ public struct Builtin: Sendable, Hashable {
       + parameters.map { parameter in
         if let defaultValue = parameter.defaultValue {
           if case .scriptRate = defaultValue { return parameter.name + ":rate" }
+          if case .automatic = defaultValue { return parameter.name + ":auto" }
           return parameter.name + ":" + defaultValue.spelling
         }
         return parameter.name

@@ -225,10 +225,20 @@ public enum BuiltinRegistry {
       parameters: [input, time("dur", "the length of the fade")], result: .sameAsInput),
   ]
 
+  /// How long an effect rings on after its input ends; by default until it falls below
+  /// -90 dBFS.
+  static let tailParameter = BuiltinParameter(
+    "tail", .number, unit: .seconds, default: .automatic(spelling: "until silent"),
+    range: ValueRange(lower: .inclusive(0)), namedOnly: true,
+    "how long it rings on after its input ends: until it falls below -90 dBFS (at most "
+      + "60 s) by default, 0 keeps the input's length, a time sets the tail's length")
+
   static let effects: [Builtin] = [
     Builtin(
       "delay", group: .timeAndSpace,
-      "A feedback delay: (1 - mix) * x + mix * w, w[n] = x[n - T] + feedback * w[n - T].",
+      "A feedback delay: (1 - mix) * x + mix * w, w[n] = x[n - T] + feedback * w[n - T]. "
+        + "The echoes ring on after the input ends (see tail); on a stream each chunk keeps "
+        + "its length.",
       parameters: [
         input, time("time", "the delay time"),
         BuiltinParameter(
@@ -238,9 +248,12 @@ public enum BuiltinRegistry {
         BuiltinParameter(
           "mix", .number, default: .number(0.5, spelling: "0.5"), range: .unit,
           "the share of the delayed signal"),
+        tailParameter,
       ], result: .sameAsInput, liftsToStreams: true),
     Builtin(
-      "reverb", group: .timeAndSpace, "A Freeverb-style reverb.",
+      "reverb", group: .timeAndSpace,
+      "A Freeverb-style reverb. It rings on after the input ends (see tail); on a stream "
+        + "each chunk keeps its length.",
       parameters: [
         input,
         BuiltinParameter(
@@ -251,6 +264,7 @@ public enum BuiltinRegistry {
         BuiltinParameter(
           "wet", .number, default: .number(0.3, spelling: "0.3"), range: .unit,
           "the share of reverberated signal"),
+        tailParameter,
       ], result: .sameAsInput, liftsToStreams: true),
     Builtin(
       "compress", group: .dynamics, "A compressor.",

@@ -311,7 +311,14 @@ extension Checker {
       typed[index] ?? defaultArgument(parameter, at: range)
     }
     // Ranges without the Nyquist limit first, so the rate itself is valid when used.
-    for (index, parameter) in parameters.enumerated() where parameter.range?.upper != .nyquist {
+    // An automatic default is the builtin's own choice, outside the range a value given
+    // must keep.
+    func checksRange(_ index: Int) -> Bool {
+      if typed[index] == nil, case .automatic = parameters[index].defaultValue { return false }
+      return true
+    }
+    for (index, parameter) in parameters.enumerated()
+    where parameter.range?.upper != .nyquist && checksRange(index) {
       if let value = complete[index].constantValue,
         !checkRange(
           value, parameter: parameter, builtin: builtin, rate: nil, at: complete[index].range)
@@ -328,7 +335,8 @@ extension Checker {
     } else {
       rateContext = input?.type.audioFacts?.sampleRate
     }
-    for (index, parameter) in parameters.enumerated() where parameter.range?.upper == .nyquist {
+    for (index, parameter) in parameters.enumerated()
+    where parameter.range?.upper == .nyquist && checksRange(index) {
       if let value = complete[index].constantValue,
         !checkRange(
           value, parameter: parameter, builtin: builtin, rate: rateContext,
@@ -394,6 +402,8 @@ extension Checker {
       return .string(value, place)
     case .scriptRate?:
       return .constant(Double(scriptRate), .number(.frequency), place)
+    case .automatic?:
+      return .constant(DefaultValue.automaticMarker, .number(parameter.unit.dimension), place)
     case nil:
       return .invalid(place)
     }

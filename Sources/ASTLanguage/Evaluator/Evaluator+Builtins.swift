@@ -19,12 +19,14 @@ extension Evaluator {
         let source = try await stream(arguments[0], in: environment)
         return .stream(
           LiftedSource(source) { input in
-            try await self.effect(operation, input: input, arguments, in: environment, range: range)
+            try await self.effect(
+              operation, input: input, arguments, lifted: true, in: environment, range: range)
           })
       }
       let (input, metadata) = try await audio(arguments[0], in: environment)
       return .audio(
-        try await effect(operation, input: input, arguments, in: environment, range: range),
+        try await effect(
+          operation, input: input, arguments, lifted: false, in: environment, range: range),
         metadata)
 
     case .resample:
@@ -319,7 +321,7 @@ extension Evaluator {
   /// The effect of an Audio-to-Audio builtin around `input` (a signal, or the feed of a
   /// stream's chunks).
   func effect(
-    _ operation: BuiltinOperation, input: AudioNode, _ arguments: [TypedExpr],
+    _ operation: BuiltinOperation, input: AudioNode, _ arguments: [TypedExpr], lifted: Bool,
     in environment: Environment, range: SourceRange
   ) async throws -> AudioNode {
     let rate = input.sampleRate
@@ -364,10 +366,12 @@ extension Evaluator {
         frames: delayFrames, channels: input.channelCount, width: 8,
         for: "the delay line of 'delay'")
       node = DelayNode(
-        input, delayFrames: delayFrames, feedback: try await value(2), mix: try await value(3))
+        input, delayFrames: delayFrames, feedback: try await value(2), mix: try await value(3),
+        tail: try await tail(arguments[4], rate: rate, lifted: lifted, in: environment))
     case .reverb:
       node = ReverbNode(
-        input, room: try await value(1), damp: try await value(2), wet: try await value(3))
+        input, room: try await value(1), damp: try await value(2), wet: try await value(3),
+        tail: try await tail(arguments[4], rate: rate, lifted: lifted, in: environment))
     case .compress:
       node = CompressorNode(
         input, thresholdDB: try await value(1), ratio: try await value(2),
@@ -379,6 +383,16 @@ extension Evaluator {
     }
     node.origin = origin(range)
     return node
+  }
+
+  /// An effect's `tail:` argument: not given (``DefaultValue/automaticMarker``) until
+  /// silent, 0 none, else a length. On a stream each chunk keeps its length.
+  func tail(_ argument: TypedExpr, rate: Int, lifted: Bool, in environment: Environment)
+    async throws -> EffectTail
+  {
+    let seconds = try await number(argument, in: environment)
+    guard !lifted else { return .none }
+    return .fromArgument(frames: seconds < 0 ? -1 : frames(seconds, rate), sampleRate: rate)
   }
 
   func write(_ arguments: [TypedExpr], in environment: Environment, range: SourceRange) async throws
