@@ -86,3 +86,73 @@ struct GoldenComparisonTests {
         == .failed(["line 4:", "-   1", "+   2"]))
   }
 }
+
+@Suite("Golden spectra")
+struct GoldenSpectrumTests {
+  /// The golden recording of `script`, run in a temporary directory.
+  private func recording(_ script: String) async throws -> String {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = directory.file("t.ast")
+    try script.write(toFile: path, atomically: true, encoding: .utf8)
+    return await GoldenTest.record(script: path)
+  }
+
+  private static let bell = """
+    fn bell f dur = sine (f + f * 2.8 * (sine (f * 1.4) dur |> fadeout dur)) dur
+      |> adsr 2ms 800ms 0.0 10ms
+    out = bell 440hz 2s |> gain -6db
+    """
+
+  @Test("the same patch, or one changed by a last bit, agrees with itself")
+  func agrees() async throws {
+    let first = try await recording(Self.bell)
+    #expect(GoldenTest.compare(expected: first, actual: try await recording(Self.bell)) == nil)
+    let nudged = Self.bell.replacingOccurrences(of: "gain -6db", with: "gain -6.00001db")
+    #expect(GoldenTest.compare(expected: first, actual: try await recording(nudged)) == nil)
+    let noise = try await recording("out = noise 2 |> lowpass 3000")
+    #expect(
+      GoldenTest.compare(
+        expected: noise, actual: try await recording("out = noise 2 |> lowpass 3000 |> gain 1.00001")
+      ) == nil)
+  }
+
+  /// Whether `changed` fails against `golden` on its spectrum line.
+  private func spectrumFails(_ golden: String, _ changed: String) -> Bool {
+    let differences = GoldenTest.compare(expected: golden, actual: changed) ?? []
+    return differences.contains { $0.contains("spectrum:") }
+  }
+
+  @Test("a semitone, the FM ratio, a changed cutoff and a changed waveform each fail")
+  func catchesChanges() async throws {
+    let bell = try await recording(Self.bell)
+    let semitone = Self.bell.replacingOccurrences(of: "bell 440hz", with: "bell 466.16hz")
+    #expect(spectrumFails(bell, try await recording(semitone)))
+    // A fifth up keeps length, peak, RMS and envelope: only the spectrum tells.
+    let fifth = Self.bell.replacingOccurrences(of: "bell 440hz", with: "bell 660hz")
+    let higher = try await recording(fifth)
+    #expect(GoldenTest.compare(expected: bell, actual: higher)?.count == 3)
+    #expect(spectrumFails(bell, higher))
+    let ratio = Self.bell.replacingOccurrences(of: "f * 1.4", with: "f * 1.5")
+    #expect(spectrumFails(bell, try await recording(ratio)))
+
+    let filtered = try await recording("out = saw 220 2 |> lowpass 1000")
+    #expect(spectrumFails(filtered, try await recording("out = saw 220 2 |> lowpass 1200")))
+    #expect(spectrumFails(filtered, try await recording("out = square 220 2 |> lowpass 1000")))
+    // A noise's colour is pinned by its bands.
+    let noise = try await recording("out = noise 2 |> lowpass 3000")
+    #expect(spectrumFails(noise, try await recording("out = noise 2 |> lowpass 4000")))
+  }
+
+  @Test("the spectrum line reads a sine's frequency and level")
+  func sineSpectrum() async throws {
+    let text = try await recording("out = sine 1000 1 amp:0.5 rate:48000")
+    let line = text.split(separator: "\n").first { $0.hasPrefix("  spectrum:") }
+    let spectrum = try #require(line.flatMap { SpectrumLine(String($0)) })
+    #expect(spectrum.peaks.count == 1)
+    #expect(abs((spectrum.peaks.first?.frequency ?? 0) - 1000) < 1)
+    #expect(abs((spectrum.peaks.first?.level ?? 0) + 6.02) < 0.2)
+    #expect(spectrum.bands.count == 10)
+    #expect(spectrum.bands[5] == 0)
+  }
+}

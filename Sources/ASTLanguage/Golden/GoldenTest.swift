@@ -10,9 +10,13 @@ import Foundation
 /// its own directory (its inputs), so runs never touch the directory; `input` reads
 /// `NAME.stdin` when there is one, and nothing otherwise. Fingerprints give
 /// frames, rate, channels, peak and RMS (to 0.01 dB) and a 16-column envelope (each
-/// column's peak in 6 dB steps, 0 for -54 dBFS or less, 9 for -6 dBFS or more).
-/// Comparison is line by line: numbers may differ by up to 0.011 and envelope steps by
-/// one; everything else must match.
+/// column's peak in 6 dB steps, 0 for -54 dBFS or less, 9 for -6 dBFS or more), then a
+/// line of its spectrum (``PowerSpectrum``): the strongest peaks that stand out
+/// (`frequency/level`) and the share of the energy in each octave band from 31 Hz
+/// (dB, floored at -60). Comparison is line by line: numbers may differ by up to 0.011
+/// and envelope steps by one; peaks must pair up within 1% of their frequency (at least
+/// 3 Hz) and 1 dB, bands within 1 dB; everything else must match. So a semitone (6%), a
+/// changed filter or a changed waveform fails, a last-bit difference does not.
 public enum GoldenTest {
   /// The result of one script.
   public enum Outcome: Sendable, Equatable {
@@ -125,7 +129,7 @@ public enum GoldenTest {
       do {
         let report = try await evaluator.run()
         diagnostics += report.warnings
-        outPrint = report.outAudio.map(fingerprint)
+        outPrint = report.outAudio.map { fingerprint($0) + "\n" + spectrumLine($0) }
       } catch let error as RuntimeError {
         diagnostics += evaluator.warnings() + [error.diagnostic]
         status = 1
@@ -154,6 +158,7 @@ public enum GoldenTest {
       let full = FilePaths.resolve(file, against: directory)
       if let segment = try? AudioSegment(contentsOfFile: full) {
         lines.append("file \(file): " + fingerprint(segment))
+        lines.append(spectrumLine(segment))
       } else {
         lines.append("file \(file): unreadable")
       }
@@ -189,6 +194,33 @@ public enum GoldenTest {
     fingerprint(
       frames: audio.frameCount, rate: audio.sampleRate, channels: audio.channels.count,
       frame: { index, channel in Double(audio.channels[channel][index]) })
+  }
+
+  static func spectrumLine(_ audio: RenderedAudio) -> String {
+    spectrumLine(
+      PowerSpectrum(
+        frames: audio.frameCount, channels: audio.channels.count, sampleRate: audio.sampleRate,
+        sample: { index, channel in Double(audio.channels[channel][index]) }))
+  }
+
+  static func spectrumLine(_ segment: AudioSegment) -> String {
+    let samples = segment.samples()
+    let channels = segment.channelCount
+    return spectrumLine(
+      PowerSpectrum(
+        frames: segment.frameCount, channels: channels, sampleRate: segment.sampleRate,
+        sample: { index, channel in samples[index * channels + channel] }))
+  }
+
+  /// `  spectrum: peaks 440.0/-6.02 880.0/-18.10 bands -60.0 -3.1 ...`: the peaks by
+  /// frequency, then the octave bands.
+  static func spectrumLine(_ spectrum: PowerSpectrum) -> String {
+    let peaks = spectrum.peaks().sorted { $0.frequency < $1.frequency }.map {
+      String(format: "%.1f/%.2f", $0.frequency, $0.level)
+    }
+    let bands = spectrum.bandLevels().map { String(format: "%.1f", $0 > -0.05 ? 0 : $0) }
+    return "  spectrum: peaks \(peaks.isEmpty ? "-" : peaks.joined(separator: " ")) bands "
+      + bands.joined(separator: " ")
   }
 
   static func fingerprint(_ segment: AudioSegment) -> String {
@@ -249,6 +281,7 @@ public enum GoldenTest {
   /// Whether two lines agree: the same words, numbers within 0.011, envelopes within a step.
   static func linesAgree(_ a: String, _ b: String) -> Bool {
     if a == b { return true }
+    if let left = SpectrumLine(a), let right = SpectrumLine(b) { return left.agrees(with: right) }
     let left = a.split(separator: " ")
     let right = b.split(separator: " ")
     guard left.count == right.count else { return false }
@@ -267,5 +300,59 @@ public enum GoldenTest {
       return false
     }
     return true
+  }
+}
+
+/// A golden file's spectrum line, read back for comparison.
+struct SpectrumLine {
+  var peaks: [PowerSpectrum.Peak]
+  var bands: [Double]
+
+  /// Reads `  spectrum: peaks F/L ... bands B ...`; `nil` for any other line.
+  init?(_ line: String) {
+    let words = line.split(separator: " ")
+    guard words.first == "spectrum:", words.count >= 3, words[1] == "peaks",
+      let bandsAt = words.firstIndex(of: "bands")
+    else { return nil }
+    peaks = []
+    for word in words[2..<bandsAt] where word != "-" {
+      let parts = word.split(separator: "/")
+      guard parts.count == 2, let frequency = Double(parts[0]), let level = Double(parts[1])
+      else { return nil }
+      peaks.append(PowerSpectrum.Peak(frequency: frequency, level: level))
+    }
+    var bands: [Double] = []
+    for word in words[(bandsAt + 1)...] {
+      guard let value = Double(word) else { return nil }
+      bands.append(value)
+    }
+    self.bands = bands
+  }
+
+  /// Whether the two pair up: each peak of either has one in the other within 1% of its
+  /// frequency (at least 3 Hz) and 1 dB, except a weak one near the other's cut-off
+  /// (a peak at the edge of being listed), and the bands are within 1 dB.
+  func agrees(with other: SpectrumLine) -> Bool {
+    guard bands.count == other.bands.count,
+      zip(bands, other.bands).allSatisfy({ abs($0 - $1) <= 1.0 })
+    else { return false }
+    return Self.covered(peaks, by: other.peaks) && Self.covered(other.peaks, by: peaks)
+  }
+
+  private static func covered(_ peaks: [PowerSpectrum.Peak], by others: [PowerSpectrum.Peak])
+    -> Bool
+  {
+    let weakest = others.map(\.level).min() ?? -.infinity
+    let full = others.count >= 4
+    return peaks.allSatisfy { peak in
+      if others.contains(where: {
+        abs($0.frequency - peak.frequency) <= max(3, 0.01 * peak.frequency)
+          && abs($0.level - peak.level) <= 1
+      }) {
+        return true
+      }
+      // Listed on one side only because it sits at the other's limit of four.
+      return full && peak.level <= weakest + 1
+    }
   }
 }
