@@ -180,7 +180,7 @@ struct EvaluatorDSPTests {
   @Test("delay: echoes at T, 2T, 3T decaying by the feedback")
   func delay() async throws {
     let audio = try await render(
-      "impulse = pad (silence 0.001 rate:1000 + 1) 0 0.1\nout = delay impulse 10ms feedback:0.5 mix:1"
+      "impulse = pad (silence 0.001 rate:1000 + 1) 0 0.1\nout = delay impulse 10ms feedback:0.5 mix:1 tail:0"
     )
     let y = audio.channels[0]
     #expect(y.count == 101)
@@ -272,10 +272,10 @@ struct EvaluatorDSPTests {
     #expect(differenceDB(mono.channels[0], forward.channels[0].map { $0 * 0.75 }) < -120)
   }
 
-  @Test("reverb and compressor keep the length and behave")
+  @Test("reverb (with tail:0) and compressor keep the length and behave")
   func reverbAndCompressor() async throws {
     let impulse = "impulse = pad (silence 0.001 rate:8000 + 1) 0 1"
-    let wet = try await render("\(impulse)\nout = reverb impulse room:0.8 wet:1")
+    let wet = try await render("\(impulse)\nout = reverb impulse room:0.8 wet:1 tail:0")
     #expect(wet.frameCount == 8_008)
     // The tail rings on long after the impulse.
     #expect(rms(wet.channels[0], 4_000..<8_000) > 1e-4)

@@ -11,7 +11,7 @@ struct EvaluatorStreamTests {
   static let stateful = [
     "gain (sine 3 1.3 rate:8000)", "pan 0.3", "mono", "clip limit:0.4", "lowpass 700 q:2",
     "highpass 300", "bandpass 1000", "notch 500", "eq 900 6", "lowshelf 300 -6",
-    "highshelf 2000 4", "fadein 0.3", "delay 37ms feedback:0.6", "reverb room:0.7",
+    "highshelf 2000 4", "fadein 0.3", "delay 37ms feedback:0.6 tail:0", "reverb room:0.7 tail:0",
     "compress threshold_db:-12 attack:2ms", "lowpass (sine 2 1.3 rate:8000 * 300 + 800)",
   ]
 
@@ -77,6 +77,15 @@ struct EvaluatorStreamTests {
     for size in [1, 64, 4096] {
       let audio = try await render(Self.patch, blockSize: size)
       #expect(audio == reference, "block size \(size)")
+    }
+    // Tails end at the same frame whatever the block size.
+    for tail in ["delay 37ms feedback:0.6", "reverb room:0.7"] {
+      let script = "out = noise 0.05 rate:8000 |> \(tail)"
+      let tailed = try await render(script, blockSize: 1024)
+      #expect(tailed.frameCount > 800)
+      for size in [1, 64, 4096] {
+        #expect(try await render(script, blockSize: size) == tailed, "\(tail) at \(size)")
+      }
     }
   }
 

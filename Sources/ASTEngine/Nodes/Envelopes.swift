@@ -153,6 +153,7 @@ public final class DelayNode: AudioNode {
     if case .untilSilent = feed.tail, tailStart < count {
       // Once a whole delay line's worth of output is quiet, everything the line holds
       // is, and each further echo is quieter still.
+      // The end is found frame by frame, so it is the same at every block size.
       for index in tailStart..<count {
         var loud = false
         for channel in 0..<channelCount
@@ -160,8 +161,11 @@ public final class DelayNode: AudioNode {
           loud = true
         }
         quietFrames = loud ? 0 : quietFrames + 1
+        if quietFrames >= delayFrames {
+          feed.isSilent = true
+          return index + 1
+        }
       }
-      if quietFrames >= delayFrames { feed.isSilent = true }
     }
     return count
   }
@@ -240,15 +244,44 @@ public final class ReverbNode: AudioNode {
     return largest * Float(combs.first?.count ?? 8) * 3 * wet < EffectTail.silence
   }
 
+  /// How often, in frames of the tail, a reverb looks whether it has fallen silent: at
+  /// the same frames whatever the block size.
+  static let silenceCheckInterval = 256
+
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     let (count, tailStart) = try await feed.pull(input, into: inputBuffer, frames: frames)
     guard count > 0 else { return 0 }
+    guard case .untilSilent = feed.tail, tailStart < count else {
+      process(buffer, 0..<count)
+      return count
+    }
+    process(buffer, 0..<tailStart)
+    // The tail frames of this block are the last of the `tailFrames` given so far.
+    var tailIndex = feed.tailFrames - (count - tailStart)
+    var start = tailStart
+    while start < count {
+      let interval = Self.silenceCheckInterval
+      let end = min(count, start + interval - tailIndex % interval)
+      process(buffer, start..<end)
+      tailIndex += end - start
+      start = end
+      if tailIndex % interval == 0, holdsOnlySilence {
+        feed.isSilent = true
+        return end
+      }
+    }
+    return count
+  }
+
+  /// Reverberates the input buffer's frames `frames` into `buffer`.
+  private func process(_ buffer: AudioBuffer, _ frames: Range<Int>) {
+    guard !frames.isEmpty else { return }
     let damp1 = damp
     let damp2 = 1 - damp
     for channel in 0..<channelCount {
       let x = inputBuffer.channel(channel)
       let y = buffer.channel(channel)
-      for index in 0..<count {
+      for index in frames {
         let feed = x[index] * 0.03
         var sum: Float = 0
         for c in 0..<combs[channel].count {
@@ -273,10 +306,6 @@ public final class ReverbNode: AudioNode {
         y[index] = (1 - wet) * x[index] + wet * 3 * sum
       }
     }
-    if case .untilSilent = feed.tail, tailStart < count, holdsOnlySilence {
-      feed.isSilent = true
-    }
-    return count
   }
 }
 

@@ -36,6 +36,15 @@ public enum BuiltinRegistry {
     byName[name]
   }
 
+  /// The builtins by operation.
+  static let byOperation: [BuiltinOperation: Builtin] = Dictionary(
+    all.map { ($0.operation, $0) }, uniquingKeysWith: { first, _ in first })
+
+  /// The builtin of `operation`.
+  static func builtin(for operation: BuiltinOperation) -> Builtin? {
+    byOperation[operation]
+  }
+
   // MARK: Shared parameters
 
   private static let input = BuiltinParameter("x", .audio, "the input signal")

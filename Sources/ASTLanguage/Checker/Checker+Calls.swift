@@ -274,6 +274,9 @@ extension Checker {
     for (index, slot) in slots.enumerated() {
       guard let slot else { continue }
       typed[index] = slot.typed ?? checkArgument(slot.syntax, for: parameters[index])
+      if parameters[index].unit == .gain {
+        warnOfBareGain(slot.syntax, for: parameters[index], of: builtin.name)
+      }
     }
     for (index, parameter) in parameters.enumerated()
     where slots[index] == nil && parameter.isRequired {
@@ -359,6 +362,8 @@ extension Checker {
       // Only the sandbox's refusal matters here; a picture is not audio to read back.
       _ = resolve(text, at: complete[1].range, writing: true)
     }
+    warnOfLongEnvelope(
+      builtin, arguments: complete, syntax: slots.compactMap { $0?.syntax }, at: range)
     return .builtin(builtin.operation, arguments: complete, lifted: lifted, type, range)
   }
 

@@ -90,6 +90,10 @@ public struct Checker {
     public static let readWriteConflict: DiagnosticID = "read-write-conflict"
     /// A source that can be read only once (standard input, a subscription) read again.
     public static let readTwice: DiagnosticID = "read-twice"
+    /// A bare number as a linear gain that is negative or above 4 (`gain x -6`).
+    public static let suspiciousGain: DiagnosticID = "suspicious-gain"
+    /// An envelope or fade longer than the signal it shapes.
+    public static let longEnvelope: DiagnosticID = "long-envelope"
 
     /// Every identifier above.
     public static let all: [DiagnosticID] = [
@@ -97,6 +101,7 @@ public struct Checker {
       duplicateArgument, missingArgument, typeMismatch, unitMismatch, outOfRange, rateMismatch,
       channelMismatch, rebinding, shadowsBuiltin, recursion, duplicateParameter, noValue,
       misplacedSetting, notConstant, invalidChoice, unreadableFile, readWriteConflict, readTwice,
+      suspiciousGain, longEnvelope,
     ]
   }
 
@@ -178,6 +183,8 @@ public struct Checker {
   var reportedDepth = false
   /// The statement being checked.
   var statementRange = SourceRange.zero
+  /// The length in seconds of the signal bound to each name, where known before running.
+  var knownDurations: [String: Double] = [:]
 
   init(source: Source, options: CheckOptions, script: Script) {
     self.source = source
@@ -222,6 +229,7 @@ public struct Checker {
           continue
         }
         symbols[name.name] = .value(typed.type, name.range, typed.known)
+        knownDurations[name.name] = knownDuration(typed)
         result.bindings.append((name.name, typed.type))
         result.statements.append(.binding(name: name.name, value: typed, range))
       case .function(let name, let parameters, let body, let range):
