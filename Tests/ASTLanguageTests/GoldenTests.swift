@@ -113,7 +113,8 @@ struct GoldenSpectrumTests {
     let noise = try await recording("out = noise 2 |> lowpass 3000")
     #expect(
       GoldenTest.compare(
-        expected: noise, actual: try await recording("out = noise 2 |> lowpass 3000 |> gain 1.00001")
+        expected: noise,
+        actual: try await recording("out = noise 2 |> lowpass 3000 |> gain 1.00001")
       ) == nil)
   }
 

@@ -129,7 +129,9 @@ public struct PowerSpectrum: Sendable {
   /// The centres of the octave bands: 31.25 Hz doubled up to 16 kHz, those below the
   /// Nyquist frequency.
   public var bandCentres: [Double] {
-    (0..<10).map { 31.25 * pow(2, Double($0)) }.filter { $0 * 2.squareRoot() <= Double(sampleRate) / 2 }
+    (0..<10).map { 31.25 * pow(2, Double($0)) }.filter {
+      $0 * 2.squareRoot() <= Double(sampleRate) / 2
+    }
   }
 
   /// The share of the energy in each octave band (``bandCentres``) in dB, at least

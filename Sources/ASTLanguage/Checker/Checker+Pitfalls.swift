@@ -24,7 +24,8 @@ extension Checker {
       effect = "inverts the signal"
     } else {
       effect =
-        value < 0 ? "inverts the signal and changes its level by \(decibels) dB" : "is \(decibels) dB"
+        value < 0
+        ? "inverts the signal and changes its level by \(decibels) dB" : "is \(decibels) dB"
     }
     diagnostics.append(
       .warning(
