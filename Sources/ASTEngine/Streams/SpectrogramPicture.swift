@@ -171,21 +171,15 @@ public final class SpectrogramPicture: @unchecked Sendable {
   /// levels) by ``pictureHeight`` rows, the time axis at the bottom.
   public func pixels() -> [UInt8] {
     let levels = levels()
-    var pixels = [UInt8](repeating: 0, count: width * pictureHeight * 3)
+    var canvas = PictureCanvas(width: width, height: pictureHeight, background: (0, 0, 0))
     let duration = lock.withLock { Double(seen) / Double(sampleRate) }
-    TimeAxis.draw(into: &pixels, width: width, top: height, duration: duration)
-    guard !levels.isEmpty else { return pixels }
+    TimeAxis.draw(into: &canvas, top: height, duration: duration)
+    guard !levels.isEmpty else { return canvas.pixels }
     for x in 0..<width {
       let column = levels[min(levels.count - 1, x * levels.count / width)]
-      for y in 0..<height {
-        let color = Self.color(for: (column[y] + 100) / 100)
-        let index = (y * width + x) * 3
-        pixels[index] = color.0
-        pixels[index + 1] = color.1
-        pixels[index + 2] = color.2
-      }
+      for y in 0..<height { canvas.paint(x, y, Self.color(for: (column[y] + 100) / 100)) }
     }
-    return pixels
+    return canvas.pixels
   }
 
   /// A perceptual colour map (after viridis): dark violet at 0, yellow at 1.
