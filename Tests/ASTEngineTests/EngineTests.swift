@@ -80,7 +80,7 @@ struct EngineTests {
         context: context)
       let picture = SpectrogramPicture(sampleRate: 44_100, channelCount: 1, frameCount: 44_100)
       _ = try await Render.drain(node) { buffer, count in picture.add(buffer, frames: count) }
-      let levels = picture.levels()
+      let levels = picture.levels()[0]
       // A second in transforms a quarter window (1024 frames) apart.
       #expect(levels.count >= 40 && levels.count <= 44, "\(levels.count) columns")
       let column = levels[levels.count / 2]
@@ -90,18 +90,25 @@ struct EngineTests {
       // A half-scale sine is about -6 dBFS, and far from it the picture is dark.
       #expect(abs(column[loudest] - (-6.02)) < 1.5, "\(column[loudest]) dBFS")
       #expect(column[picture.row(forFrequency: frequency * 4)] < -60)
-      #expect(picture.pixels().count == picture.width * picture.pictureHeight * 3)
+      #expect(picture.pixels().count == picture.width * picture.height * 3)
     }
   }
 
   @Test("a spectrogram of unknown length merges columns, so its memory stays bounded")
   func spectrogramBounded() {
-    let picture = SpectrogramPicture(sampleRate: 8_000, channelCount: 2, frameCount: nil, width: 50)
+    let picture = SpectrogramPicture(
+      sampleRate: 8_000, channelCount: 2, frameCount: nil, width: 154, laneHeight: 40)
+    #expect(picture.spectrumWidth == 50)
     let buffer = AudioBuffer(channelCount: 2, capacity: 1_000)
     for _ in 0..<1_000 { picture.add(buffer, frames: 1_000) }
-    // A million frames are about 980 transforms: merged down to fewer than 100 columns.
-    let columns = picture.levels().count
-    #expect(columns >= 50 && columns < 100, "\(columns) columns")
+    // A million frames are about 980 transforms: merged down to fewer than 100 columns,
+    // in each channel.
+    let levels = picture.levels()
+    #expect(levels.count == 2)
+    for channel in levels {
+      #expect(channel.count >= 50 && channel.count < 100, "\(channel.count) columns")
+      #expect(channel.allSatisfy { $0.count == 40 })
+    }
   }
 
   @Test("a waveform picture has one lane per channel and marks the signal")

@@ -97,8 +97,8 @@ struct PictureCommandTests {
     let result = try bash(
       "cd '\(directory.path)' && '\(astExecutable)' run tone.ast --plot wave.png -o out.wav")
     #expect(result.status == 0, "\(result.errorText)")
-    // 400 rows of spectrum, then a 16-pixel time axis.
-    #expect(try pngSize(directory.file("s.png")) == (1200, 416))
+    // A lane of 400 rows per channel, 6 rows between them, then a 16-pixel time axis.
+    #expect(try pngSize(directory.file("s.png")) == (1200, 822))
     // One 200-pixel lane per channel, and the axis.
     #expect(try pngSize(directory.file("wave.png")) == (1200, 416))
   }

@@ -77,20 +77,12 @@ public final class WaveformPicture: Sendable {
       if state.filled > 0 { Self.close(&state, channels: channelCount) }
       return (state.minima, state.maxima, state.frames)
     }
-    let height = self.height
-    var pixels = [UInt8](repeating: 255, count: width * height * 3)
-    func paint(_ x: Int, _ y: Int, _ color: (UInt8, UInt8, UInt8)) {
-      guard x >= 0, x < width, y >= 0, y < height else { return }
-      let index = (y * width + x) * 3
-      pixels[index] = color.0
-      pixels[index + 1] = color.1
-      pixels[index + 2] = color.2
-    }
+    var canvas = PictureCanvas(width: width, height: height, background: (255, 255, 255))
     for channel in 0..<channelCount {
       let top = channel * laneHeight
       let middle = top + laneHeight / 2
-      for x in 0..<width { paint(x, middle, (200, 200, 200)) }
-      if channel > 0 { for x in 0..<width { paint(x, top, (120, 120, 120)) } }
+      for x in 0..<width { canvas.paint(x, middle, (200, 200, 200)) }
+      if channel > 0 { for x in 0..<width { canvas.paint(x, top, (120, 120, 120)) } }
       let count = minima[channel].count
       guard count > 0 else { continue }
       for x in 0..<width {
@@ -105,13 +97,13 @@ public final class WaveformPicture: Sendable {
         let half = Float(laneHeight / 2 - 2)
         let y0 = middle - Int((scaled(min(high, 1)) * half).rounded())
         let y1 = middle - Int((scaled(max(low, -1)) * half).rounded())
-        for y in y0...max(y0, y1) { paint(x, y, (30, 90, 200)) }
+        for y in y0...max(y0, y1) { canvas.paint(x, y, (30, 90, 200)) }
       }
     }
     TimeAxis.draw(
-      into: &pixels, width: width, top: laneHeight * channelCount,
+      into: &canvas, top: laneHeight * channelCount,
       duration: Double(frames) / Double(sampleRate))
-    return pixels
+    return canvas.pixels
   }
 
   /// A sample's distance from the middle line, as a fraction of the half lane.

@@ -428,7 +428,7 @@ public enum BuiltinRegistry {
       result: .sameAsInput),
     Builtin(
       "spectrogram", group: .inspection,
-      "Writes a spectrogram (PNG: log frequency, dBFS in colour) and passes the signal on.",
+      "Writes a spectrogram (PNG: a lane per channel, log Hz axis, dBFS colour legend) and passes the signal on.",
       parameters: [input, BuiltinParameter("path", .string, "the picture file")],
       result: .sameAsInput),
   ]
