@@ -93,32 +93,64 @@ extension Evaluator {
       case .list(let items): return .list(count: items.count)
       case .unit: return .nothing
       case .audio(let node, _):
-        let envelope = EnvelopeCollector()
+        let envelope = EnvelopeCollector(frames: node.frameCount)
         let summary = try await Render.drain(node) { buffer, count in
           envelope.add(buffer, frames: count)
         }
-        return .signal(summary, envelope: envelope.columns(32))
+        return .signal(summary, envelope: envelope.columns())
       case .stream(let source):
         let envelope = EnvelopeCollector()
         let summary = try await Render.drain(source) { chunk in
           envelope.add(chunk: chunk)
         }
         guard let summary else { return .nothing }
-        return .signal(summary, envelope: envelope.columns(32))
+        return .signal(summary, envelope: envelope.columns())
       }
     }
   }
 }
 
-/// Peaks of a signal in small buckets, gathered as it renders, for a sparkline.
+/// The peaks of a signal in columns, gathered as it renders, for a sparkline: each
+/// column summarises exactly its share of the signal.
+///
+/// When the length is known before rendering, column `c` of `C` holds the peak of frames
+/// `c N / C ..< (c + 1) N / C`. Otherwise each frame's sparkline level (one of eight) is
+/// kept, a byte a frame, so the columns can be cut exactly at the end; past
+/// ``maximumExactFrames`` the levels go into buckets that double in size as the signal
+/// grows, and a column holds the buckets whose middle falls in its share.
 final class EnvelopeCollector {
-  private var peaks: [Float] = []
-  private var current: Float = 0
-  private var filled = 0
-  private let bucket = 512
+  /// The most frames of unknown length kept a byte each (16 MB).
+  static let maximumExactFrames = 1 << 24
+  /// The most buckets kept beyond that.
+  static let maximumBuckets = 8192
+  /// The levels of a sparkline.
+  static let levelCount = 8
 
-  func add(_ buffer: AudioBuffer, frames: Int) {
-    for frame in 0..<frames {
+  private let columnCount: Int
+  private let expectedFrames: Int?
+  private let exactLimit: Int
+  private var exact: [Float]
+  private var levels: [UInt8] = []
+  private var buckets: [UInt8] = []
+  private var bucket = 0
+  private var current: UInt8 = 0
+  private var filled = 0
+  private var frames = 0
+
+  /// A collector of `columnCount` columns; `frames` is the signal's length when known;
+  /// `exactLimit` frames of unknown length are kept a byte each.
+  init(
+    columns columnCount: Int = 32, frames expectedFrames: Int? = nil,
+    exactLimit: Int = EnvelopeCollector.maximumExactFrames
+  ) {
+    self.columnCount = columnCount
+    self.exactLimit = max(1, exactLimit)
+    self.expectedFrames = expectedFrames.flatMap { $0 > 0 ? $0 : nil }
+    exact = [Float](repeating: 0, count: columnCount)
+  }
+
+  func add(_ buffer: AudioBuffer, frames count: Int) {
+    for frame in 0..<count {
       var level: Float = 0
       for channel in 0..<buffer.channelCount {
         level = max(level, abs(buffer.channel(channel)[frame]))
@@ -139,26 +171,71 @@ final class EnvelopeCollector {
     }
   }
 
-  private func push(_ level: Float) {
+  /// The sparkline level of a peak, 0 to 7 (as ``Session/sparkline(_:)`` draws it).
+  static func level(of peak: Float) -> UInt8 {
+    let scaled = (min(peak, 1) * Float(levelCount)).rounded(.down)
+    return UInt8(min(Float(levelCount - 1), max(0, scaled.isNaN ? 0 : scaled)))
+  }
+
+  private func push(_ peak: Float) {
+    defer { frames += 1 }
+    if let expectedFrames {
+      if frames < expectedFrames {
+        let column = frames * columnCount / expectedFrames
+        exact[column] = max(exact[column], peak)
+      }
+      return
+    }
+    let level = Self.level(of: peak)
+    if bucket == 0 {
+      levels.append(level)
+      if levels.count == exactLimit {
+        // From here on, buckets: the frames so far in buckets of half the most allowed.
+        bucket = max(1, exactLimit / Self.maximumBuckets * 2)
+        buckets = stride(from: 0, to: levels.count, by: bucket).map {
+          levels[$0..<min($0 + bucket, levels.count)].max() ?? 0
+        }
+        levels = []
+      }
+      return
+    }
     current = max(current, level)
     filled += 1
     if filled == bucket {
-      peaks.append(current)
+      buckets.append(current)
       current = 0
       filled = 0
+      if buckets.count == Self.maximumBuckets {
+        buckets = stride(from: 0, to: buckets.count, by: 2).map {
+          max(buckets[$0], buckets[$0 + 1])
+        }
+        bucket *= 2
+      }
     }
   }
 
-  /// The peaks gathered into `count` columns (fewer for short signals).
-  func columns(_ count: Int) -> [Float] {
-    var all = peaks
-    if filled > 0 { all.append(current) }
-    guard !all.isEmpty else { return [] }
-    let columns = min(count, all.count)
-    return (0..<columns).map { column in
-      let start = column * all.count / columns
-      let end = max(start + 1, (column + 1) * all.count / columns)
-      return all[start..<end].max() ?? 0
+  /// The peaks in the columns (one a frame for signals shorter than the columns). For a
+  /// signal of unknown length a column's value is its level's lower edge, which the
+  /// sparkline draws as that level.
+  func columns() -> [Float] {
+    guard frames > 0 else { return [] }
+    if expectedFrames != nil { return Array(exact.prefix(min(columnCount, frames))) }
+    let columns = min(columnCount, frames)
+    var result = [UInt8](repeating: 0, count: columns)
+    if bucket == 0 {
+      for (frame, level) in levels.enumerated() {
+        let column = frame * columns / frames
+        result[column] = max(result[column], level)
+      }
+    } else {
+      var all = buckets
+      if filled > 0 { all.append(current) }
+      for (index, level) in all.enumerated() {
+        let middle = index * bucket + (min(bucket, frames - index * bucket) - 1) / 2
+        let column = min(columns - 1, middle * columns / frames)
+        result[column] = max(result[column], level)
+      }
     }
+    return result.map { Float($0) / Float(Self.levelCount) }
   }
 }

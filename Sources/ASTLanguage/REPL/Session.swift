@@ -218,11 +218,7 @@ public final class Session: @unchecked Sendable {
   /// Eight-level block characters for peaks between 0 and 1.
   public static func sparkline(_ peaks: [Float]) -> String {
     let levels: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
-    return String(
-      peaks.map { peak in
-        levels[
-          min(levels.count - 1, max(0, Int((min(peak, 1) * Float(levels.count)).rounded(.down))))]
-      })
+    return String(peaks.map { levels[Int(EnvelopeCollector.level(of: $0))] })
   }
 
   // MARK: Commands
