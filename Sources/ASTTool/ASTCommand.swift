@@ -1,4 +1,5 @@
 import ASTCore
+import ASTEngine
 import ASTLanguage
 import ArgumentParser
 import Foundation
@@ -66,5 +67,5 @@ struct StandardError: TextOutputStream {
 
 /// Formats a level in dBFS with two decimals, or `-inf`.
 func formatDecibels(_ value: Double) -> String {
-  value.isFinite ? String(format: "%.2f", value) : "-inf"
+  NumberText.decibels(value)
 }

@@ -1,3 +1,4 @@
+import ASTLanguage
 import CEditLine
 import CInterrupt
 import Foundation
@@ -126,21 +127,9 @@ final class LineEditor {
     return UInt8(CC_REDISPLAY)
   }
 
-  /// The part of `text` being completed: after the last quote inside a string, else the
-  /// trailing name (or `:command`).
+  /// The part of `text` being completed (see ``Session/completionWord(_:)``).
   static func wordBeforeCursor(_ text: String) -> String {
-    if text.filter({ $0 == "\"" }).count % 2 == 1, let quote = text.lastIndex(of: "\"") {
-      return String(text[text.index(after: quote)...])
-    }
-    var start = text.endIndex
-    while start > text.startIndex {
-      let previous = text[text.index(before: start)]
-      guard previous.isLetter || previous.isNumber || previous == "_" || previous == ":" else {
-        break
-      }
-      start = text.index(before: start)
-    }
-    return String(text[start...])
+    Session.completionWord(text)
   }
 
   static func commonPrefix(_ words: [String]) -> String {

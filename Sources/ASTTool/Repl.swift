@@ -62,7 +62,9 @@ struct Repl: ParsableCommand {
       _ = runPiped(session)
       return
     }
-    print("ast \(ASTVersion.current): type a statement, ':help' for commands, Ctrl-D to leave")
+    print(
+      "ast \(ASTVersion.current): type a statement; ':help' (with the colon) lists the "
+        + "commands; Ctrl-D leaves")
     var pending = ""
     while true {
       switch editor.read(prompt: pending.isEmpty ? "ast> " : "...> ") {

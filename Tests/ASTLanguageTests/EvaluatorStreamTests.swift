@@ -149,7 +149,7 @@ struct InspectionTests {
       lines == [
         "Audio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS",
         "Stream(8000 Hz, mono) 4 chunks of 0.250 s, 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS",
-        "0", "text",
+        "0.00 dBFS", "text",
         "Audio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS",
       ])
     #expect(report.out?.frameCount == 8_000)

@@ -90,7 +90,7 @@ struct SessionTests {
     let directory = try TemporaryDirectory()
     defer { directory.cleanUp() }
     let session = Session(baseDirectory: directory.path)
-    #expect(await session.submit(":help").lines.count == Session.commands.count + 1)
+    #expect(await session.submit(":help").lines.count == Session.commands.count + 2)
     #expect(await session.submit(":help lowpass").lines.first == "lowpass x cutoff q:0.7071")
     #expect(
       await session.submit(":help lowpas").lines == [
@@ -140,8 +140,48 @@ struct SessionTests {
     #expect(session.completions(line: "lowpass oscillator 800 ", cursor: 23).contains("q:"))
     #expect(session.completions(line: "lowpass oscillator 800 q", cursor: 24) == ["q:"])
     #expect(session.completions(line: ":he", cursor: 3) == [":help"])
-    #expect(session.completions(line: "read \"dr", cursor: 8) == ["drums.wav"])
-    #expect(session.completions(line: "read \"d", cursor: 7) == ["dir/", "drums.wav"])
+    // A whole file name inside a string gets its closing quote, unless one follows.
+    #expect(session.completions(line: "read \"dr", cursor: 8) == ["drums.wav\""])
+    #expect(session.completions(line: "read \"dr\"", cursor: 8) == ["drums.wav"])
+    #expect(session.completions(line: "read \"d", cursor: 7) == ["dir/", "drums.wav\""])
+    // The arguments of :save, :load and :write.
+    #expect(session.completions(line: ":save dr", cursor: 8) == ["drums.wav"])
+    #expect(session.completions(line: ":load d", cursor: 7) == ["dir/", "drums.wav"])
+    #expect(session.completions(line: ":write osc", cursor: 10) == ["oscillator"])
+    #expect(session.completions(line: ":write oscillator dr", cursor: 20) == ["drums.wav"])
+    #expect(session.completions(line: ":help lowp", cursor: 10) == ["lowpass"])
+    #expect(Session.completionWord(":write oscillator dir/dr") == "dir/dr")
+    // The choices of a parameter.
+    #expect(session.completions(line: "noise 1 color:\"p", cursor: 16) == ["pink\""])
+    #expect(
+      session.completions(line: "noise 1 color:\"", cursor: 15) == ["brown\"", "pink\"", "white\""])
+  }
+
+  @Test("a command typed without its colon is an unknown name with a hint")
+  func commandWithoutColon() async {
+    let session = Session()
+    let reply = await session.submit("help")
+    #expect(reply.failed)
+    #expect(reply.lines.contains("note: the session's commands start with ':': type ':help'"))
+    #expect(await session.submit("exit").lines.last?.contains("':quit'") == true)
+  }
+
+  @Test("print shows a value once, in the summary's format; '_' keeps it without printing")
+  func printOnce() async {
+    let session = Session()
+    _ = await session.submit("x = sine 440 1 rate:8000")
+    #expect(await session.submit("print (peak x)").lines == ["0.00 dBFS"])
+    #expect(
+      await session.submit("print x").lines == [
+        "Audio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS"
+      ])
+    #expect(
+      await session.submit("|> gain 0.5").lines == [
+        "Audio(8000 Hz, mono) 1.000 s, peak -6.02 dBFS, RMS -9.03 dBFS"
+      ])
+    #expect(await session.submit("rms x").lines == ["-3.01 dBFS"])
+    #expect(await session.submit("d = duration x").lines == ["d: 1 s"])
+    #expect(await session.submit("n = 1 / 3").lines == ["n: 0.333333"])
   }
 }
 

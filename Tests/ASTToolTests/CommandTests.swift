@@ -310,7 +310,7 @@ struct RunCommandTests {
     let result = try ast("run", path)
     #expect(result.status == 0, "\(result.errorText)")
     #expect(
-      result.text == "1\nAudio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS\ndone\n")
+      result.text == "1 s\nAudio(8000 Hz, mono) 1.000 s, peak 0.00 dBFS, RMS -3.01 dBFS\ndone\n")
     #expect(FileManager.default.fileExists(atPath: directory.file("tone.wav")) == false)
   }
 

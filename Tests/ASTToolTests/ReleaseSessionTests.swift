@@ -72,4 +72,84 @@ struct ReleaseSessionTests {
     if let seconds { #expect(seconds < 1.0, "the prompt came back after \(seconds) s") }
     expectBindingsKept(terminal)
   }
+
+  @Test("Tab completes a file inside a string with its closing quote; 'help' hints ':help'")
+  func completionAndHint() throws {
+    guard FileManager.default.isExecutableFile(atPath: releaseAstExecutable) else {
+      Issue.record("no release build at \(releaseAstExecutable)")
+      return
+    }
+    let home = try TemporaryDirectory()
+    defer { home.cleanUp() }
+    try Sox.run([
+      "-n", "-r", "8000", "-c", "1", home.file("take.wav"), "synth", "0.5", "sine", "440",
+    ])
+    let terminal = try PseudoTerminal(releaseAstExecutable, [], environment: ["HOME": home.path])
+    #expect(terminal.waitFor("ast> "))
+    var mark = terminal.screen.count
+    terminal.type("read \"\(home.path)/ta\t")
+    usleep(300_000)
+    terminal.type("\r")
+    #expect(terminal.waitFor("Audio(8000 Hz, mono) 0.500 s", after: mark))
+    mark = terminal.screen.count
+    terminal.type("help\r")
+    #expect(terminal.waitFor("type ':help'", after: mark))
+    terminal.type("\u{4}")
+    #expect(terminal.waitForExit() == 0)
+  }
+}
+
+/// The repository's root, from this file's place.
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent().path
+
+@Suite("First contact: the demo and the installer")
+struct FirstContactTests {
+  @Test("Scripts/install.sh puts the binary and the completions under a prefix")
+  func install() throws {
+    guard FileManager.default.isExecutableFile(atPath: releaseAstExecutable) else {
+      Issue.record("no release build at \(releaseAstExecutable)")
+      return
+    }
+    let prefix = try TemporaryDirectory()
+    defer { prefix.cleanUp() }
+    let result = try runProcess(
+      "/usr/bin/env",
+      [
+        "AST_BINARY=\(releaseAstExecutable)", "bash", repositoryRoot + "/Scripts/install.sh",
+        prefix.path,
+      ])
+    #expect(result.status == 0, "\(result.errorText)")
+    #expect(result.text.contains("installed 0.1.0 as \(prefix.path)/bin/ast"))
+    let installed = try runProcess(prefix.file("bin/ast"), ["--version"])
+    #expect(installed.text.hasPrefix("0.1.0"))
+    for (path, word) in [
+      ("share/bash-completion/completions/ast", "complete"),
+      ("share/zsh/site-functions/_ast", "#compdef ast"),
+      ("share/fish/vendor_completions.d/ast.fish", "complete -c 'ast'"),
+    ] {
+      let text = (try? String(contentsOfFile: prefix.file(path), encoding: .utf8)) ?? ""
+      #expect(text.contains(word), "\(path)")
+    }
+  }
+
+  @Test("Scripts/demo.sh shows a patch checked, rendered and drawn, and an error message")
+  func demo() throws {
+    guard FileManager.default.isExecutableFile(atPath: releaseAstExecutable) else {
+      Issue.record("no release build at \(releaseAstExecutable)")
+      return
+    }
+    let result = try runProcess(
+      "/usr/bin/env",
+      ["AST_BINARY=\(releaseAstExecutable)", "bash", repositoryRoot + "/Scripts/demo.sh"])
+    #expect(result.status == 0, "\(result.errorText)")
+    #expect(result.text.contains("out: Audio(44100 Hz, mono)"))
+    #expect(result.text.contains("Audio(44100 Hz, mono) 2.000 s, peak -3.42 dBFS"))
+    #expect(result.text.contains("error: 'cutoff' of 'lowpass' must be greater than 0"))
+    for picture in ["bell-wave.png", "bell-spectrogram.png"] {
+      let path = repositoryRoot + "/.build/demo/" + picture
+      let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+      #expect((size ?? 0) > 1000, "\(picture)")
+    }
+  }
 }

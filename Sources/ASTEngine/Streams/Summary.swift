@@ -61,19 +61,15 @@ public struct SignalSummary: Sendable, Equatable {
   public var line: String {
     let facts =
       "\(sampleRate) Hz, \(channelCount == 1 ? "mono" : channelCount == 2 ? "stereo" : "\(channelCount) channels")"
-    func level(_ value: Double) -> String {
-      guard value.isFinite else { return "-inf" }
-      let text = String(format: "%.2f", value)
-      return text == "-0.00" ? "0.00" : text
-    }
+    let level = NumberText.decibels
     var text = chunkCount == nil ? "Audio(\(facts))" : "Stream(\(facts))"
     if let chunkCount {
       text += " \(chunkCount) chunk\(chunkCount == 1 ? "" : "s")"
-      if let chunkDuration { text += " of \(String(format: "%.3f", chunkDuration)) s" }
+      if let chunkDuration { text += " of \(NumberText.seconds(chunkDuration)) s" }
       text += ","
     }
     text +=
-      " \(String(format: "%.3f", durationSeconds)) s, peak \(level(peakDBFS)) dBFS, RMS \(level(rmsDBFS)) dBFS"
+      " \(NumberText.seconds(durationSeconds)) s, peak \(level(peakDBFS)) dBFS, RMS \(level(rmsDBFS)) dBFS"
     return text
   }
 }

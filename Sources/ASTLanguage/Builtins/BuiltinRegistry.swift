@@ -413,10 +413,10 @@ public enum BuiltinRegistry {
       result: .number(.time)),
     Builtin(
       "peak", group: .inspection, "The largest absolute sample in dBFS.", parameters: [input],
-      result: .number(nil)),
+      result: .number(.level)),
     Builtin(
       "rms", group: .inspection, "The root mean square level in dBFS.", parameters: [input],
-      result: .number(nil)),
+      result: .number(.level)),
     Builtin(
       "plot", group: .inspection, "Writes a waveform picture (PNG) and passes the signal on.",
       parameters: [

@@ -211,6 +211,8 @@ extension Checker {
   ) -> Dimension?? {
     switch op {
     case .add, .subtract:
+      // The difference of two levels is a plain number of decibels.
+      if op == .subtract, da == .level, db == .level { return .some(nil) }
       if let da, let db, da != db {
         error(
           Self.IDs.unitMismatch,

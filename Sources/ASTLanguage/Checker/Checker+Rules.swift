@@ -1,4 +1,5 @@
 import ASTCore
+import ASTEngine
 import Foundation
 
 extension Checker {
@@ -95,7 +96,7 @@ extension Checker {
         at: value.range, notes: [DiagnosticNote("leave out the unit")])
       return false
     case .decibels:
-      guard dimension != .gain else { return true }
+      guard dimension != .gain, dimension != .level else { return true }
       error(
         Self.IDs.unitMismatch, "\(subject) takes decibels (db), but this is \(dimension.noun)",
         at: value.range)
@@ -107,6 +108,7 @@ extension Checker {
       case .time: units = "ms or s"
       case .frequency: units = "hz or khz"
       case .gain: units = "db"
+      case .level: units = "dbfs"
       }
       error(
         Self.IDs.unitMismatch,
@@ -197,8 +199,7 @@ extension Checker {
 
   /// A number as people write it: `0`, `0.5`, `24000`, `1e-06`.
   static func format(_ value: Double) -> String {
-    if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-    return String(value)
+    NumberText.plain(value)
   }
 
   // MARK: Results

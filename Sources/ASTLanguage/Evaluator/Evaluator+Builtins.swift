@@ -439,7 +439,7 @@ extension Evaluator {
     let value = try await evaluate(argument, in: environment)
     switch value {
     case .number(let number):
-      output.line(Self.format(number))
+      output.line(Self.format(number, argument.type))
     case .string(let text):
       output.line(text)
     case .audio(let input, let metadata):

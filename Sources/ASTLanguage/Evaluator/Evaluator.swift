@@ -338,7 +338,9 @@ public final class Evaluator: @unchecked Sendable {
             message: "'out' is not a signal or a stream, so there is no audio to write",
             range: out.range)
         }
-        if case .number(let number) = value { self.options.output.line(Self.format(number)) }
+        if case .number(let number) = value {
+          self.options.output.line(Self.format(number, out.type))
+        }
         if case .string(let text) = value { self.options.output.line(text) }
         return nil
       }
@@ -417,8 +419,20 @@ public final class Evaluator: @unchecked Sendable {
 
   /// `1`, `0.5`, `-6.02`.
   static func format(_ value: Double) -> String {
-    if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-    return String(format: "%.6g", value)
+    NumberText.plain(value)
+  }
+
+  /// A number of type `type` as people read it: a level in dBFS as summaries show it
+  /// (`-6.02 dBFS`), times and frequencies with their unit (`2 s`, `440 Hz`), anything
+  /// else plain.
+  static func format(_ value: Double, _ type: ValueType) -> String {
+    guard case .number(let dimension?) = type else { return NumberText.plain(value) }
+    switch dimension {
+    case .level: return NumberText.decibels(value) + " dBFS"
+    case .time: return NumberText.plain(value) + " s"
+    case .frequency: return NumberText.plain(value) + " Hz"
+    case .gain: return NumberText.plain(value)
+    }
   }
 
   // MARK: Set-up

@@ -132,7 +132,9 @@ public final class Session: @unchecked Sendable {
   {
     var (result, offset) = check(text)
     let source = result.parse.source
-    let newDiagnostics = result.diagnostics.filter { $0.range.start >= offset }
+    let newDiagnostics = result.diagnostics.filter { $0.range.start >= offset }.map {
+      Self.withCommandHint($0, in: source)
+    }
     if newDiagnostics.containsErrors {
       return Reply(lines: render(newDiagnostics, in: source), failed: true)
     }
@@ -191,6 +193,12 @@ public final class Session: @unchecked Sendable {
       lines.append("fn " + ([function.name] + function.parameters).joined(separator: " "))
     }
     recipes = evaluator.bindings
+    // The last value of a `print` statement is what it printed, without printing again
+    // each time '_' is used.
+    if case .builtin(.print, let arguments, _, _, _)? = recipes["_"], let printed = arguments.first
+    {
+      recipes["_"] = printed
+    }
     entries.append(
       Entry(original: original.trimmingCharacters(in: .newlines), checked: checkedText))
     return Reply(lines: lines)
@@ -199,12 +207,26 @@ public final class Session: @unchecked Sendable {
   private func describe(_ statement: TypedStatement, _ outcome: StatementResult, source: Source)
     -> [String]
   {
+    // A `print` statement (kept as '_') has shown its value already.
+    switch statement {
+    case .expression(.builtin(.print, _, _, _, _), _),
+      .binding("_", .builtin(.print, _, _, _, _), _):
+      return []
+    default:
+      break
+    }
     var text: String
     switch outcome {
     case .signal(let summary, let envelope):
       text = summary.line
       if showsSparklines, !envelope.isEmpty { text += "  " + Self.sparkline(envelope) }
-    case .number(let value): text = Evaluator.format(value)
+    case .number(let value):
+      switch statement {
+      case .binding(_, let expression, _), .expression(let expression, _):
+        text = Evaluator.format(value, expression.type)
+      case .setRate:
+        text = Evaluator.format(value)
+      }
     case .string(let value): text = SourcePrinter.quote(value)
     case .list(let count): text = "List of \(count)"
     case .nothing:
@@ -247,7 +269,11 @@ public final class Session: @unchecked Sendable {
         return Reply(
           lines: Self.commands.map {
             $0.usage.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.summary
-          } + ["Type a statement to run it; 'help' for the builtins: ':help NAME'."])
+          } + [
+            "Type a statement to run it. Its value is '_', which a line starting with '|>' "
+              + "continues.",
+            "':help NAME' describes a builtin (lowpass, sine, ...); 'ast help' lists them all.",
+          ])
       }
       guard let builtin = BuiltinRegistry.builtin(named: argument) else {
         let hint = BuiltinRegistry.suggestion(for: argument).map { "; did you mean '\($0)'?" } ?? ""
@@ -345,29 +371,107 @@ public final class Session: @unchecked Sendable {
   /// called, bound names and builtins.
   public func completions(line: String, cursor: Int) -> [String] {
     let before = String(line.prefix(cursor))
-    if before.hasPrefix(":"), !before.contains(" ") {
-      return Self.commands.map(\.name).filter { $0.hasPrefix(before) }
+    let after = line.dropFirst(cursor)
+    if before.hasPrefix(":") {
+      guard let space = before.firstIndex(of: " ") else {
+        return Self.commands.map(\.name).filter { $0.hasPrefix(before) }
+      }
+      return commandArgumentCompletions(
+        command: String(before[..<space]),
+        arguments: String(before[before.index(after: space)...]))
     }
-    // Inside a string: complete a file path.
+    // Inside a string: a choice of the parameter it is given to, else a file path. A
+    // whole name gets the closing quote.
     if before.filter({ $0 == "\"" }).count % 2 == 1, let quote = before.lastIndex(of: "\"") {
-      return pathCompletions(String(before[before.index(after: quote)...]))
+      let prefix = String(before[before.index(after: quote)...])
+      let closing = after.hasPrefix("\"") ? "" : "\""
+      if let choices = choices(forStringAt: String(before[..<quote])) {
+        return choices.filter { $0.hasPrefix(prefix) && !$0.isEmpty }.sorted().map { $0 + closing }
+      }
+      return pathCompletions(prefix).map { $0.hasSuffix("/") ? $0 : $0 + closing }
     }
-    var start = before.endIndex
-    while start > before.startIndex {
-      let previous = before[before.index(before: start)]
-      guard previous.isLetter || previous.isNumber || previous == "_" else { break }
-      start = before.index(before: start)
-    }
-    let word = String(before[start...])
+    let word = Self.completionWord(before)
+    let start = before.index(before.endIndex, offsetBy: -word.count)
     var candidates: [String] = []
     if let callee = calledBuiltin(in: String(before[..<start])) {
       candidates += callee.parameters.map { $0.name + ":" }
     }
-    let (result, _) = check("")
-    candidates += result.script.bindings.map(\.name).filter { $0 != "_" }
-    candidates += result.script.functions.map(\.name)
+    candidates += boundNames()
     candidates += BuiltinRegistry.all.map(\.name)
     return Array(Set(candidates.filter { $0.hasPrefix(word) && $0 != word })).sorted()
+  }
+
+  /// A command's name typed without its colon (`help`, `quit`) is an unknown name; the
+  /// diagnostic then says how to type the command.
+  static func withCommandHint(_ diagnostic: Diagnostic, in source: Source) -> Diagnostic {
+    guard diagnostic.id == Checker.IDs.unknownName else { return diagnostic }
+    let word = source.text(in: diagnostic.range)
+    let command = word == "exit" ? ":quit" : ":" + word
+    guard commands.contains(where: { $0.name == command }) else { return diagnostic }
+    var hinted = diagnostic
+    hinted.notes.append(
+      DiagnosticNote("the session's commands start with ':': type '\(command)'"))
+    return hinted
+  }
+
+  /// The part of the text before the cursor that completion replaces: inside a string,
+  /// what follows its quote; after a command, its last argument; else the trailing name.
+  public static func completionWord(_ before: String) -> String {
+    if before.filter({ $0 == "\"" }).count % 2 == 1, let quote = before.lastIndex(of: "\"") {
+      return String(before[before.index(after: quote)...])
+    }
+    if before.hasPrefix(":"), let space = before.lastIndex(of: " ") {
+      return String(before[before.index(after: space)...])
+    }
+    var start = before.endIndex
+    while start > before.startIndex {
+      let previous = before[before.index(before: start)]
+      guard previous.isLetter || previous.isNumber || previous == "_" || previous == ":" else {
+        break
+      }
+      start = before.index(before: start)
+    }
+    return String(before[start...])
+  }
+
+  /// The session's binding and function names.
+  private func boundNames() -> [String] {
+    let (result, _) = check("")
+    return result.script.bindings.map(\.name).filter { $0 != "_" }
+      + result.script.functions.map(\.name)
+  }
+
+  /// Completions of a command's arguments: file names for `:save`, `:load` and the path
+  /// of `:write`, names for `:write`'s first argument, `:graph` and `:help`.
+  private func commandArgumentCompletions(command: String, arguments: String) -> [String] {
+    let words = arguments.split(separator: " ", omittingEmptySubsequences: false)
+    let word = String(words.last ?? "")
+    let position = words.count - 1
+    let names: [String]
+    switch (command, position) {
+    case (":save", 0), (":load", 0), (":write", 1):
+      return pathCompletions(word)
+    case (":write", 0), (":graph", 0):
+      names = boundNames()
+    case (":help", 0):
+      names = BuiltinRegistry.all.map(\.name)
+    default:
+      return []
+    }
+    return names.filter { $0.hasPrefix(word) && $0 != word }.sorted()
+  }
+
+  /// The choices of the parameter whose string value starts after `text`, when `text`
+  /// ends with `name:` inside a builtin call.
+  private func choices(forStringAt text: String) -> [String]? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    guard trimmed.hasSuffix(":") else { return nil }
+    let label = Self.completionWord(String(trimmed.dropLast()))
+    guard !label.isEmpty,
+      let builtin = calledBuiltin(in: String(trimmed.dropLast(label.count + 1))),
+      case .choice(let options)? = builtin.parameter(named: label)?.kind
+    else { return nil }
+    return options
   }
 
   /// The builtin whose arguments are being typed at the end of `text`, if any.

@@ -41,6 +41,9 @@ public enum Dimension: String, Sendable, Hashable {
   case frequency
   /// A linear gain (`db` literals become gains).
   case gain
+  /// A level in dBFS, as `peak` and `rms` measure it: fits a parameter in decibels, not a
+  /// linear gain.
+  case level
 
   /// How the dimension is named in messages.
   public var noun: String {
@@ -48,6 +51,7 @@ public enum Dimension: String, Sendable, Hashable {
     case .time: "a time"
     case .frequency: "a frequency"
     case .gain: "a gain"
+    case .level: "a level in dBFS"
     }
   }
 }

@@ -1,0 +1,27 @@
+import Foundation
+
+/// How numbers are written for people: one format for summaries, `print`, the session
+/// and diagnostics.
+public enum NumberText {
+  /// A plain number: a whole number as such (`42`), anything else to six significant
+  /// digits (`0.333333`, `1.5e-07`); `inf`, `-inf` and `nan` as themselves.
+  public static func plain(_ value: Double) -> String {
+    guard value.isFinite else { return value.isNaN ? "nan" : value < 0 ? "-inf" : "inf" }
+    if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+    return String(format: "%.6g", value)
+  }
+
+  /// A level in decibels to two decimals (`-6.02`, `0.00`, `-inf`): how summaries show
+  /// peaks and RMS.
+  public static func decibels(_ value: Double) -> String {
+    guard value.isFinite else { return value.isNaN ? "nan" : value < 0 ? "-inf" : "inf" }
+    let text = String(format: "%.2f", value)
+    return text == "-0.00" ? "0.00" : text
+  }
+
+  /// A length of time in seconds to three decimals (`2.000`): how summaries show
+  /// durations.
+  public static func seconds(_ value: Double) -> String {
+    String(format: "%.3f", value)
+  }
+}
