@@ -633,7 +633,8 @@ struct BuiltinRegistryTests {
       "compress": "compress x threshold_db:-20 ratio:4 attack:5ms release:50ms",
       "slice": "slice x start end", "overlay": "overlay x y at:0", "resample": "resample x rate",
       "chunk": "chunk x dur format:\"f32\"", "input": "input rate:44100 channels:1 format:\"s16\"",
-      "write": "write x path format:\"\"", "tag": "tag x key value",
+      "write": "write x path format:\"\" bitrate:192 quality:4 compression:5",
+      "tag": "tag x key value",
       "plot": "plot x path scale:\"linear\"",
       "spectrogram": "spectrogram x path",
     ]

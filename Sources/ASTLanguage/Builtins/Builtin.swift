@@ -37,6 +37,8 @@ public enum ParameterUnit: String, Sendable, Hashable {
   case sampleRate
   /// A whole number of things.
   case count
+  /// A bitrate in kilobits per second, a plain number.
+  case kilobitsPerSecond
 
   /// The dimension of numbers this unit accepts, or `nil` for plain numbers only.
   public var dimension: Dimension? {
@@ -44,7 +46,7 @@ public enum ParameterUnit: String, Sendable, Hashable {
     case .seconds: .time
     case .hertz, .sampleRate: .frequency
     case .gain, .decibels: .gain
-    case .none, .count: nil
+    case .none, .count, .kilobitsPerSecond: nil
     }
   }
 
@@ -52,6 +54,7 @@ public enum ParameterUnit: String, Sendable, Hashable {
   public var symbol: String {
     switch self {
     case .none, .count: ""
+    case .kilobitsPerSecond: "kbps"
     case .seconds: "s"
     case .hertz, .sampleRate: "Hz"
     case .gain: "linear"
@@ -104,6 +107,10 @@ public enum DefaultValue: Sendable, Hashable {
   case string(String)
   /// The script's rate (set by `rate N`), else 44100 Hz.
   case scriptRate
+  /// Left out, the argument is absent (``TypedExpr/absent(_:)``) and the builtin takes
+  /// its own default, which the reference writes as `spelling`. Given, it can be
+  /// refused where it does not apply (a `bitrate:` on a WAV `write`).
+  case absent(spelling: String)
 
   /// How the default is written in the reference.
   public var spelling: String {
@@ -111,6 +118,7 @@ public enum DefaultValue: Sendable, Hashable {
     case .number(_, let spelling): spelling
     case .string(let value): SourcePrinter.quote(value)
     case .scriptRate: "the script's rate"
+    case .absent(let spelling): spelling
     }
   }
 }

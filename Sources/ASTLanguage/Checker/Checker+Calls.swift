@@ -346,6 +346,7 @@ extension Checker {
     }
     if builtin.operation == .write {
       noteWrite(complete[1], type: type)
+      checkEncoderSettings(complete, of: builtin, type: type)
     }
     if [.plot, .spectrogram].contains(builtin.operation), let text = complete[1].stringValue {
       // Only the sandbox's refusal matters here; a picture is not audio to read back.
@@ -394,6 +395,8 @@ extension Checker {
       return .string(value, place)
     case .scriptRate?:
       return .constant(Double(scriptRate), .number(.frequency), place)
+    case .absent?:
+      return .absent(place)
     case nil:
       return .invalid(place)
     }

@@ -88,6 +88,9 @@ public struct Checker {
     public static let unreadableFile: DiagnosticID = "unreadable-file"
     /// A file both read and written by the script.
     public static let readWriteConflict: DiagnosticID = "read-write-conflict"
+    /// An encoder setting of `write` that its file's format does not take (a
+    /// `bitrate:` on a WAV file).
+    public static let settingForOtherFormat: DiagnosticID = "setting-for-other-format"
 
     /// Every identifier above.
     public static let all: [DiagnosticID] = [
@@ -95,6 +98,7 @@ public struct Checker {
       duplicateArgument, missingArgument, typeMismatch, unitMismatch, outOfRange, rateMismatch,
       channelMismatch, rebinding, shadowsBuiltin, recursion, duplicateParameter, noValue,
       misplacedSetting, notConstant, invalidChoice, unreadableFile, readWriteConflict,
+      settingForOtherFormat,
     ]
   }
 
