@@ -83,6 +83,14 @@ struct Run: ParsableCommand {
     guard memoryLimit >= 1, memoryLimit <= 1 << 30 else {
       throw ValidationError("--memory-limit must be between 1 and 1073741824 MB")
     }
+    if let sandbox, !Self.isDirectory(sandbox) {
+      throw ValidationError("--sandbox '\(sandbox)': it is not a directory")
+    }
+    for (option, path) in [("-o", output), ("--plot", plot)] {
+      if let path, Self.isDirectory(path) {
+        throw ValidationError("\(option) '\(path)': it is a directory")
+      }
+    }
     guard let output else {
       if let option = encoder.firstGiven {
         throw ValidationError("\(option) sets how the -o file is encoded; give -o")
@@ -99,7 +107,9 @@ struct Run: ParsableCommand {
 
   /// Refuses, before anything runs, the options that do not fit the checked script:
   /// an `out` that -o or --plot cannot take, a setting its rate does not allow (exit
-  /// status 2), or a file whose directory is missing (exit status 1).
+  /// status 2), or a file whose directory is missing (exit status 1). (``validate()``
+  /// has refused what needs no script: an unknown extension, a setting the format does
+  /// not take, a directory given as a file.)
   func checkOutputs(against script: TypedScript) throws {
     let outType = script.bindings.first { $0.name == "out" }?.type
     func refuse(_ message: String, status: Int32) -> ExitCode {
@@ -235,6 +245,12 @@ struct Run: ParsableCommand {
       }
       throw ExitCode(ExitStatus.failure)
     }
+  }
+
+  /// Whether `path` names an existing directory.
+  static func isDirectory(_ path: String) -> Bool {
+    var status = stat()
+    return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
   }
 
   /// Whether `path` is standard output: `-`, or a name of the same file (`/dev/stdout`),

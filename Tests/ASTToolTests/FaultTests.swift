@@ -252,8 +252,10 @@ struct SandboxCommandTests {
     #expect(!FileManager.default.fileExists(atPath: directory.file("escaped.wav")))
 
     let missing = try ast("run", good, "--sandbox", directory.file("nowhere"))
-    #expect(missing.status == 1)
-    #expect(missing.errorText.contains("is not a directory"))
+    #expect(missing.status == 2)
+    #expect(
+      missing.errorText.hasPrefix(
+        "ast: error: --sandbox '\(directory.file("nowhere"))': it is not a directory\n"))
   }
 
   @Test("ast test --sandbox confines each script to its temporary directory")

@@ -181,9 +181,14 @@ struct OptionErrorTests {
     #expect(
       plot.errorText
         == "ast: error: --plot 'nowhere/tone.png': the directory 'nowhere' does not exist\n")
-    let folder = try ast(in: directory, "run", "tone.ast", "-o", ".")
-    #expect(folder.status == 2)
-    #expect(folder.errorText.hasPrefix("ast: error: -o '.': unknown file extension"))
+    for (option, path) in [("-o", "."), ("--plot", ".."), ("--sandbox", "tone.ast")] {
+      let given = try ast(in: directory, "run", "tone.ast", option, path)
+      #expect(given.status == 2)
+      #expect(
+        given.errorText.hasPrefix(
+          "ast: error: \(option) '\(path)': it is \(option == "--sandbox" ? "not " : "")a directory\n"
+        ), "\(given.errorText)")
+    }
     #expect(try directory.contents() == ["tone.ast"])
     let converted = try ast(in: directory, "convert", "in.wav", "nowhere/out.wav")
     #expect(converted.status == 1)
