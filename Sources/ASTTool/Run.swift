@@ -106,16 +106,21 @@ struct Run: ParsableCommand {
   }
 
   /// Refuses, before anything runs, the options that do not fit the checked script:
-  /// an `out` that -o or --plot cannot take, a setting its rate does not allow (exit
-  /// status 2), or a file whose directory is missing (exit status 1). (``validate()``
-  /// has refused what needs no script: an unknown extension, a setting the format does
-  /// not take, a directory given as a file.)
+  /// no `out`, or one that -o or --plot cannot take, a setting its rate does not allow
+  /// (exit status 2), or a file whose directory is missing (exit status 1).
+  /// (``validate()`` has refused what needs no script: an unknown extension, a setting
+  /// the format does not take, a directory given as a file.)
   func checkOutputs(against script: TypedScript) throws {
     let outType = script.bindings.first { $0.name == "out" }?.type
     func refuse(_ message: String, status: Int32) -> ExitCode {
       var standardError = StandardError()
       print("ast: error: \(message)", to: &standardError)
       return ExitCode(status)
+    }
+    let asked = [("-o", output), ("--plot", plot), ("--emit", emit)].first { $0.1 != nil }
+    if let (option, value) = asked, let value, outType == nil {
+      throw refuse(
+        "\(option) '\(value)': '\(file)' binds no 'out' to write", status: ExitStatus.usage)
     }
     if let output, let outType {
       if !outType.isAudio, !outType.isStream, outType != .unknown {
@@ -173,13 +178,6 @@ struct Run: ParsableCommand {
     }
     if check.diagnostics.containsErrors {
       print(DiagnosticRenderer.summary(of: check.diagnostics), to: &standardError)
-      throw ExitCode(ExitStatus.failure)
-    }
-    if output != nil || emit != nil || plot != nil,
-      !check.script.bindings.contains(where: { $0.name == "out" })
-    {
-      var standardError = StandardError()
-      print("ast: error: '\(file)' binds no 'out' to write", to: &standardError)
       throw ExitCode(ExitStatus.failure)
     }
     try checkOutputs(against: check.script)
