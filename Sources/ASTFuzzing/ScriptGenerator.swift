@@ -383,6 +383,8 @@ struct ScriptBuilder {
       return random.pick(["-6db", "3db", "0", "-12", "12db", "0.5", "1e3db"])
     case .sampleRate:
       return random.pick(Self.rates)
+    case .kilobitsPerSecond:
+      return random.pick(["192", "128", "320", "8", "200", "0", "-1", "1e9"])
     }
   }
 }

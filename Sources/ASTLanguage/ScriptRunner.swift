@@ -91,6 +91,8 @@ public struct ScriptRunner: Sendable {
       throw ScriptError(
         message: DiagnosticRenderer(source: source).render(error.diagnostic),
         diagnostics: [error.diagnostic])
+    } catch let error as OutputError {
+      throw ScriptError(message: error.description, diagnostics: [])
     }
   }
 }

@@ -25,7 +25,9 @@ struct ASTCommand: ParsableCommand {
     } catch {
       if exitCode(for: error) == .validationFailure {
         var standardError = StandardError()
-        print(fullMessage(for: error), to: &standardError)
+        var message = fullMessage(for: error)
+        if message.hasPrefix("Error: ") { message = "ast: error: " + message.dropFirst(7) }
+        print(message, to: &standardError)
         Foundation.exit(ExitStatus.usage)
       }
       exit(withError: error)

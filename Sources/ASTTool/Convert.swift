@@ -8,11 +8,13 @@ struct Convert: ParsableCommand {
     usage: """
       ast convert <input> <output> [--rate <rate>] [--channels <channels>]
                   [--encoding <encoding>] [--format <format>] [--gain <gain>]
+                  [--bitrate <kbps>] [--quality <q>] [--compression <level>]
       """,
     discussion: """
       The output format comes from OUT's extension (.wav, .flac, .ogg, .mp3, .aiff) \
-      unless --format names one. The output is written beside OUT and renamed into \
-      place, so a failed conversion leaves any existing OUT intact.
+      unless --format names one; --bitrate, --quality and --compression set how an \
+      MP3, Ogg Vorbis or FLAC output is encoded. The output is written beside OUT and \
+      renamed into place, so a failed conversion leaves any existing OUT intact.
       """)
 
   @Argument(
@@ -44,9 +46,18 @@ struct Convert: ParsableCommand {
   @Option(parsing: .unconditional, help: "Change the level by this many decibels.")
   var gain: Double?
 
+  @OptionGroup var encoder: EncoderOptions
+
   func validate() throws {
     if let rate, rate <= 0 { throw ValidationError("--rate must be a positive number of Hz") }
     if let channels, channels <= 0 { throw ValidationError("--channels must be positive") }
+    guard let outputFormat = format?.format ?? AudioFileWriter.defaultFormat(for: output) else {
+      throw ValidationError(
+        "cannot write '\(output)': \(AudioFileWriter.unknownExtension), or give --format")
+    }
+    if let problem = encoder.problem(for: outputFormat, sampleRate: rate) {
+      throw ValidationError("cannot write '\(output)': \(problem)")
+    }
   }
 
   func run() throws {
@@ -55,7 +66,9 @@ struct Convert: ParsableCommand {
       if let channels { segment = try segment.withChannelCount(channels) }
       if let rate { segment = try segment.resampled(to: rate) }
       if let gain { segment = segment.applyingGain(decibels: gain) }
-      try segment.export(to: output, format: format?.format, encoding: encoding?.encoding)
+      try segment.export(
+        to: output, format: format?.format, encoding: encoding?.encoding,
+        settings: encoder.settings)
     } catch {
       throw fail(error)
     }

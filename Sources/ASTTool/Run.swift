@@ -12,11 +12,16 @@ struct Run: ParsableCommand {
     usage: """
       ast run <file> [--output <output>] [--rate <rate>] [--plot <FILE>]
               [--emit <jsonl>] [--memory-limit <MB>] [--sandbox <DIR>]
+              [--bitrate <kbps>] [--quality <q>] [--compression <level>]
       """,
     discussion: """
       Runs the statements in order, then renders 'out': into OUT with -o (the format \
       from its extension; '-o -' streams 16-bit WAV to standard output as it renders), \
       or as a summary line. The script is checked first: with errors nothing runs. \
+      --bitrate, --quality and --compression set how an MP3, Ogg Vorbis or FLAC OUT is \
+      encoded. A problem with an option's file is reported with the option and the path \
+      as given: exit status 2 when it shows before running (an unknown extension, a \
+      setting the format does not take), 1 when writing fails. \
       With --emit jsonl, 'out' goes to standard output as AudioStream chunks in their \
       JSON form, one a line (a signal in half-second chunks). \
       Ctrl-C stops the render and leaves no partial output file (exit status 130; 143 \
@@ -51,6 +56,8 @@ struct Run: ParsableCommand {
     completion: .file(extensions: ["png"]))
   var plot: String?
 
+  @OptionGroup var encoder: EncoderOptions
+
   @Option(help: ArgumentHelp("Frames rendered per block.", visibility: .hidden))
   var blockSize: Int = 1024
 
@@ -76,6 +83,80 @@ struct Run: ParsableCommand {
     guard memoryLimit >= 1, memoryLimit <= 1 << 30 else {
       throw ValidationError("--memory-limit must be between 1 and 1073741824 MB")
     }
+    if let sandbox, !Self.isDirectory(sandbox) {
+      throw ValidationError("--sandbox '\(sandbox)': it is not a directory")
+    }
+    for (option, path) in [("-o", output), ("--plot", plot)] {
+      if let path, Self.isDirectory(path) {
+        throw ValidationError("\(option) '\(path)': it is a directory")
+      }
+    }
+    guard let output else {
+      if let option = encoder.firstGiven {
+        throw ValidationError("\(option) sets how the -o file is encoded; give -o")
+      }
+      return
+    }
+    guard let format = AudioFileWriter.defaultFormat(for: output) else {
+      throw ValidationError("-o '\(output)': \(AudioFileWriter.unknownExtension)")
+    }
+    if let problem = encoder.problem(for: format, sampleRate: nil) {
+      throw ValidationError("-o '\(output)': \(problem)")
+    }
+  }
+
+  /// Refuses, before anything runs, the options that do not fit the checked script:
+  /// no `out`, or one that -o or --plot cannot take, a setting its rate does not allow
+  /// (exit status 2), or a file whose directory is missing (exit status 1).
+  /// (``validate()`` has refused what needs no script: an unknown extension, a setting
+  /// the format does not take, a directory given as a file.)
+  func checkOutputs(against script: TypedScript) throws {
+    let outType = script.bindings.first { $0.name == "out" }?.type
+    func refuse(_ message: String, status: Int32) -> ExitCode {
+      var standardError = StandardError()
+      print("ast: error: \(message)", to: &standardError)
+      return ExitCode(status)
+    }
+    let asked = [("-o", output), ("--plot", plot), ("--emit", emit)].first { $0.1 != nil }
+    if let (option, value) = asked, let value, outType == nil {
+      throw refuse(
+        "\(option) '\(value)': '\(file)' binds no 'out' to write", status: ExitStatus.usage)
+    }
+    if let output, let outType {
+      if !outType.isAudio, !outType.isStream, outType != .unknown {
+        throw refuse(
+          "-o '\(output)': 'out' is \(outType.article), so there is no audio to write",
+          status: ExitStatus.usage)
+      }
+      if let format = AudioFileWriter.defaultFormat(for: output),
+        let problem = encoder.problem(for: format, sampleRate: outType.audioFacts?.sampleRate)
+      {
+        throw refuse("-o '\(output)': \(problem)", status: ExitStatus.usage)
+      }
+    }
+    if let plot, let outType, outType.isStream {
+      throw refuse(
+        "--plot '\(plot)': 'out' is a Stream, and --plot pictures a signal (join it first)",
+        status: ExitStatus.usage)
+    }
+    for (option, path) in [("-o", output), ("--plot", plot)] {
+      guard let path, !AudioFileWriter.isStream(path) else { continue }
+      do {
+        try AudioFileWriter.checkDestination(path)
+      } catch let error as AudioFileError {
+        throw refuse("\(option) '\(path)': \(error.reason)", status: ExitStatus.failure)
+      }
+    }
+  }
+
+  /// How a failure of one of the run's own files reads: the option, the path as given,
+  /// and what went wrong.
+  static func describe(_ error: OutputError) -> String {
+    switch error.target {
+    case .out: "-o '\(error.path)': \(error.reason)"
+    case .plot: "--plot '\(error.path)': \(error.reason)"
+    case .emit: "--emit jsonl: cannot write standard output: \(error.reason)"
+    }
   }
 
   func run() throws {
@@ -99,13 +180,7 @@ struct Run: ParsableCommand {
       print(DiagnosticRenderer.summary(of: check.diagnostics), to: &standardError)
       throw ExitCode(ExitStatus.failure)
     }
-    if output != nil || emit != nil || plot != nil,
-      !check.script.bindings.contains(where: { $0.name == "out" })
-    {
-      var standardError = StandardError()
-      print("ast: error: '\(file)' binds no 'out' to write", to: &standardError)
-      throw ExitCode(ExitStatus.failure)
-    }
+    try checkOutputs(against: check.script)
 
     let token = CancellationToken()
     // A write to standard output or a pipe can block for as long as its reader waits,
@@ -128,6 +203,7 @@ struct Run: ParsableCommand {
     options.memoryLimit = memoryLimit << 20
     options.emitsJSONLines = emit != nil
     options.plotPath = plot
+    options.outSettings = encoder.settings
     options.sandbox = confinement
     let outcome = RunOutcome()
     let done = DispatchSemaphore(value: 0)
@@ -160,11 +236,19 @@ struct Run: ParsableCommand {
     if let error = outcome.error {
       if let runtime = error as? RuntimeError {
         print(renderer.render(runtime.diagnostic), terminator: "", to: &standardError)
+      } else if let output = error as? OutputError {
+        print("ast: error: \(Self.describe(output))", to: &standardError)
       } else {
         print("ast: error: \(error)", to: &standardError)
       }
       throw ExitCode(ExitStatus.failure)
     }
+  }
+
+  /// Whether `path` names an existing directory.
+  static func isDirectory(_ path: String) -> Bool {
+    var status = stat()
+    return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
   }
 
   /// Whether `path` is standard output: `-`, or a name of the same file (`/dev/stdout`),
@@ -181,6 +265,7 @@ struct Run: ParsableCommand {
   static func isClosedByReader(_ error: any Error) -> Bool {
     if let file = error as? AudioFileError { return file.kind == .closedByReader }
     if let runtime = error as? RuntimeError { return runtime.isClosedByReader }
+    if let output = error as? OutputError { return output.isClosedByReader }
     return false
   }
 }

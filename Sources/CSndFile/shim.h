@@ -13,6 +13,12 @@ static inline int ast_sf_set_compression_level(SNDFILE *file, double level) {
   return sf_command(file, SFC_SET_COMPRESSION_LEVEL, &level, sizeof(level));
 }
 
+/* MP3 at a constant bitrate, which SFC_SET_COMPRESSION_LEVEL then chooses. */
+static inline int ast_sf_set_constant_bitrate(SNDFILE *file) {
+  int mode = SF_BITRATE_MODE_CONSTANT;
+  return sf_command(file, SFC_SET_BITRATE_MODE, &mode, sizeof(mode));
+}
+
 static inline int ast_sf_set_vbr_encoding_quality(SNDFILE *file, double quality) {
   return sf_command(file, SFC_SET_VBR_ENCODING_QUALITY, &quality, sizeof(quality));
 }

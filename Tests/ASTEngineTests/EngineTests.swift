@@ -65,7 +65,7 @@ struct EngineTests {
     #expect(read.width == 5 && read.height == 3)
     #expect(read.rgb == rgb)
     #expect(try directory.contents() == ["p.png"])
-    #expect(throws: RenderError.self) {
+    #expect(throws: AudioFileError.self) {
       try PictureFile.writePNG(rgb: rgb, width: 5, height: 3, to: directory.file("no/p.png"))
     }
   }

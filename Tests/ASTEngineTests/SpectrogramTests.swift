@@ -44,7 +44,7 @@ struct SpectrogramTests {
     let directory = try TemporaryDirectory()
     defer { directory.cleanUp() }
     let path = directory.file("s.png")
-    try picture.write(to: path)
+    try picture.write(to: path, displayPath: "s.png")
     let read = try #require(PictureFile.readPNG(path))
     return (picture, Read(width: read.width, height: read.height, rgb: read.rgb))
   }

@@ -634,7 +634,8 @@ struct BuiltinRegistryTests {
       "compress": "compress x threshold_db:-20 ratio:4 attack:5ms release:50ms",
       "slice": "slice x start end", "overlay": "overlay x y at:0", "resample": "resample x rate",
       "chunk": "chunk x dur format:\"f32\"", "input": "input rate:44100 channels:1 format:\"s16\"",
-      "write": "write x path format:\"\"", "tag": "tag x key value",
+      "write": "write x path format:\"\" bitrate:192 quality:4 compression:5",
+      "tag": "tag x key value",
       "plot": "plot x path scale:\"linear\"",
       "spectrogram": "spectrogram x path",
     ]
@@ -761,6 +762,52 @@ struct CheckerRegressionTests {
       checked("write (sine 1 1) \"/nonexistent_dir/o.wav\"") == [
         "1:18 unreadable-file: cannot write '/nonexistent_dir/o.wav': the directory does not exist"
       ])
+  }
+
+  @Test("encoder settings of a write are refused at the setting when they do not fit")
+  func encoderSettings() {
+    #expect(
+      checked("write (sine 1 1) \"o.wav\" bitrate:192") == [
+        "1:34 setting-for-other-format: 'bitrate' of 'write' applies to MP3 files only, not WAV"
+      ])
+    // Even a value computed while running cannot fit another format.
+    #expect(
+      checked("s = sine 1 1\nwrite s \"o.flac\" quality:(peak s - rms s + 5)") == [
+        "2:27 setting-for-other-format: 'quality' of 'write' applies to Ogg Vorbis files only, "
+          + "not FLAC"
+      ])
+    #expect(
+      checked("write (sine 1 1) \"o.ogg\" compression:5") == [
+        "1:38 setting-for-other-format: 'compression' of 'write' applies to FLAC files only, "
+          + "not Ogg Vorbis"
+      ])
+    #expect(
+      checked("write (sine 1 1) \"o.mp3\" bitrate:330") == [
+        "1:34 out-of-range: 'bitrate' of 'write' must be between 8 and 320, got 330"
+      ])
+    #expect(
+      checked("write (sine 1 1) \"o.mp3\" bitrate:150") == [
+        "1:34 out-of-range: 'bitrate' of 'write' must be 32, 40, 48, 56, 64, 80, 96, 112, 128, "
+          + "160, 192, 224, 256 or 320 kbps for MP3 at 44100 Hz, got 150"
+      ])
+    #expect(
+      checked("write (sine 1 1 rate:22050) \"o.mp3\" bitrate:192").first?.hasPrefix(
+        "1:45 out-of-range: 'bitrate' of 'write' must be 8, 16,") == true)
+    #expect(
+      checked("write (sine 1 1) \"o.flac\" compression:2.5") == [
+        "1:39 out-of-range: 'compression' of 'write' must be a whole number, got 2.5"
+      ])
+    #expect(
+      checked("write (sine 1 1) \"o.ogg\" quality:10.5") == [
+        "1:34 out-of-range: 'quality' of 'write' must be between 0 and 10, got 10.5"
+      ])
+    #expect(checked("write (sine 1 1) \"o.mp3\" bitrate:1s").count == 1)
+    #expect(
+      checked(
+        "write (sine 1 1) \"o.mp3\" bitrate:320\nwrite (sine 1 1) \"o.ogg\" quality:6.5\n"
+          + "write (sine 1 1) \"o.flac\" compression:8\nwrite (sine 1 1 rate:8000) \"l.mp3\" "
+          + "bitrate:64"
+      ).isEmpty)
   }
 
   @Test("a stereo signal laid over a mono one makes a stereo result")

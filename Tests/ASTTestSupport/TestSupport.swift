@@ -72,6 +72,12 @@ public func runProcess(_ executable: String, _ arguments: [String], input: Data?
     errorText: String(decoding: errorData, as: UTF8.self))
 }
 
+/// The size of a file in bytes.
+public func fileSize(_ path: String) throws -> Int {
+  let attributes = try FileManager.default.attributesOfItem(atPath: path)
+  return (attributes[.size] as? NSNumber)?.intValue ?? 0
+}
+
 /// Interleaved samples of sines, one frequency per channel, at `amplitude`.
 public func sineSamples(
   frequencies: [Double], sampleRate: Int, frames: Int, amplitude: Double = 0.5
@@ -207,6 +213,15 @@ public enum Sox {
   /// One field of `sox --i`: `r` rate, `c` channels, `b` bits, `s` samples per channel, `t` type.
   public static func info(_ flag: String, _ path: String) throws -> String {
     try run(["--i", "-\(flag)", path]).text.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// The bitrate SoX reports for a file (`soxi -B`) in kbps: `192k` is 192, `64.0k` 64.
+  public static func bitrate(_ path: String) throws -> Double {
+    let text = try info("B", path)
+    guard text.hasSuffix("k"), let value = Double(text.dropLast()) else {
+      throw SpawnFailure(message: "soxi -B \(path) printed '\(text)', not a bitrate in kbps")
+    }
+    return value
   }
 
   /// The file's samples as SoX decodes them, interleaved, as 32-bit floats (full scale 1).

@@ -342,8 +342,10 @@ struct RunCommandTests {
     #expect(failed.errorText.hasPrefix("\(full):1:1: error: cannot write '/proc/ast-test.wav'"))
     let noOut = try script("x = 1\n", in: directory, name: "noout.ast")
     let missing = try ast("run", noOut, "-o", directory.file("x.wav"))
-    #expect(missing.status == 1)
-    #expect(missing.errorText == "ast: error: '\(noOut)' binds no 'out' to write\n")
+    #expect(missing.status == 2)
+    #expect(
+      missing.errorText
+        == "ast: error: -o '\(directory.file("x.wav"))': '\(noOut)' binds no 'out' to write\n")
   }
 
   @Test("a failing publisher stops the run: its error is reported and out is not written")

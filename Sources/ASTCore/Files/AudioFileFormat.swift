@@ -39,6 +39,17 @@ public enum AudioFileFormat: String, Sendable, CaseIterable {
     self.init(pathExtension: String(name[name.index(after: dot)...]))
   }
 
+  /// The format's name in messages: `WAV`, `FLAC`, `Ogg Vorbis`, `MP3`, `AIFF`.
+  public var displayName: String {
+    switch self {
+    case .wav: "WAV"
+    case .flac: "FLAC"
+    case .ogg: "Ogg Vorbis"
+    case .mp3: "MP3"
+    case .aiff: "AIFF"
+    }
+  }
+
   /// Whether the format loses information (Vorbis and MP3).
   public var isLossy: Bool { self == .ogg || self == .mp3 }
 

@@ -153,7 +153,8 @@ public final class AudioFileReader {
     }
   }
 
-  static func systemMessage(_ code: Int32) -> String {
+  /// The system's message for an `errno` code, lower-case: `no space left on device`.
+  public static func systemMessage(_ code: Int32) -> String {
     guard let text = strerror(code) else { return "error \(code)" }
     return String(cString: text).lowercased()
   }

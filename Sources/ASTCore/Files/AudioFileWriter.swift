@@ -20,6 +20,8 @@ import CSndFile
 public final class AudioFileWriter {
   /// The destination path.
   public let path: String
+  /// How errors name the file: the path as the user gave it.
+  public let displayPath: String
   /// The container format.
   public let format: AudioFileFormat
   /// The encoding stored in the file.
@@ -37,6 +39,10 @@ public final class AudioFileWriter {
   private var framesWritten = 0
   /// Bytes written since the disk was last asked to start writing them.
   private var unflushed = 0
+
+  /// The reason a path without a known extension gives.
+  public static let unknownExtension =
+    "unknown file extension; use .wav, .flac, .ogg, .mp3 or .aiff"
 
   /// Whether `path` names a stream: `-` for standard output, or an existing thing that
   /// is neither a regular file nor a directory.
@@ -61,28 +67,39 @@ public final class AudioFileWriter {
   /// Opens a temporary file beside `path` for writing, or the stream `path` names.
   ///
   /// - Parameters:
+  ///   - displayPath: how errors name the file (the path as the user gave it, where
+  ///     `path` is resolved); `path` when `nil`.
   ///   - format: the container; `nil` takes it from the path's extension (WAV for a
   ///     stream without one).
   ///   - encoding: the encoding asked for; the format may store another (see
   ///     ``AudioFileFormat/storedEncoding(for:)``), which ``encoding`` then reports.
+  ///   - settings: the MP3 bitrate, Vorbis quality or FLAC compression level; each must
+  ///     fit the format (see ``EncoderSettings/problem(for:sampleRate:)``).
   /// - Throws: ``AudioFileError`` when the format is unknown or cannot store the
-  ///   rate and channels, or the directory is missing or not writable.
+  ///   rate and channels, a setting does not fit it, or the directory is missing or not
+  ///   writable.
   public init(
-    path: String, format: AudioFileFormat? = nil, encoding: SampleEncoding, sampleRate: Int,
-    channelCount: Int
+    path: String, displayPath: String? = nil, format: AudioFileFormat? = nil,
+    encoding: SampleEncoding, sampleRate: Int, channelCount: Int,
+    settings: EncoderSettings = EncoderSettings()
   ) throws {
+    let shown = displayPath ?? path
     let isStream = Self.isStream(path)
     guard let resolved = format ?? Self.defaultFormat(for: path) else {
       throw AudioFileError(
-        .unsupportedFormat, .write, path: path,
-        reason: "unknown file extension; use .wav, .flac, .ogg, .mp3 or .aiff, or name a format")
+        .unsupportedFormat, .write, path: shown,
+        reason: Self.unknownExtension + ", or name a format")
     }
     guard sampleRate > 0, channelCount > 0 else {
       throw AudioFileError(
-        .unsupportedFormat, .write, path: path,
+        .unsupportedFormat, .write, path: shown,
         reason: "cannot write \(channelCount) channels at \(sampleRate) Hz")
     }
+    if let problem = settings.problem(for: resolved, sampleRate: sampleRate) {
+      throw AudioFileError(.unsupportedFormat, .write, path: shown, reason: problem.description)
+    }
     self.path = path
+    self.displayPath = shown
     self.format = resolved
     self.encoding = resolved.storedEncoding(for: encoding)
     self.sampleRate = sampleRate
@@ -90,7 +107,7 @@ public final class AudioFileWriter {
     if isStream {
       guard resolved == .wav, WAVStream.supports(self.encoding) else {
         throw AudioFileError(
-          .unsupportedFormat, .write, path: path,
+          .unsupportedFormat, .write, path: shown,
           reason: "a stream (standard output, a pipe, a device) takes 16-bit or float WAV")
       }
       destination = path
@@ -102,16 +119,16 @@ public final class AudioFileWriter {
       guard target >= 0 else {
         let code = errno
         throw AudioFileError(
-          code == EACCES || code == EPERM ? .permissionDenied : .writeFailed, .write, path: path,
+          code == EACCES || code == EPERM ? .permissionDenied : .writeFailed, .write, path: shown,
           reason: code == ENXIO ? "no program reads the pipe" : AudioFileReader.systemMessage(code))
       }
       if path != "-" { _ = fcntl(target, F_SETFL, fcntl(target, F_GETFL) & ~O_NONBLOCK) }
       stream = try WAVStream(
-        descriptor: target, path: path, closesDescriptor: path != "-", encoding: self.encoding,
+        descriptor: target, path: shown, closesDescriptor: path != "-", encoding: self.encoding,
         sampleRate: sampleRate, channelCount: channelCount)
       return
     }
-    try Self.checkDestination(path)
+    try Self.checkDestination(path, displayPath: shown)
     // Writing through a symbolic link replaces the file it points to, not the link.
     let destination = Self.resolvingSymbolicLink(path)
     self.destination = destination
@@ -122,12 +139,12 @@ public final class AudioFileWriter {
     sfInfo.format = resolved.libsndfileFormat(for: encoding)
     guard sf_format_check(&sfInfo) != 0 else {
       throw AudioFileError(
-        .unsupportedFormat, .write, path: path,
+        .unsupportedFormat, .write, path: shown,
         reason: "\(resolved.rawValue) cannot store \(channelCount) channels of "
           + "\(self.encoding.rawValue) at \(sampleRate) Hz")
     }
 
-    let (temporary, opened) = try Self.createTemporaryFile(beside: destination, for: path)
+    let (temporary, opened) = try Self.createTemporaryFile(beside: destination, for: shown)
     self.temporaryPath = temporary
     self.descriptor = opened
     // A file that is replaced keeps its permissions.
@@ -138,12 +155,33 @@ public final class AudioFileWriter {
     guard let sndfile = sf_open_fd(opened, Int32(SFM_WRITE), &sfInfo, 0) else {
       let reason = AudioFileReader.describeLibsndfileError(nil)
       Self.discard(descriptor: opened, temporaryPath: temporary)
-      throw AudioFileError(.writeFailed, .write, path: path, reason: reason)
+      throw AudioFileError(.writeFailed, .write, path: shown, reason: reason)
     }
     self.handle = sndfile
     if !self.encoding.isFloat {
       ast_sf_set_clipping(sndfile, 1)
     }
+    guard Self.apply(settings, to: sndfile, format: resolved, sampleRate: sampleRate) else {
+      cancel()
+      throw AudioFileError(
+        .writeFailed, .write, path: shown,
+        reason: "libsndfile refused the \(resolved.displayName) encoder settings")
+    }
+  }
+
+  /// Sets the encoder of a newly opened file: MP3 at a constant bitrate, the Vorbis
+  /// quality, the FLAC compression level. Returns whether libsndfile took them.
+  private static func apply(
+    _ settings: EncoderSettings, to handle: OpaquePointer, format: AudioFileFormat,
+    sampleRate: Int
+  ) -> Bool {
+    guard let level = settings.libsndfileLevel(for: format, sampleRate: sampleRate) else {
+      return true
+    }
+    // The mode first: libsndfile maps the level onto bitrates when the mode is constant.
+    // Setting the mode answers false while no level is set yet, so its answer is not used.
+    if format == .mp3 { _ = ast_sf_set_constant_bitrate(handle) }
+    return ast_sf_set_compression_level(handle, level) != 0
   }
 
   deinit {
@@ -195,11 +233,11 @@ public final class AudioFileWriter {
     _ sampleCount: Int, _ body: (OpaquePointer, sf_count_t) -> sf_count_t
   ) throws {
     guard let handle else {
-      throw AudioFileError(.writeFailed, .write, path: path, reason: "the writer is closed")
+      throw AudioFileError(.writeFailed, .write, path: displayPath, reason: "the writer is closed")
     }
     guard sampleCount % channelCount == 0 else {
       throw AudioFileError(
-        .writeFailed, .write, path: path,
+        .writeFailed, .write, path: displayPath,
         reason: "\(sampleCount) samples do not make whole frames of \(channelCount) channels")
     }
     let frames = sampleCount / channelCount
@@ -208,7 +246,7 @@ public final class AudioFileWriter {
     guard written == frames, sf_error(handle) == 0 else {
       let reason = Self.writeFailureReason(handle)
       cancel()
-      throw AudioFileError(.writeFailed, .write, path: path, reason: reason)
+      throw AudioFileError(.writeFailed, .write, path: displayPath, reason: reason)
     }
     framesWritten += frames
     startWriteback(frames * channelCount * encoding.sampleWidth)
@@ -234,7 +272,7 @@ public final class AudioFileWriter {
       return
     }
     guard let sndfile = handle else {
-      throw AudioFileError(.writeFailed, .write, path: path, reason: "the writer is closed")
+      throw AudioFileError(.writeFailed, .write, path: displayPath, reason: "the writer is closed")
     }
     handle = nil
     let closeStatus = sf_close(sndfile)
@@ -254,7 +292,7 @@ public final class AudioFileWriter {
     }
     if let reason {
       unlink(temporaryPath)
-      throw AudioFileError(.writeFailed, .write, path: path, reason: reason)
+      throw AudioFileError(.writeFailed, .write, path: displayPath, reason: reason)
     }
   }
 
@@ -282,20 +320,23 @@ public final class AudioFileWriter {
     return AudioFileReader.describeLibsndfileError(handle)
   }
 
-  /// Refuses a destination that is a directory or whose directory is missing.
-  static func checkDestination(_ path: String) throws {
+  /// Refuses a destination that is a directory or whose directory is missing, naming
+  /// it `displayPath` (`path` when `nil`) and its directory as that names it.
+  public static func checkDestination(_ path: String, displayPath: String? = nil) throws {
+    let shown = displayPath ?? path
     var status = stat()
     if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
-      throw AudioFileError(.notAFile, .write, path: path, reason: "it is a directory")
+      throw AudioFileError(.notAFile, .write, path: shown, reason: "it is a directory")
     }
     let directory = directoryName(of: path)
+    let shownDirectory = directoryName(of: shown)
     guard stat(directory, &status) == 0 else {
       throw AudioFileError(
-        .notFound, .write, path: path, reason: "the directory '\(directory)' does not exist")
+        .notFound, .write, path: shown, reason: "the directory '\(shownDirectory)' does not exist")
     }
     guard status.st_mode & S_IFMT == S_IFDIR else {
       throw AudioFileError(
-        .notFound, .write, path: path, reason: "'\(directory)' is not a directory")
+        .notFound, .write, path: shown, reason: "'\(shownDirectory)' is not a directory")
     }
   }
 
@@ -303,6 +344,15 @@ public final class AudioFileWriter {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     let directory = String(path[..<slash])
     return directory.isEmpty ? "/" : directory
+  }
+
+  /// Whether two paths name the same existing file, or are the same text.
+  static func isSameFile(_ a: String, _ b: String) -> Bool {
+    if a == b { return true }
+    var first = stat()
+    var second = stat()
+    guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
+    return first.st_dev == second.st_dev && first.st_ino == second.st_ino
   }
 
   /// The file a symbolic link at `path` points to, or `path` itself.
@@ -319,11 +369,14 @@ public final class AudioFileWriter {
   /// `NAME` shortened so that long names still fit; returns its path and an open
   /// descriptor. Other writers that rename a finished file into place use it too.
   ///
-  /// - Throws: ``AudioFileError`` naming `path` when the file cannot be created.
+  /// - Throws: ``AudioFileError`` naming `path` when the file cannot be created, and
+  ///   the directory as `path` names it when that is the directory of `destination`.
   public static func createTemporaryFile(beside destination: String, for path: String) throws
     -> (String, Int32)
   {
     let directory = directoryName(of: destination)
+    let shownDirectory =
+      isSameFile(directoryName(of: path), directory) ? directoryName(of: path) : directory
     var name = destination.split(separator: "/").last.map(String.init) ?? destination
     while name.utf8.count > 100 { name.removeLast() }
     for _ in 0..<100 {
@@ -336,7 +389,8 @@ public final class AudioFileWriter {
         throw AudioFileError(
           code == EACCES || code == EPERM || code == EROFS ? .permissionDenied : .writeFailed,
           .write, path: path,
-          reason: "cannot create a file in '\(directory)': \(AudioFileReader.systemMessage(code))")
+          reason:
+            "cannot create a file in '\(shownDirectory)': \(AudioFileReader.systemMessage(code))")
       }
     }
     throw AudioFileError(

@@ -87,16 +87,18 @@ extension AudioSegment {
   /// floats). Samples are converted with the segment's rules (clip, truncate toward
   /// zero) before writing, so integer files hold exactly the converted values. The
   /// file is written beside the destination and renamed into place: a failed export
-  /// leaves any existing file intact.
+  /// leaves any existing file intact. `settings` choose the MP3 bitrate, the Vorbis
+  /// quality or the FLAC compression level.
   ///
   /// - Throws: ``AudioFileError`` naming the file.
   public func export(
-    to path: String, format: AudioFileFormat? = nil, encoding: SampleEncoding? = nil
+    to path: String, format: AudioFileFormat? = nil, encoding: SampleEncoding? = nil,
+    settings: EncoderSettings = EncoderSettings()
   ) throws {
     let requested = encoding ?? self.encoding
     let writer = try AudioFileWriter(
       path: path, format: format, encoding: requested, sampleRate: sampleRate,
-      channelCount: channelCount)
+      channelCount: channelCount, settings: settings)
     let stored = converted(to: writer.encoding)
     let channels = channelCount
     let block = Self.fileBlockFrames(channelCount: channels) * channels

@@ -141,12 +141,22 @@ public final class RepeatNode: AudioNode {
 /// file, summarising it), with a last call when it ends.
 public final class TapNode: AudioNode {
   /// Passes `input` on, drawing each block into `picture` and writing it to `path` at
-  /// the end (`plot`, `spectrogram`, `ast run --plot`).
-  public convenience init(_ input: AudioNode, drawing picture: some SignalPicture, to path: String)
-  {
+  /// the end (`plot`, `spectrogram`, `ast run --plot`). Errors name the file
+  /// `displayPath` (`path` when `nil`), and `naming` turns a failure to write it into the
+  /// error thrown.
+  public convenience init(
+    _ input: AudioNode, drawing picture: some SignalPicture, to path: String,
+    displayPath: String? = nil, naming: @escaping (any Error) -> any Error = { $0 }
+  ) {
     self.init(
       input, onBlock: { buffer, count in picture.add(buffer, frames: count) },
-      onEnd: { try picture.write(to: path) })
+      onEnd: {
+        do {
+          try picture.write(to: path, displayPath: displayPath ?? path)
+        } catch {
+          throw naming(error)
+        }
+      })
   }
 
   private let input: AudioNode

@@ -6,8 +6,8 @@ import Foundation
 public protocol SignalPicture: AnyObject {
   /// Adds a block of frames.
   func add(_ buffer: AudioBuffer, frames: Int)
-  /// Writes the picture as a PNG file, atomically.
-  func write(to path: String) throws
+  /// Writes the picture as a PNG file, atomically; errors name it `displayPath`.
+  func write(to path: String, displayPath: String) throws
 }
 
 extension WaveformPicture: SignalPicture {}
@@ -18,16 +18,14 @@ public enum PictureFile {
   /// Writes 8-bit RGB pixels (row by row, 3 bytes each) as a PNG file. The file is
   /// written beside `path` and renamed into place, so a failure leaves no broken file.
   ///
-  /// - Throws: ``RenderError/failed(_:)`` naming the file.
-  public static func writePNG(rgb: [UInt8], width: Int, height: Int, to path: String) throws {
+  /// - Throws: ``ASTCore/AudioFileError`` naming the file `displayPath` (the path as the
+  ///   user gave it), or `path` when that is `nil`.
+  public static func writePNG(
+    rgb: [UInt8], width: Int, height: Int, to path: String, displayPath: String? = nil
+  ) throws {
     precondition(rgb.count == width * height * 3, "a picture needs 3 bytes a pixel")
-    let temporary: String
-    let descriptor: Int32
-    do {
-      (temporary, descriptor) = try AudioFileWriter.createTemporaryFile(beside: path, for: path)
-    } catch {
-      throw RenderError.failed(String(describing: error))
-    }
+    let shown = displayPath ?? path
+    let (temporary, descriptor) = try AudioFileWriter.createTemporaryFile(beside: path, for: shown)
     var message = [CChar](repeating: 0, count: 256)
     let status = rgb.withUnsafeBufferPointer { pixels in
       ast_png_write_rgb_fd(
@@ -37,13 +35,13 @@ public enum PictureFile {
       unlink(temporary)
       let reason = String(
         decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      throw RenderError.failed(
-        "cannot write '\(path)': \(reason.isEmpty ? "libpng failed" : reason)")
+      throw AudioFileError(
+        .writeFailed, .write, path: shown, reason: reason.isEmpty ? "libpng failed" : reason)
     }
     guard rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
+      let reason = AudioFileReader.systemMessage(errno)
       unlink(temporary)
-      throw RenderError.failed("cannot write '\(path)': \(reason)")
+      throw AudioFileError(.writeFailed, .write, path: shown, reason: reason)
     }
   }
 

@@ -39,26 +39,30 @@ public final class SignalFileWriter {
 
   /// Opens a temporary file beside `path`.
   ///
+  /// - Parameters:
+  ///   - displayName: how errors and reports name the file (the path as the script or
+  ///     the user wrote it); `path` when `nil`.
+  ///   - settings: the MP3 bitrate, Vorbis quality or FLAC compression level.
   /// - Throws: ``ASTCore/AudioFileError`` naming the file.
   public init(
     path: String, displayName: String? = nil, format: AudioFileFormat? = nil,
-    encodingName: String = "", sampleRate: Int, channelCount: Int, origin: Int?,
-    trouble: TroubleReport
+    encodingName: String = "", settings: EncoderSettings = EncoderSettings(), sampleRate: Int,
+    channelCount: Int, origin: Int?, trouble: TroubleReport
   ) throws {
+    let shown = displayName ?? path
     guard let resolved = format ?? AudioFileWriter.defaultFormat(for: path) else {
       throw AudioFileError(
-        .unsupportedFormat, .write, path: path,
-        reason: "unknown file extension; use .wav, .flac, .ogg, .mp3 or .aiff")
+        .unsupportedFormat, .write, path: shown, reason: AudioFileWriter.unknownExtension)
     }
     guard let encoding = Self.encoding(named: encodingName, format: resolved) else {
       throw AudioFileError(
-        .unsupportedFormat, .write, path: path, reason: "unknown sample format '\(encodingName)'")
+        .unsupportedFormat, .write, path: shown, reason: "unknown sample format '\(encodingName)'")
     }
     self.path = path
-    self.displayName = displayName ?? (path == "-" ? "standard output" : path)
+    self.displayName = shown == "-" ? "standard output" : shown
     writer = try AudioFileWriter(
-      path: path, format: resolved, encoding: encoding, sampleRate: sampleRate,
-      channelCount: channelCount)
+      path: path, displayPath: shown, format: resolved, encoding: encoding,
+      sampleRate: sampleRate, channelCount: channelCount, settings: settings)
     isStream = writer.writesStream
     background = BackgroundWriter(writer: writer)
     channels = channelCount
@@ -274,20 +278,30 @@ public enum Render {
 
   /// Renders `node` into a file, atomically; returns how many frames were written (the
   /// summary's levels are not measured).
+  ///
+  /// `naming` turns a failure of the file (opening, writing or finishing it, not of the
+  /// render) into the error thrown, so that a caller can say whose file it was.
   public static func write(
     _ node: AudioNode, to path: String, format: AudioFileFormat? = nil, encodingName: String = "",
-    origin: Int? = nil
+    settings: EncoderSettings = EncoderSettings(), origin: Int? = nil,
+    naming: @escaping (any Error) -> any Error = { $0 }
   ) async throws -> SignalSummary {
-    let writer = try SignalFileWriter(
-      path: path, format: format, encodingName: encodingName, sampleRate: node.sampleRate,
-      channelCount: node.channelCount, origin: origin, trouble: node.context.trouble)
+    func named<T>(_ body: () throws -> T) throws -> T {
+      do { return try body() } catch { throw naming(error) }
+    }
+    let writer = try named {
+      try SignalFileWriter(
+        path: path, format: format, encodingName: encodingName, settings: settings,
+        sampleRate: node.sampleRate, channelCount: node.channelCount, origin: origin,
+        trouble: node.context.trouble)
+    }
     do {
       let summary = try await drain(node, measuring: false) { buffer, count in
-        try writer.write(buffer, frames: count)
+        try named { try writer.write(buffer, frames: count) }
       }
       // A run cancelled while the last blocks came in leaves no file.
       try node.context.cancellation.check()
-      try writer.finish()
+      try named { try writer.finish() }
       return summary
     } catch {
       writer.cancel()

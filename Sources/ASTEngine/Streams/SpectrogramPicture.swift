@@ -328,8 +328,9 @@ public final class SpectrogramPicture: @unchecked Sendable {
     )
   }
 
-  /// Writes the picture as a PNG file, atomically.
-  public func write(to path: String) throws {
-    try PictureFile.writePNG(rgb: pixels(), width: width, height: height, to: path)
+  /// Writes the picture as a PNG file, atomically; errors name it `displayPath`.
+  public func write(to path: String, displayPath: String) throws {
+    try PictureFile.writePNG(
+      rgb: pixels(), width: width, height: height, to: path, displayPath: displayPath)
   }
 }

@@ -37,6 +37,8 @@ public enum ParameterUnit: String, Sendable, Hashable {
   case sampleRate
   /// A whole number of things.
   case count
+  /// A bitrate in kilobits per second, a plain number.
+  case kilobitsPerSecond
 
   /// The dimension of numbers this unit accepts, or `nil` for plain numbers only.
   public var dimension: Dimension? {
@@ -44,7 +46,7 @@ public enum ParameterUnit: String, Sendable, Hashable {
     case .seconds: .time
     case .hertz, .sampleRate: .frequency
     case .gain, .decibels: .gain
-    case .none, .count: nil
+    case .none, .count, .kilobitsPerSecond: nil
     }
   }
 
@@ -52,6 +54,7 @@ public enum ParameterUnit: String, Sendable, Hashable {
   public var symbol: String {
     switch self {
     case .none, .count: ""
+    case .kilobitsPerSecond: "kbps"
     case .seconds: "s"
     case .hertz, .sampleRate: "Hz"
     case .gain: "linear"
@@ -104,14 +107,10 @@ public enum DefaultValue: Sendable, Hashable {
   case string(String)
   /// The script's rate (set by `rate N`), else 44100 Hz.
   case scriptRate
-  /// Worked out by the builtin when the argument is not given (an effect's tail lasts
-  /// until it falls silent); `spelling` says what it does. The evaluator receives
-  /// ``automaticMarker``, which no valid argument equals.
-  case automatic(spelling: String)
-
-  /// What the evaluator receives for an ``automatic(spelling:)`` default: below every
-  /// range such a parameter accepts.
-  public static let automaticMarker = -1.0
+  /// Left out, the argument is absent (``TypedExpr/absent(_:)``) and the builtin takes
+  /// its own default, which the reference writes as `spelling`. Given, it can be
+  /// refused where it does not apply (a `bitrate:` on a WAV `write`).
+  case absent(spelling: String)
 
   /// How the default is written in the reference.
   public var spelling: String {
@@ -119,7 +118,7 @@ public enum DefaultValue: Sendable, Hashable {
     case .number(_, let spelling): spelling
     case .string(let value): SourcePrinter.quote(value)
     case .scriptRate: "the script's rate"
-    case .automatic(let spelling): spelling
+    case .absent(let spelling): spelling
     }
   }
 }
@@ -264,7 +263,10 @@ public struct Builtin: Sendable, Hashable {
       + parameters.map { parameter in
         if let defaultValue = parameter.defaultValue {
           if case .scriptRate = defaultValue { return parameter.name + ":rate" }
-          if case .automatic = defaultValue { return parameter.name + ":auto" }
+          // A default described in words (`until silent`) is shown as `auto`.
+          if case .absent(let spelling) = defaultValue, spelling.contains(" ") {
+            return parameter.name + ":auto"
+          }
           return parameter.name + ":" + defaultValue.spelling
         }
         return parameter.name

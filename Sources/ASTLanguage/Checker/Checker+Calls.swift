@@ -314,14 +314,7 @@ extension Checker {
       typed[index] ?? defaultArgument(parameter, at: range)
     }
     // Ranges without the Nyquist limit first, so the rate itself is valid when used.
-    // An automatic default is the builtin's own choice, outside the range a value given
-    // must keep.
-    func checksRange(_ index: Int) -> Bool {
-      if typed[index] == nil, case .automatic = parameters[index].defaultValue { return false }
-      return true
-    }
-    for (index, parameter) in parameters.enumerated()
-    where parameter.range?.upper != .nyquist && checksRange(index) {
+    for (index, parameter) in parameters.enumerated() where parameter.range?.upper != .nyquist {
       if let value = complete[index].constantValue,
         !checkRange(
           value, parameter: parameter, builtin: builtin, rate: nil, at: complete[index].range)
@@ -338,8 +331,7 @@ extension Checker {
     } else {
       rateContext = input?.type.audioFacts?.sampleRate
     }
-    for (index, parameter) in parameters.enumerated()
-    where parameter.range?.upper == .nyquist && checksRange(index) {
+    for (index, parameter) in parameters.enumerated() where parameter.range?.upper == .nyquist {
       if let value = complete[index].constantValue,
         !checkRange(
           value, parameter: parameter, builtin: builtin, rate: rateContext,
@@ -357,6 +349,7 @@ extension Checker {
     }
     if builtin.operation == .write {
       noteWrite(complete[1], type: type)
+      checkEncoderSettings(complete, of: builtin, type: type)
     }
     if [.plot, .spectrogram].contains(builtin.operation), let text = complete[1].stringValue {
       // Only the sandbox's refusal matters here; a picture is not audio to read back.
@@ -407,8 +400,8 @@ extension Checker {
       return .string(value, place)
     case .scriptRate?:
       return .constant(Double(scriptRate), .number(.frequency), place)
-    case .automatic?:
-      return .constant(DefaultValue.automaticMarker, .number(parameter.unit.dimension), place)
+    case .absent?:
+      return .absent(place)
     case nil:
       return .invalid(place)
     }

@@ -273,7 +273,7 @@ extension Checker {
 
 extension ValueType {
   /// `a Number`, `an Audio`, `a String`, `a Stream`, `a List`, `nothing`.
-  var article: String {
+  public var article: String {
     switch self {
     case .number: "a Number"
     case .string: "a String"

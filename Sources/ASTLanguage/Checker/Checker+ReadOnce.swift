@@ -186,7 +186,7 @@ struct ReadOnceAnalysis {
   /// The atoms that evaluating `expression` once reaches, each with its outermost place.
   private mutating func summarize(_ expression: TypedExpr, frames: [Frame]) -> [Use] {
     switch expression {
-    case .constant, .string, .invalid:
+    case .constant, .string, .invalid, .absent:
       return []
     case .binding(let name, let type, let range):
       switch type {

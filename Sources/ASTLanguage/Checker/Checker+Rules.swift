@@ -90,7 +90,7 @@ extension Checker {
   {
     guard case .number(let dimension?) = value.type else { return true }
     switch parameter.unit {
-    case .none, .count:
+    case .none, .count, .kilobitsPerSecond:
       error(
         Self.IDs.unitMismatch, "\(subject) is a plain number, but this is \(dimension.noun)",
         at: value.range, notes: [DiagnosticNote("leave out the unit")])
@@ -384,6 +384,33 @@ extension Checker {
       return
     }
     writes.append((resolved, path.range, type))
+  }
+
+  /// Reports the encoder settings of a `write` (`bitrate:`, `quality:`, `compression:`)
+  /// that the format of its constant path does not take, or that its signal's rate
+  /// does not allow, at the setting.
+  mutating func checkEncoderSettings(_ arguments: [TypedExpr], of builtin: Builtin, type: ValueType)
+  {
+    guard let text = arguments[1].stringValue, let format = AudioFileFormat(path: text) else {
+      return
+    }
+    for setting in EncoderSettings.Setting.allCases {
+      guard let index = builtin.parameters.firstIndex(where: { $0.name == setting.rawValue })
+      else { continue }
+      if case .absent = arguments[index] { continue }
+      let wrongFormat = setting.format != format
+      // A value computed while running is checked then, unless no value would fit.
+      guard let value = arguments[index].constantValue ?? (wrongFormat ? 0 : nil),
+        let problem = EncoderSettings.problem(
+          setting, value, for: format, sampleRate: type.audioFacts?.sampleRate)
+      else { continue }
+      error(
+        wrongFormat ? Self.IDs.settingForOtherFormat : Self.IDs.outOfRange,
+        problem.message(subject: "'\(setting.rawValue)' of '\(builtin.name)'"),
+        at: arguments[index].range,
+        notes: wrongFormat
+          ? [DiagnosticNote("'\(text)' is \(format.displayName); leave the setting out")] : [])
+    }
   }
 
   /// Reports files that the script both reads and writes.

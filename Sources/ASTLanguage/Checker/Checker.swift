@@ -94,6 +94,9 @@ public struct Checker {
     public static let suspiciousGain: DiagnosticID = "suspicious-gain"
     /// An envelope or fade longer than the signal it shapes.
     public static let longEnvelope: DiagnosticID = "long-envelope"
+    /// An encoder setting of `write` that its file's format does not take (a
+    /// `bitrate:` on a WAV file).
+    public static let settingForOtherFormat: DiagnosticID = "setting-for-other-format"
 
     /// Every identifier above.
     public static let all: [DiagnosticID] = [
@@ -101,7 +104,7 @@ public struct Checker {
       duplicateArgument, missingArgument, typeMismatch, unitMismatch, outOfRange, rateMismatch,
       channelMismatch, rebinding, shadowsBuiltin, recursion, duplicateParameter, noValue,
       misplacedSetting, notConstant, invalidChoice, unreadableFile, readWriteConflict, readTwice,
-      suspiciousGain, longEnvelope,
+      suspiciousGain, longEnvelope, settingForOtherFormat,
     ]
   }
 

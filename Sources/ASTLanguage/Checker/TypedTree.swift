@@ -25,6 +25,9 @@ public indirect enum TypedExpr: Sendable, Hashable {
   case negate(TypedExpr, ValueType, SourceRange)
   /// An expression whose error has been reported.
   case invalid(SourceRange)
+  /// An optional argument that was left out and whose builtin takes its own default
+  /// (``DefaultValue/absent(spelling:)``); it evaluates to nothing.
+  case absent(SourceRange)
 
   /// The expression's type.
   public var type: ValueType {
@@ -34,7 +37,7 @@ public indirect enum TypedExpr: Sendable, Hashable {
       .arithmetic(_, _, _, let type, _), .negate(_, let type, _):
       type
     case .string: .string
-    case .invalid: .unknown
+    case .invalid, .absent: .unknown
     }
   }
 
@@ -44,7 +47,7 @@ public indirect enum TypedExpr: Sendable, Hashable {
     case .constant(_, _, let range), .string(_, let range), .binding(_, _, let range),
       .parameter(_, _, _, let range), .list(_, _, let range), .builtin(_, _, _, _, let range),
       .function(_, _, _, _, let range), .arithmetic(_, _, _, _, let range),
-      .negate(_, _, let range), .invalid(let range):
+      .negate(_, _, let range), .invalid(let range), .absent(let range):
       range
     }
   }

@@ -137,6 +137,8 @@ extension Evaluator {
       }
     case .invalid(let range):
       throw RuntimeError(message: "internal error: an expression with an error", range: range)
+    case .absent:
+      return .unit
     }
   }
 

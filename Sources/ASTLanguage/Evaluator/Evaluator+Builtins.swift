@@ -227,21 +227,21 @@ extension Evaluator {
 
     case .plot:
       let (input, metadata) = try await audio(arguments[0], in: environment)
-      let path = try resolve(
-        try await string(arguments[1], in: environment), at: arguments[1].range, writing: true)
+      let written = try await string(arguments[1], in: environment)
+      let path = try resolve(written, at: arguments[1].range, writing: true)
       let scale = try await string(arguments[2], in: environment)
       let picture = WaveformPicture(
         sampleRate: input.sampleRate, channelCount: input.channelCount, decibels: scale == "db")
-      return .audio(TapNode(input, drawing: picture, to: path), metadata)
+      return .audio(TapNode(input, drawing: picture, to: path, displayPath: written), metadata)
 
     case .spectrogram:
       let (input, metadata) = try await audio(arguments[0], in: environment)
-      let path = try resolve(
-        try await string(arguments[1], in: environment), at: arguments[1].range, writing: true)
+      let written = try await string(arguments[1], in: environment)
+      let path = try resolve(written, at: arguments[1].range, writing: true)
       let picture = SpectrogramPicture(
         sampleRate: input.sampleRate, channelCount: input.channelCount,
         frameCount: input.frameCount)
-      return .audio(TapNode(input, drawing: picture, to: path), metadata)
+      return .audio(TapNode(input, drawing: picture, to: path, displayPath: written), metadata)
 
     case .rate:
       return .unit
@@ -385,14 +385,15 @@ extension Evaluator {
     return node
   }
 
-  /// An effect's `tail:` argument: not given (``DefaultValue/automaticMarker``) until
-  /// silent, 0 none, else a length. On a stream each chunk keeps its length.
+  /// An effect's `tail:` argument: left out, until silent; 0 none; else a length. On a
+  /// stream each chunk keeps its length.
   func tail(_ argument: TypedExpr, rate: Int, lifted: Bool, in environment: Environment)
     async throws -> EffectTail
   {
-    let seconds = try await number(argument, in: environment)
     guard !lifted else { return .none }
-    return .fromArgument(frames: seconds < 0 ? -1 : frames(seconds, rate), sampleRate: rate)
+    if case .absent = argument { return .fromArgument(frames: -1, sampleRate: rate) }
+    let seconds = try await number(argument, in: environment)
+    return .fromArgument(frames: frames(seconds, rate), sampleRate: rate)
   }
 
   func write(_ arguments: [TypedExpr], in environment: Environment, range: SourceRange) async throws
@@ -401,11 +402,13 @@ extension Evaluator {
     let written = try await string(arguments[1], in: environment)
     let path = try resolve(written, at: arguments[1].range, writing: true)
     let encoding = try await string(arguments[2], in: environment)
+    let settings = try await encoderSettings(arguments, path: path, in: environment)
     let tag = origin(range)
     switch try await evaluate(arguments[0], in: environment) {
     case .audio(let input, let metadata):
       let writer = try SignalFileWriter(
-        path: path, displayName: written, encodingName: encoding, sampleRate: input.sampleRate,
+        path: path, displayName: written, encodingName: encoding,
+        settings: try settings(input.sampleRate), sampleRate: input.sampleRate,
         channelCount: input.channelCount, origin: tag, trouble: context.trouble)
       let tap = TapNode(
         input, onBlock: { buffer, count in try writer.write(buffer, frames: count) },
@@ -421,13 +424,45 @@ extension Evaluator {
             if box.writer == nil {
               box.writer = try SignalFileWriter(
                 path: path, displayName: written, encodingName: encoding,
-                sampleRate: chunk.sampleRate,
+                settings: try settings(chunk.sampleRate), sampleRate: chunk.sampleRate,
                 channelCount: chunk.channelCount, origin: tag, trouble: trouble)
             }
             try box.writer?.write(chunk)
           }, onEnd: { try box.writer?.finish() }))
     default:
       throw RuntimeError(message: "'write' takes a signal or a stream", range: range)
+    }
+  }
+
+  /// The encoder settings given to a `write` (`bitrate:`, `quality:`, `compression:`),
+  /// evaluated now, as a function of the signal's rate that refuses a setting the format
+  /// of `path` does not take or the rate does not allow, at the setting.
+  func encoderSettings(_ arguments: [TypedExpr], path: String, in environment: Environment)
+    async throws -> @Sendable (Int) throws -> EncoderSettings
+  {
+    let parameters = BuiltinRegistry.builtin(named: BuiltinOperation.write.rawValue)?.parameters
+    var given: [(EncoderSettings.Setting, Double, SourceRange)] = []
+    for setting in EncoderSettings.Setting.allCases {
+      guard let index = parameters?.firstIndex(where: { $0.name == setting.rawValue }),
+        index < arguments.count
+      else { continue }
+      if case .absent = arguments[index] { continue }
+      let value = try await number(arguments[index], in: environment)
+      given.append((setting, value, arguments[index].range))
+    }
+    let format = AudioFileWriter.defaultFormat(for: path)
+    return { [given] sampleRate in
+      var settings = EncoderSettings()
+      for (setting, value, range) in given {
+        if let format,
+          let problem = EncoderSettings.problem(setting, value, for: format, sampleRate: sampleRate)
+        {
+          throw RuntimeError(
+            message: problem.message(subject: "'\(setting.rawValue)' of 'write'"), range: range)
+        }
+        settings.set(setting, to: value)
+      }
+      return settings
     }
   }
 

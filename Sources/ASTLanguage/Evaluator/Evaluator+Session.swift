@@ -38,7 +38,7 @@ extension TypedExpr {
         op, a.substitutingBindings(recipes), b.substitutingBindings(recipes), type, range)
     case .negate(let a, let type, let range):
       return .negate(a.substitutingBindings(recipes), type, range)
-    case .constant, .string, .parameter, .invalid:
+    case .constant, .string, .parameter, .invalid, .absent:
       return self
     }
   }

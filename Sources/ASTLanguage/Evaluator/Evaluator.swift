@@ -13,8 +13,11 @@ public struct RunOptions: Sendable {
   public var baseDirectory: String?
   /// Where `print` and the summary of `out` go.
   public var output: any RunOutput
-  /// Where to write `out` (`nil` prints its summary instead).
+  /// Where to write `out` (`nil` prints its summary instead), as the user gave it. Its
+  /// failures are ``OutputError``s, not errors at a place in the script.
   public var outPath: String?
+  /// The MP3 bitrate, Vorbis quality or FLAC compression level of ``outPath``.
+  public var outSettings = EncoderSettings()
   /// Called while `out` renders with the fraction done (0 to 1), when its length is known.
   public var progress: (@Sendable (Double) -> Void)?
   /// Keep the samples of `out` in the report (for tests and golden files; only for short
@@ -22,7 +25,8 @@ public struct RunOptions: Sendable {
   public var keepsOut = false
   /// The file descriptor `input` reads raw PCM from (standard input by default).
   public var inputDescriptor: Int32 = 0
-  /// Also draw `out`'s waveform into this PNG file (`ast run --plot`).
+  /// Also draw `out`'s waveform into this PNG file (`ast run --plot`), as the user gave
+  /// it; its failures are ``OutputError``s.
   public var plotPath: String?
   /// Write `out`'s chunks to standard output as JSON lines (the AudioStream JSON form)
   /// instead of to ``outPath``; a signal is cut into chunks of half a second first.
@@ -292,15 +296,24 @@ public final class Evaluator: @unchecked Sendable {
             range: out.range)
         }
         let picture = WaveformPicture(sampleRate: node.sampleRate, channelCount: node.channelCount)
-        value = .audio(TapNode(node, drawing: picture, to: plotPath), metadata)
+        value = .audio(
+          TapNode(
+            node, drawing: picture, to: plotPath,
+            naming: { OutputError(.plot, path: plotPath, failure: $0) }), metadata)
       }
       if self.options.emitsJSONLines {
         return try await self.emitJSONLines(value, range: out.range)
       }
+      let settings = self.options.outSettings
+      func outFailure(_ path: String) -> @Sendable (any Error) -> any Error {
+        { OutputError(.out, path: path, failure: $0) }
+      }
       switch value {
       case .audio(let node, _):
         if let path = self.options.outPath {
-          return try await Render.write(node, to: path, origin: self.origin(out.range))
+          return try await Render.write(
+            node, to: path, settings: settings, origin: self.origin(out.range),
+            naming: outFailure(path))
         }
         let summary = try await Render.drain(node)
         self.options.output.line(summary.line)
@@ -309,20 +322,26 @@ public final class Evaluator: @unchecked Sendable {
         if let path = self.options.outPath {
           var writer: SignalFileWriter?
           do {
+            let naming = outFailure(path)
             let summary = try await Render.drain(stream) { chunk in
-              if writer == nil {
-                writer = try SignalFileWriter(
-                  path: path, sampleRate: chunk.sampleRate, channelCount: chunk.channelCount,
-                  origin: self.origin(out.range), trouble: self.context.trouble)
+              do {
+                if writer == nil {
+                  writer = try SignalFileWriter(
+                    path: path, settings: settings, sampleRate: chunk.sampleRate,
+                    channelCount: chunk.channelCount, origin: self.origin(out.range),
+                    trouble: self.context.trouble)
+                }
+                try writer?.write(chunk)
+              } catch {
+                throw naming(error)
               }
-              try writer?.write(chunk)
             }
             guard let writer else {
               throw RuntimeError(
                 message: "'out' is a stream without chunks: there is no audio to write",
                 range: out.range)
             }
-            try writer.finish()
+            do { try writer.finish() } catch { throw naming(error) }
             return summary
           } catch {
             writer?.cancel()
@@ -362,7 +381,13 @@ public final class Evaluator: @unchecked Sendable {
         message: "'out' is not a signal or a stream, so there are no chunks to emit", range: range)
     }
     let writer = JSONLinesWriter()
-    return try await Render.drain(stream) { chunk in try writer.write(chunk) }
+    return try await Render.drain(stream) { chunk in
+      do {
+        try writer.write(chunk)
+      } catch {
+        throw OutputError(.emit, path: "-", failure: error)
+      }
+    }
   }
 
   /// Runs `body`, turning failures into runtime errors at `range`.
@@ -370,6 +395,8 @@ public final class Evaluator: @unchecked Sendable {
     do {
       return try await body()
     } catch let error as RuntimeError {
+      throw error
+    } catch let error as OutputError {
       throw error
     } catch RenderError.cancelled {
       throw RenderError.cancelled
@@ -505,7 +532,7 @@ extension TypedExpr {
       a.visit(body)
       b.visit(body)
     case .negate(let a, _, _): a.visit(body)
-    case .constant, .string, .binding, .parameter, .invalid: break
+    case .constant, .string, .binding, .parameter, .invalid, .absent: break
     }
   }
 

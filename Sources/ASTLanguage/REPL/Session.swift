@@ -562,6 +562,8 @@ enum GraphOutline {
       return [pad + "negate  → \(type)"] + lines(a, indent: indent + 1)
     case .invalid:
       return [pad + "<invalid>"]
+    case .absent:
+      return [pad + "<default>"]
     }
   }
 }
