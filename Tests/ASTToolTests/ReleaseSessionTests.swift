@@ -11,16 +11,22 @@ let releaseAstExecutable: String = {
     .appendingPathComponent("release").appendingPathComponent("ast").path
 }()
 
+/// Whether the release build is there; records an issue saying how to make it when not.
+func releaseBuildExists() -> Bool {
+  guard FileManager.default.isExecutableFile(atPath: releaseAstExecutable) else {
+    Issue.record(
+      "no release build at \(releaseAstExecutable): build it with 'swift build -c release'")
+    return false
+  }
+  return true
+}
+
 @Suite("The release build on a terminal")
 struct ReleaseSessionTests {
   /// Starts the release session on a terminal, binds a name and starts a render that
   /// would take most of a minute.
   private func startLongRender(home: String) throws -> PseudoTerminal? {
-    guard FileManager.default.isExecutableFile(atPath: releaseAstExecutable) else {
-      Issue.record(
-        "no release build at \(releaseAstExecutable): build it with 'swift build -c release'")
-      return nil
-    }
+    guard releaseBuildExists() else { return nil }
     let terminal = try PseudoTerminal(releaseAstExecutable, [], environment: ["HOME": home])
     #expect(terminal.waitFor("ast> "))
     terminal.type("keep = 6 * 7\r")
