@@ -81,10 +81,7 @@ struct ReleaseSessionTests {
 
   @Test("Tab completes a file inside a string with its closing quote; 'help' hints ':help'")
   func completionAndHint() throws {
-    guard FileManager.default.isExecutableFile(atPath: releaseAstExecutable) else {
-      Issue.record("no release build at \(releaseAstExecutable)")
-      return
-    }
+    guard releaseBuildExists() else { return }
     let home = try TemporaryDirectory()
     defer { home.cleanUp() }
     try Sox.run([
@@ -113,10 +110,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
 struct FirstContactTests {
   @Test("Scripts/install.sh puts the binary and the completions under a prefix")
   func install() throws {
-    guard FileManager.default.isExecutableFile(atPath: releaseAstExecutable) else {
-      Issue.record("no release build at \(releaseAstExecutable)")
-      return
-    }
+    guard releaseBuildExists() else { return }
     let prefix = try TemporaryDirectory()
     defer { prefix.cleanUp() }
     let result = try runProcess(
@@ -141,10 +135,7 @@ struct FirstContactTests {
 
   @Test("Scripts/demo.sh shows a patch checked, rendered and drawn, and an error message")
   func demo() throws {
-    guard FileManager.default.isExecutableFile(atPath: releaseAstExecutable) else {
-      Issue.record("no release build at \(releaseAstExecutable)")
-      return
-    }
+    guard releaseBuildExists() else { return }
     let result = try runProcess(
       "/usr/bin/env",
       ["AST_BINARY=\(releaseAstExecutable)", "bash", repositoryRoot + "/Scripts/demo.sh"])
