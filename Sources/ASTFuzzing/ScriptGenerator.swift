@@ -73,7 +73,15 @@ struct ScriptBuilder {
   static let effects = BuiltinRegistry.all.filter {
     $0.parameters.first?.kind == .audio && $0.result != .unit
   }
-  static let statements = ["write", "print", "publish", "plot", "tag"]
+  /// The builtins whose effects show outside their value: they write, print or publish.
+  static let statements = BuiltinRegistry.all.filter { $0.effects.isObservable }
+  /// Audio file names that exercise the checker's file rules.
+  static let audioPaths = [
+    "\"out.wav\"", "\"out.flac\"", "\"voice.wav\"", "\"tone.wav\"", "\"x.txt\"", "\"\"",
+    "\"missing/out.wav\"", "\"../out.wav\"", "\"/tmp/out.wav\"",
+  ]
+  /// Picture file names, likewise.
+  static let picturePaths = ["\"p.png\"", "\"../p.png\"", "\"/tmp/p.png\"", "\"\""]
   static let rates = [
     "8000", "22050", "44100", "48000", "96000", "768000", "768001", "0", "-1", "1.5", "1e9",
   ]
@@ -199,22 +207,13 @@ struct ScriptBuilder {
   }
 
   mutating func effectStatement() -> String {
-    switch random.pick(Self.statements) {
-    case "write":
-      let file = random.pick([
-        "\"out.wav\"", "\"out.flac\"", "\"voice.wav\"", "\"tone.wav\"", "\"x.txt\"", "\"\"",
-        "\"missing/out.wav\"", "\"../out.wav\"", "\"/tmp/out.wav\"",
-      ])
-      return "write \(primary(signal(depth: 2))) \(file)"
-    case "print":
-      return "print \(primary(expression(depth: 2)))"
-    case "publish":
-      return "publish \"bus\" \(primary(stream(depth: 2)))"
-    case "plot":
-      return "plot \(primary(signal(depth: 2)))"
-    default:
-      return call(random.pick(Self.builtins), depth: 2)
+    let builtin = random.pick(Self.statements)
+    var overrides: [String: String] = [:]
+    if let (parameter, kind) = builtin.effects.writesFile {
+      overrides[parameter] = random.pick(kind == .audio ? Self.audioPaths : Self.picturePaths)
     }
+    if let publication = builtin.effects.publishes { overrides[publication.channel] = "\"bus\"" }
+    return call(builtin, depth: 2, overrides: overrides)
   }
 
   // MARK: Expressions
@@ -308,14 +307,19 @@ struct ScriptBuilder {
   }
 
   /// A call of a builtin with arguments that mostly fit its parameters.
-  mutating func call(_ builtin: Builtin, depth: Int, skippingFirst: Bool = false) -> String {
+  /// A call of `builtin` with generated arguments; `overrides` gives some by name.
+  mutating func call(
+    _ builtin: Builtin, depth: Int, skippingFirst: Bool = false, overrides: [String: String] = [:]
+  ) -> String {
     var text = builtin.name
     var named: [String] = []
     for (index, parameter) in builtin.parameters.enumerated() {
       if index == 0, skippingFirst { continue }
-      let given = parameter.isRequired ? random.percent(97) : random.percent(30)
+      let override = overrides[parameter.name]
+      let given =
+        override != nil || (parameter.isRequired ? random.percent(97) : random.percent(30))
       guard given else { continue }
-      let value = primary(argument(for: parameter, depth: depth))
+      let value = override ?? primary(argument(for: parameter, depth: depth))
       if parameter.isNamedOnly || (!parameter.isRequired && random.percent(40)) {
         named.append("\(parameter.name):\(value)")
       } else if random.percent(3) {

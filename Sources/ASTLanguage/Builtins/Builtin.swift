@@ -189,6 +189,9 @@ public enum ResultRule: Sendable, Hashable {
   case fileRead
   /// A Number of the given dimension.
   case number(Dimension?)
+  /// The first argument's type, with as many channels as the widest of the signal
+  /// parameters named (a stereo signal laid over a mono one makes it stereo).
+  case widestOf([String])
 }
 
 /// The groups of the builtin reference.
@@ -217,6 +220,100 @@ public enum BuiltinGroup: String, Sendable, CaseIterable {
   case settings
 }
 
+/// A script-wide setting, made by a statement of its own and in force below it.
+public enum ScriptSetting: Sendable, Hashable {
+  /// The default sample rate of generators (`rate 48000`).
+  case sampleRate
+}
+
+/// What a builtin does besides computing its value, declared with it: the checker, the
+/// evaluator, the sandbox and the fuzzer read these instead of lists of names.
+public struct BuiltinEffects: Sendable, Hashable {
+  /// A source that can be read only once.
+  public enum Source: Sendable, Hashable {
+    /// Standard input.
+    case standardInput
+    /// The channel named by the parameter.
+    case channel(parameter: String)
+
+    /// Whether it is a channel.
+    public var isChannel: Bool {
+      if case .channel = self { return true }
+      return false
+    }
+  }
+
+  /// What the file a builtin writes holds.
+  public enum FileKind: Sendable, Hashable {
+    /// Audio, which a script must not also read.
+    case audio
+    /// A picture.
+    case picture
+  }
+
+  /// The parameter naming the file the builtin writes, and what it holds.
+  public var writesFile: (parameter: String, kind: FileKind)? {
+    get { writtenFile.map { ($0.parameter, $0.kind) } }
+    set { writtenFile = newValue.map { WrittenFile(parameter: $0.parameter, kind: $0.kind) } }
+  }
+  /// Whether it prints.
+  public var prints = false
+  /// The parameters of the channel's name and of the stream it sends, when it sends a
+  /// stream's chunks to a channel.
+  public var publishes: Publication?
+  /// The source it reads, which can be read only once.
+  public var readsOnce: Source?
+  /// Whether it holds the whole of its input in memory (`reverse`, `normalize`).
+  public var holdsWholeSignal = false
+  /// Whether it rings on after its input ends (`delay`, `reverb`).
+  public var hasTail = false
+  /// The script-wide setting it makes, written as a statement of its own (`rate`).
+  public var setting: ScriptSetting?
+
+  /// What a publishing builtin's parameters are.
+  public struct Publication: Sendable, Hashable {
+    /// The parameter naming the channel.
+    public let channel: String
+    /// The parameter of the stream sent.
+    public let stream: String
+
+    /// Creates a publication.
+    public init(channel: String, stream: String) {
+      self.channel = channel
+      self.stream = stream
+    }
+  }
+
+  private struct WrittenFile: Sendable, Hashable {
+    let parameter: String
+    let kind: FileKind
+  }
+
+  private var writtenFile: WrittenFile?
+
+  /// No effects: a value computed from its arguments.
+  public static let none = BuiltinEffects()
+
+  /// Creates effects.
+  public init(
+    writesFile: (parameter: String, kind: FileKind)? = nil, prints: Bool = false,
+    publishes: Publication? = nil, readsOnce: Source? = nil, holdsWholeSignal: Bool = false,
+    hasTail: Bool = false, setting: ScriptSetting? = nil
+  ) {
+    self.prints = prints
+    self.publishes = publishes
+    self.readsOnce = readsOnce
+    self.holdsWholeSignal = holdsWholeSignal
+    self.hasTail = hasTail
+    self.setting = setting
+    self.writesFile = writesFile
+  }
+
+  /// Whether running it shows outside the value: it writes, prints or publishes. A
+  /// binding with such effects that nothing uses still runs.
+  public var isObservable: Bool { writesFile != nil || prints || publishes != nil }
+}
+
 /// A builtin function: its signature as data, its result rule and its evaluator entry.
 public struct Builtin: Sendable, Hashable {
   /// The name scripts call it by.
@@ -232,11 +329,13 @@ public struct Builtin: Sendable, Hashable {
   /// Whether it also applies to a Stream, chunk by chunk, keeping its state across
   /// chunks.
   public let liftsToStreams: Bool
+  /// What it does besides computing its value.
+  public let effects: BuiltinEffects
 
   /// Creates a builtin declaration.
   public init(
     _ name: String, group: BuiltinGroup, _ summary: String, parameters: [BuiltinParameter],
-    result: ResultRule, liftsToStreams: Bool = false
+    result: ResultRule, liftsToStreams: Bool = false, effects: BuiltinEffects = .none
   ) {
     self.name = name
     self.group = group
@@ -244,6 +343,12 @@ public struct Builtin: Sendable, Hashable {
     self.parameters = parameters
     self.result = result
     self.liftsToStreams = liftsToStreams
+    self.effects = effects
+  }
+
+  /// The position of the parameter called `name`, if any.
+  public func index(of name: String) -> Int? {
+    parameters.firstIndex { $0.name == name }
   }
 
   /// The evaluator entry this builtin maps to.
@@ -271,5 +376,45 @@ public struct Builtin: Sendable, Hashable {
         }
         return parameter.name
       }).joined(separator: " ")
+  }
+}
+
+extension TypedExpr {
+  /// The builtin this expression calls, if it is a builtin call.
+  var calledBuiltin: Builtin? {
+    guard case .builtin(let operation, _, _, _, _) = self else { return nil }
+    return BuiltinRegistry.builtin(for: operation)
+  }
+
+  /// The argument given for `parameter` of the builtin this expression calls.
+  func argument(_ parameter: String) -> TypedExpr? {
+    guard case .builtin(_, let arguments, _, _, _) = self,
+      let index = calledBuiltin?.index(of: parameter), index < arguments.count
+    else { return nil }
+    return arguments[index]
+  }
+
+  /// The channel and stream of a call that publishes (`publish "bus" s`), if it is one.
+  var publication: (channel: TypedExpr, stream: TypedExpr)? {
+    guard let publication = calledBuiltin?.effects.publishes,
+      let channel = argument(publication.channel), let stream = argument(publication.stream)
+    else { return nil }
+    return (channel, stream)
+  }
+
+  /// The value a call that prints shows and passes on (`print x`), if it is one.
+  var printedValue: TypedExpr? {
+    guard let builtin = calledBuiltin, builtin.effects.prints,
+      let first = builtin.parameters.first
+    else { return nil }
+    return argument(first.name)
+  }
+}
+
+extension TypedExpr {
+  /// The channel a call that subscribes reads (`subscribe "bus"`), if it is one.
+  var subscribedChannel: TypedExpr? {
+    guard case .channel(let parameter)? = calledBuiltin?.effects.readsOnce else { return nil }
+    return argument(parameter)
   }
 }

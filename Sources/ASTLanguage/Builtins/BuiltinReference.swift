@@ -29,6 +29,9 @@ public enum BuiltinReference {
     switch builtin.result {
     case .generator: return "Audio, mono"
     case .sameAsInput: return "the type of its first argument" + lift
+    case .widestOf(let names):
+      return "an Audio at the rate of its first argument, with the channels of the widest of "
+        + names.map { "'\($0)'" }.joined(separator: " and ") + lift
     case .stereoOfInput: return "Audio, stereo" + lift
     case .monoOfInput: return "Audio, mono" + lift
     case .stereoPair: return "Audio, stereo"

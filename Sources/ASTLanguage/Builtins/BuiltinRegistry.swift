@@ -45,6 +45,11 @@ public enum BuiltinRegistry {
     byOperation[operation]
   }
 
+  /// The effects of `operation`'s builtin.
+  static func effects(of operation: BuiltinOperation) -> BuiltinEffects {
+    byOperation[operation]?.effects ?? .none
+  }
+
   // MARK: Shared parameters
 
   private static let input = BuiltinParameter("x", .audio, "the input signal")
@@ -154,7 +159,7 @@ public enum BuiltinRegistry {
           "peak", .number, unit: .gain,
           default: .number(AudioSegment.linearGain(decibels: -1), spelling: "-1db"),
           range: .positive, "the target peak"),
-      ], result: .sameAsInput),
+      ], result: .sameAsInput, effects: BuiltinEffects(holdsWholeSignal: true)),
     Builtin(
       "clip", group: .level, "Hard clipping at the limit.",
       parameters: [
@@ -258,7 +263,7 @@ public enum BuiltinRegistry {
           "mix", .number, default: .number(0.5, spelling: "0.5"), range: .unit,
           "the share of the delayed signal"),
         tailParameter,
-      ], result: .sameAsInput, liftsToStreams: true),
+      ], result: .sameAsInput, liftsToStreams: true, effects: BuiltinEffects(hasTail: true)),
     Builtin(
       "reverb", group: .timeAndSpace,
       "A Freeverb-style reverb. It rings on after the input ends (see tail); on a stream "
@@ -274,7 +279,7 @@ public enum BuiltinRegistry {
           "wet", .number, default: .number(0.3, spelling: "0.3"), range: .unit,
           "the share of reverberated signal"),
         tailParameter,
-      ], result: .sameAsInput, liftsToStreams: true),
+      ], result: .sameAsInput, liftsToStreams: true, effects: BuiltinEffects(hasTail: true)),
     Builtin(
       "compress", group: .dynamics, "A compressor.",
       parameters: [
@@ -314,7 +319,7 @@ public enum BuiltinRegistry {
       ], result: .sameAsInput),
     Builtin(
       "reverse", group: .structure, "The signal backwards.", parameters: [input],
-      result: .sameAsInput),
+      result: .sameAsInput, effects: BuiltinEffects(holdsWholeSignal: true)),
     Builtin(
       "pad", group: .structure, "Silence before and after the signal.",
       parameters: [
@@ -327,7 +332,7 @@ public enum BuiltinRegistry {
         BuiltinParameter(
           "at", .number, unit: .seconds, default: .number(0, spelling: "0"), range: .nonNegative,
           "where y starts"),
-      ], result: .sameAsInput),
+      ], result: .widestOf(["x", "y"])),
     Builtin(
       "resample", group: .structure, "The signal at another sample rate (high quality).",
       parameters: [
@@ -359,10 +364,11 @@ public enum BuiltinRegistry {
       parameters: [
         BuiltinParameter("name", .string, "the channel"),
         BuiltinParameter("s", .stream, "the stream"),
-      ], result: .unit),
+      ], result: .unit, effects: BuiltinEffects(publishes: .init(channel: "name", stream: "s"))),
     Builtin(
       "subscribe", group: .streams, "The stream of chunks arriving on a named channel.",
-      parameters: [BuiltinParameter("name", .string, "the channel")], result: .subscribed),
+      parameters: [BuiltinParameter("name", .string, "the channel")], result: .subscribed,
+      effects: BuiltinEffects(readsOnce: .channel(parameter: "name"))),
     Builtin(
       "input", group: .streams,
       "Raw PCM, or AudioStream chunks as JSON lines, read from standard input as it arrives.",
@@ -378,7 +384,7 @@ public enum BuiltinRegistry {
         BuiltinParameter(
           "format", .choice(["s16", "s32", "f32", "f64", "jsonl"]), default: .string("s16"),
           "the sample format, or jsonl for chunks in the AudioStream JSON form, one a line"),
-      ], result: .input),
+      ], result: .input, effects: BuiltinEffects(readsOnce: .standardInput)),
   ]
 
   static let files: [Builtin] = [
@@ -421,13 +427,14 @@ public enum BuiltinRegistry {
             upper: .inclusive(Double(EncoderSettings.compressionRange.upperBound)),
             isInteger: true), namedOnly: true,
           "for FLAC: 0 (fastest) to 8 (smallest file); every level decodes to the same samples"),
-      ], result: .sameAsInput),
+      ], result: .sameAsInput, effects: BuiltinEffects(writesFile: ("path", .audio))),
   ]
 
   static let inspection: [Builtin] = [
     Builtin(
       "print", group: .inspection, "Prints a summary of the value and passes it on.",
-      parameters: [BuiltinParameter("x", .anyValue, "the value")], result: .sameAsInput),
+      parameters: [BuiltinParameter("x", .anyValue, "the value")], result: .sameAsInput,
+      effects: BuiltinEffects(prints: true)),
     Builtin(
       "tag", group: .inspection, "The value with a metadata entry added to its chunks.",
       parameters: [
@@ -452,12 +459,12 @@ public enum BuiltinRegistry {
           "scale", .choice(["linear", "db"]), default: .string("linear"),
           "the level axis: linear, or db (dBFS from -60 to 0)"),
       ],
-      result: .sameAsInput),
+      result: .sameAsInput, effects: BuiltinEffects(writesFile: ("path", .picture))),
     Builtin(
       "spectrogram", group: .inspection,
       "Writes a spectrogram (PNG: a lane per channel, log Hz axis, dBFS colour legend) and passes the signal on.",
       parameters: [input, BuiltinParameter("path", .string, "the picture file")],
-      result: .sameAsInput),
+      result: .sameAsInput, effects: BuiltinEffects(writesFile: ("path", .picture))),
   ]
 
   static let settings: [Builtin] = [
@@ -468,7 +475,7 @@ public enum BuiltinRegistry {
           "hz", .number, unit: .sampleRate,
           range: ValueRange(lower: .inclusive(1), upper: .inclusive(768_000), isInteger: true),
           "the sample rate")
-      ], result: .unit)
+      ], result: .unit, effects: BuiltinEffects(setting: .sampleRate))
   ]
 }
 

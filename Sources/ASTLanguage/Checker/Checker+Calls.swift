@@ -80,11 +80,12 @@ extension Checker {
         checkIgnored(arguments)
         return .invalid(range)
       }
-      if builtin.result == .unit, builtin.name == "rate", !allowSettings {
+      if builtin.effects.setting != nil, !allowSettings {
         checkIgnored(arguments)
         error(
-          Self.IDs.misplacedSetting, "'rate' is a setting and must stand alone as a statement",
-          at: name.range, notes: [DiagnosticNote("write it on a line of its own: 'rate 48000'")])
+          Self.IDs.misplacedSetting,
+          "'\(builtin.name)' is a setting and must stand alone as a statement", at: name.range,
+          notes: [DiagnosticNote("write it on a line of its own: '\(Self.example(of: builtin))'")])
         return .invalid(range)
       }
       return checkBuiltinCall(builtin, name: name, arguments: arguments, range: range)
@@ -347,13 +348,18 @@ extension Checker {
     else {
       return .invalid(range)
     }
-    if builtin.operation == .write {
-      noteWrite(complete[1], type: type)
-      checkEncoderSettings(complete, of: builtin, type: type)
-    }
-    if [.plot, .spectrogram].contains(builtin.operation), let text = complete[1].stringValue {
-      // Only the sandbox's refusal matters here; a picture is not audio to read back.
-      _ = resolve(text, at: complete[1].range, writing: true)
+    if let (parameter, kind) = builtin.effects.writesFile, let index = builtin.index(of: parameter)
+    {
+      switch kind {
+      case .audio:
+        noteWrite(complete[index], type: type)
+        checkEncoderSettings(complete, of: builtin, type: type)
+      case .picture:
+        // Only the sandbox's refusal matters here; a picture is not audio to read back.
+        if let text = complete[index].stringValue {
+          _ = resolve(text, at: complete[index].range, writing: true)
+        }
+      }
     }
     warnOfLongEnvelope(
       builtin, arguments: complete, syntax: slots.compactMap { $0?.syntax }, at: range)

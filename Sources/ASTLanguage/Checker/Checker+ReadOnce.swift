@@ -204,11 +204,19 @@ struct ReadOnceAnalysis {
       return items.flatMap { summarize($0, frames: frames) }
     case .builtin(let operation, let arguments, _, _, let range):
       var uses = arguments.flatMap { summarize($0, frames: frames) }
-      if operation == .input || operation == .subscribe {
+      if let builtin = BuiltinRegistry.builtin(for: operation),
+        let source = builtin.effects.readsOnce
+      {
         let key = SourceKey(call: range, instance: frames.last?.instance ?? [])
-        infos[key] = SourceInfo(
-          isStandardInput: operation == .input,
-          channel: operation == .subscribe ? arguments.first?.stringValue : nil)
+        switch source {
+        case .standardInput:
+          infos[key] = SourceInfo(isStandardInput: true, channel: nil)
+        case .channel(let parameter):
+          let name = builtin.index(of: parameter).flatMap {
+            $0 < arguments.count ? arguments[$0].stringValue : nil
+          }
+          infos[key] = SourceInfo(isStandardInput: false, channel: name)
+        }
         uses.append(Use(atom: .source(key), site: range))
       }
       return uses

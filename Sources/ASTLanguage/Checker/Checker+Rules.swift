@@ -256,12 +256,10 @@ extension Checker {
     switch builtin.result {
     case .generator:
       return .audio(base)
+    case .widestOf(let names):
+      let counts = names.compactMap { argument($0)?.type.audioFacts?.channelCount }
+      return .audio(AudioFacts(sampleRate: inputFacts.sampleRate, channelCount: counts.max()))
     case .sameAsInput:
-      if builtin.operation == .overlay, let top = argument("y")?.type.audioFacts {
-        // A stereo signal laid over a mono one makes the result stereo.
-        let channels = [inputFacts.channelCount, top.channelCount].compactMap { $0 }.max()
-        return .audio(AudioFacts(sampleRate: inputFacts.sampleRate, channelCount: channels))
-      }
       // `print` takes any value, so its first argument, not a signal input, is passed on.
       return input?.type ?? arguments.first?.type ?? .unknown
     case .stereoOfInput:

@@ -332,29 +332,46 @@ public struct Checker {
     return typed
   }
 
-  /// Handles `rate N` as a statement: returns `nil` when the statement is something
-  /// else, `.some(nil)` when it was a setting with an error, and the rate otherwise.
+  /// A setting statement as it is written: `rate 48000`.
+  static func example(of builtin: Builtin) -> String {
+    switch builtin.effects.setting {
+    case .sampleRate?: "\(builtin.name) 48000"
+    case nil: builtin.name
+    }
+  }
+
+  /// Handles a setting (`rate N`) as a statement: returns `nil` when the statement is
+  /// something else, `.some(nil)` when it was a setting with an error, and the value
+  /// otherwise.
   mutating func checkRateSetting(_ expression: Expr) -> Int?? {
-    guard case .call(.identifier(let callee), _, _) = expression, callee.name == "rate",
-      symbols["rate"] == nil, locals.isEmpty
+    func setting(_ name: Identifier) -> Builtin? {
+      guard symbols[name.name] == nil, locals.isEmpty,
+        let builtin = BuiltinRegistry.builtin(named: name.name), builtin.effects.setting != nil
+      else { return nil }
+      return builtin
+    }
+    guard case .call(.identifier(let callee), _, _) = expression, let builtin = setting(callee)
     else {
-      if case .identifier(let callee) = expression, callee.name == "rate" {
+      if case .identifier(let callee) = expression, let builtin = setting(callee),
+        let parameter = builtin.parameters.first
+      {
         error(
-          Self.IDs.missingArgument, "missing argument 'hz' of 'rate'", at: expression.range,
-          notes: [DiagnosticNote("write it as 'rate 48000'")])
+          Self.IDs.missingArgument, "missing argument '\(parameter.name)' of '\(builtin.name)'",
+          at: expression.range,
+          notes: [DiagnosticNote("write it as '\(Self.example(of: builtin))'")])
         return .some(nil)
       }
       return nil
     }
     let typed = checkExpression(expression, allowSettings: true)
-    guard case .builtin(.rate, let arguments, _, _, _) = typed, let hz = arguments.first else {
+    guard case .builtin(_, let arguments, _, _, _) = typed, let hz = arguments.first else {
       return .some(nil)
     }
     guard let value = hz.constantValue else {
       if hz.type != .unknown {
         error(
-          Self.IDs.notConstant, "the argument of 'rate' must be a number known before running",
-          at: hz.range)
+          Self.IDs.notConstant,
+          "the argument of '\(builtin.name)' must be a number known before running", at: hz.range)
       }
       return .some(nil)
     }

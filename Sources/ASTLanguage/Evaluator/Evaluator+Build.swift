@@ -151,7 +151,8 @@ extension Evaluator {
     func look(_ expression: TypedExpr) {
       expression.visit { node in
         switch node {
-        case .builtin(.input, _, _, _, _), .builtin(.subscribe, _, _, _, _):
+        case .builtin(let operation, _, _, _, _)
+        where BuiltinRegistry.effects(of: operation).readsOnce != nil:
           found = true
         case .binding(let name, _, _):
           if seen.insert(name).inserted, let recipe = recipes[name] { look(recipe) }

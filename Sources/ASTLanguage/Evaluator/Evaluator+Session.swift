@@ -67,13 +67,10 @@ extension Evaluator {
       }
       return try await show(resolved, range: range)
     case .expression(let value, let range):
-      if case .builtin(.publish, let arguments, _, _, _) = value {
-        let resolved = value.substitutingBindings(recipes)
-        _ = arguments
+      if let (channel, streamExpression) = value.substitutingBindings(recipes).publication {
         try await guarded(range) {
-          guard case .builtin(_, let resolvedArguments, _, _, _) = resolved else { return }
-          let name = try await self.string(resolvedArguments[0], in: Environment())
-          let stream = try await self.stream(resolvedArguments[1], in: Environment())
+          let name = try await self.string(channel, in: Environment())
+          let stream = try await self.stream(streamExpression, in: Environment())
           _ = try await Render.drain(stream) { chunk in
             try await self.processing.channels.publish(chunk, to: name)
           }

@@ -175,13 +175,12 @@ public final class Evaluator: @unchecked Sendable {
             try await execute(value, range: range, consumers: &consumers)
           }
         case .expression(let value, let range):
-          if case .builtin(.publish, let arguments, _, _, _) = value {
-            let name = try await string(arguments[0], in: Environment())
+          if let (channel, streamExpression) = value.publication {
+            let name = try await string(channel, in: Environment())
             remaining[name, default: 1] -= 1
             let last = remaining[name] == 0
             let channels = processing.channels
             let evaluator = self
-            let streamExpression = arguments[1]
             publishers.append(
               Task {
                 defer { if last { Task { await channels.closeChannel(name) } } }
@@ -471,10 +470,8 @@ public final class Evaluator: @unchecked Sendable {
     var sites: [(String, SourceRange)] = []
     for value in values {
       value.visit { expression in
-        if case .builtin(.subscribe, let arguments, _, _, let range) = expression,
-          let name = arguments.first?.stringValue
-        {
-          sites.append((name, range))
+        if let name = expression.subscribedChannel?.stringValue {
+          sites.append((name, expression.range))
         }
       }
     }
@@ -488,8 +485,8 @@ public final class Evaluator: @unchecked Sendable {
   func countPublishers() -> [String: Int] {
     var counts: [String: Int] = [:]
     for statement in script.statements {
-      if case .expression(.builtin(.publish, let arguments, _, _, _), _) = statement,
-        let name = arguments.first?.stringValue
+      if case .expression(let value, _) = statement,
+        let name = value.publication?.channel.stringValue
       {
         counts[name, default: 0] += 1
       }
@@ -541,7 +538,7 @@ extension TypedExpr {
     var found = false
     visit { expression in
       if case .builtin(let operation, _, _, _, _) = expression,
-        [.write, .print, .plot, .spectrogram, .publish].contains(operation)
+        BuiltinRegistry.effects(of: operation).isObservable
       {
         found = true
       }
@@ -560,7 +557,8 @@ extension Evaluator {
     func look(_ expression: TypedExpr) {
       expression.visit { node in
         switch node {
-        case .builtin(.subscribe, _, _, _, _):
+        case .builtin(let operation, _, _, _, _)
+        where BuiltinRegistry.effects(of: operation).readsOnce?.isChannel == true:
           found = true
         case .binding(let name, _, _):
           if seen.insert(name).inserted, let recipe = recipes[name] { look(recipe) }

@@ -195,8 +195,7 @@ public final class Session: @unchecked Sendable {
     recipes = evaluator.bindings
     // The last value of a `print` statement is what it printed, without printing again
     // each time '_' is used.
-    if case .builtin(.print, let arguments, _, _, _)? = recipes["_"], let printed = arguments.first
-    {
+    if let printed = recipes["_"]?.printedValue {
       recipes["_"] = printed
     }
     entries.append(
@@ -209,8 +208,9 @@ public final class Session: @unchecked Sendable {
   {
     // A `print` statement (kept as '_') has shown its value already.
     switch statement {
-    case .expression(.builtin(.print, _, _, _, _), _),
-      .binding("_", .builtin(.print, _, _, _, _), _):
+    case .expression(let value, _) where value.printedValue != nil:
+      return []
+    case .binding("_", let value, _) where value.printedValue != nil:
       return []
     default:
       break
