@@ -6,9 +6,10 @@ extension Evaluator {
   // MARK: Builtins
 
   func builtin(
-    _ operation: BuiltinOperation, _ arguments: [TypedExpr], lifted: Bool,
+    _ operation: BuiltinOperation, _ values: [TypedExpr], lifted: Bool,
     in environment: Environment, range: SourceRange
   ) async throws -> RuntimeValue {
+    let arguments = CallArguments(operation: operation, values: values, range: range)
     switch operation {
     case .sine, .square, .saw, .triangle, .noise, .silence, .sweep:
       return .audio(try await generator(operation, arguments, in: environment), [:])
@@ -16,35 +17,35 @@ extension Evaluator {
     case .gain, .pan, .mono, .clip, .lowpass, .highpass, .bandpass, .notch, .eq, .lowshelf,
       .highshelf, .fadein, .delay, .reverb, .compress:
       if lifted {
-        let source = try await stream(arguments[0], in: environment)
+        let source = try await stream(arguments["x"], in: environment)
         return .stream(
           LiftedSource(source) { input in
             try await self.effect(
               operation, input: input, arguments, lifted: true, in: environment, range: range)
           })
       }
-      let (input, metadata) = try await audio(arguments[0], in: environment)
+      let (input, metadata) = try await audio(arguments["x"], in: environment)
       return .audio(
         try await effect(
           operation, input: input, arguments, lifted: false, in: environment, range: range),
         metadata)
 
     case .resample:
-      let rate = try await whole(arguments[1], in: environment)
+      let rate = try await whole(arguments["rate"], in: environment)
       if lifted {
-        return .stream(ResampledSource(try await stream(arguments[0], in: environment), to: rate))
+        return .stream(ResampledSource(try await stream(arguments["x"], in: environment), to: rate))
       }
-      let (input, metadata) = try await audio(arguments[0], in: environment)
+      let (input, metadata) = try await audio(arguments["x"], in: environment)
       if input.sampleRate == rate { return .audio(input, metadata) }
       return .audio(try ResampleNode(input, to: rate), metadata)
 
     case .mix, .concat:
-      guard case .list(let items) = try await evaluate(arguments[0], in: environment) else {
-        throw RuntimeError(message: "expected a list of signals", range: arguments[0].range)
+      guard case .list(let items) = try await evaluate(arguments["xs"], in: environment) else {
+        throw RuntimeError(message: "expected a list of signals", range: arguments["xs"].range)
       }
       let nodes = try items.map { item -> AudioNode in
         guard case .audio(let node, _) = item else {
-          throw RuntimeError(message: "expected a list of signals", range: arguments[0].range)
+          throw RuntimeError(message: "expected a list of signals", range: arguments["xs"].range)
         }
         return node
       }
@@ -57,46 +58,47 @@ extension Evaluator {
       return .audio(operation == .mix ? MixNode(nodes) : ConcatNode(nodes), [:])
 
     case .stereo:
-      let (left, metadata) = try await audio(arguments[0], in: environment)
-      let (right, _) = try await audio(arguments[1], in: environment)
+      let (left, metadata) = try await audio(arguments["left"], in: environment)
+      let (right, _) = try await audio(arguments["right"], in: environment)
       try requireSameRate(left, right, range: range)
       return .audio(
         StereoNode(left: MonoNode.ifNeeded(left), right: MonoNode.ifNeeded(right)), metadata)
 
     case .normalize:
-      let (input, metadata) = try await audio(arguments[0], in: environment)
-      let peak = try await number(arguments[1], in: environment)
+      let (input, metadata) = try await audio(arguments["x"], in: environment)
+      let peak = try await number(arguments["peak"], in: environment)
       return .audio(try await MaterializedNode.make(input, normalizeTo: peak), metadata)
 
     case .adsr, .fadeout:
-      var (input, metadata) = try await audio(arguments[0], in: environment)
+      var (input, metadata) = try await audio(arguments["x"], in: environment)
       if input.frameCount == nil { input = try await MaterializedNode.make(input) }
       let rate = input.sampleRate
       let shape: EnvelopeShape
       if operation == .fadeout {
         let length = min(
-          frames(try await number(arguments[1], in: environment), rate), input.frameCount ?? 0)
+          frames(try await number(arguments["dur"], in: environment), rate), input.frameCount ?? 0)
         shape = .fadeOut(frames: length)
       } else {
         shape = .adsr(
-          attack: frames(try await number(arguments[1], in: environment), rate),
-          decay: frames(try await number(arguments[2], in: environment), rate),
-          sustain: try await number(arguments[3], in: environment),
+          attack: frames(try await number(arguments["attack"], in: environment), rate),
+          decay: frames(try await number(arguments["decay"], in: environment), rate),
+          sustain: try await number(arguments["sustain"], in: environment),
           release: min(
-            frames(try await number(arguments[4], in: environment), rate), input.frameCount ?? 0))
+            frames(try await number(arguments["release"], in: environment), rate),
+            input.frameCount ?? 0))
       }
       return .audio(EnvelopeNode(input, shape: shape), metadata)
 
     case .slice:
-      let (input, metadata) = try await audio(arguments[0], in: environment)
+      let (input, metadata) = try await audio(arguments["x"], in: environment)
       let rate = input.sampleRate
-      let start = frames(try await number(arguments[1], in: environment), rate)
-      let end = frames(try await number(arguments[2], in: environment), rate)
+      let start = frames(try await number(arguments["start"], in: environment), rate)
+      let end = frames(try await number(arguments["end"], in: environment), rate)
       return .audio(SliceNode(input, start: start, end: end), metadata)
 
     case .repeat:
-      let count = try await whole(arguments[1], in: environment)
-      let recipe = arguments[0]
+      let count = try await whole(arguments["n"], in: environment)
+      let recipe = arguments["x"]
       let node = try await RepeatNode.make(
         factory: {
           // Each repetition is a fresh build; it does not count toward the node limit.
@@ -106,48 +108,48 @@ extension Evaluator {
       return .audio(node, [:])
 
     case .reverse:
-      let (input, metadata) = try await audio(arguments[0], in: environment)
+      let (input, metadata) = try await audio(arguments["x"], in: environment)
       return .audio(try await MaterializedNode.make(input, reversed: true), metadata)
 
     case .pad:
-      let (input, metadata) = try await audio(arguments[0], in: environment)
+      let (input, metadata) = try await audio(arguments["x"], in: environment)
       let rate = input.sampleRate
       return .audio(
         PadNode(
-          input, before: frames(try await number(arguments[1], in: environment), rate),
-          after: frames(try await number(arguments[2], in: environment), rate)), metadata)
+          input, before: frames(try await number(arguments["before"], in: environment), rate),
+          after: frames(try await number(arguments["after"], in: environment), rate)), metadata)
 
     case .overlay:
-      let (base, metadata) = try await audio(arguments[0], in: environment)
-      let (top, _) = try await audio(arguments[1], in: environment)
+      let (base, metadata) = try await audio(arguments["x"], in: environment)
+      let (top, _) = try await audio(arguments["y"], in: environment)
       try requireSameRate(base, top, range: range)
-      let at = frames(try await number(arguments[2], in: environment), base.sampleRate)
+      let at = frames(try await number(arguments["at"], in: environment), base.sampleRate)
       return .audio(OverlayNode(base, top, at: at), metadata)
 
     case .chunk:
-      let (input, metadata) = try await audio(arguments[0], in: environment)
-      let length = frames(try await number(arguments[1], in: environment), input.sampleRate)
+      let (input, metadata) = try await audio(arguments["x"], in: environment)
+      let length = frames(try await number(arguments["dur"], in: environment), input.sampleRate)
       guard length >= 1 else {
         throw RuntimeError(
-          message: "the chunk duration is shorter than one frame", range: arguments[1].range)
+          message: "the chunk duration is shorter than one frame", range: arguments["dur"].range)
       }
       // A chunk is held whole, as floats and as bytes.
       try context.checkMemory(
         frames: length, channels: input.channelCount, width: 8, for: "each chunk")
-      let format = try await string(arguments[2], in: environment)
+      let format = try await string(arguments["format"], in: environment)
       return .stream(
         ChunkerSource(
           input, framesPerChunk: length, metadata: metadata, integers: format == "s16"))
 
     case .join:
-      let facts = arguments[0].type.audioFacts
+      let facts = arguments["s"].type.audioFacts
       return .audio(
         try await JoinNode.make(
-          try await stream(arguments[0], in: environment), sampleRate: facts?.sampleRate,
+          try await stream(arguments["s"], in: environment), sampleRate: facts?.sampleRate,
           channelCount: facts?.channelCount), [:])
 
     case .subscribe:
-      let name = try await string(arguments[0], in: environment)
+      let name = try await string(arguments["name"], in: environment)
       let waiting = state.withLock { state -> Subscription? in
         guard var queue = state.presubscribed[range.start], !queue.isEmpty else { return nil }
         let first = queue.removeFirst()
@@ -166,9 +168,9 @@ extension Evaluator {
       throw RuntimeError(message: "'publish' must stand alone as a statement", range: range)
 
     case .input:
-      let rate = try await whole(arguments[0], in: environment)
-      let channels = try await whole(arguments[1], in: environment)
-      let formatName = try await string(arguments[2], in: environment)
+      let rate = try await whole(arguments["rate"], in: environment)
+      let channels = try await whole(arguments["channels"], in: environment)
+      let formatName = try await string(arguments["format"], in: environment)
       if formatName == "jsonl" {
         return .stream(
           JSONLinesSource(
@@ -177,7 +179,7 @@ extension Evaluator {
       }
       guard let format = InputSource.Format(rawValue: formatName) else {
         throw RuntimeError(
-          message: "unknown input format '\(formatName)'", range: arguments[2].range)
+          message: "unknown input format '\(formatName)'", range: arguments["format"].range)
       }
       return .stream(
         InputSource(
@@ -187,26 +189,26 @@ extension Evaluator {
 
     case .read:
       let path = try resolve(
-        try await string(arguments[0], in: environment), at: arguments[0].range)
+        try await string(arguments["path"], in: environment), at: arguments["path"].range)
       return .audio(try FileReaderNode(path: path, context: context), [:])
 
     case .write:
       return try await write(arguments, in: environment, range: range)
 
     case .print:
-      return try await printValue(arguments[0], in: environment, range: range)
+      return try await printValue(arguments["x"], in: environment, range: range)
 
     case .tag:
-      let key = try await string(arguments[1], in: environment)
+      let key = try await string(arguments["key"], in: environment)
       let value: MetadataValue
-      switch try await evaluate(arguments[2], in: environment) {
+      switch try await evaluate(arguments["value"], in: environment) {
       case .number(let number):
         value =
           number == number.rounded() && abs(number) < 1e15 ? .int(Int(number)) : .double(number)
       case .string(let text): value = .string(text)
       default: value = .null
       }
-      switch try await evaluate(arguments[0], in: environment) {
+      switch try await evaluate(arguments["x"], in: environment) {
       case .audio(let node, var metadata):
         metadata[key] = value
         return .audio(node, metadata)
@@ -217,7 +219,7 @@ extension Evaluator {
       }
 
     case .duration, .peak, .rms:
-      let (input, _) = try await audio(arguments[0], in: environment)
+      let (input, _) = try await audio(arguments["x"], in: environment)
       let summary = try await Render.drain(input)
       switch operation {
       case .duration: return .number(summary.durationSeconds)
@@ -226,18 +228,18 @@ extension Evaluator {
       }
 
     case .plot:
-      let (input, metadata) = try await audio(arguments[0], in: environment)
-      let written = try await string(arguments[1], in: environment)
-      let path = try resolve(written, at: arguments[1].range, writing: true)
-      let scale = try await string(arguments[2], in: environment)
+      let (input, metadata) = try await audio(arguments["x"], in: environment)
+      let written = try await string(arguments["path"], in: environment)
+      let path = try resolve(written, at: arguments["path"].range, writing: true)
+      let scale = try await string(arguments["scale"], in: environment)
       let picture = WaveformPicture(
         sampleRate: input.sampleRate, channelCount: input.channelCount, decibels: scale == "db")
       return .audio(TapNode(input, drawing: picture, to: path, displayPath: written), metadata)
 
     case .spectrogram:
-      let (input, metadata) = try await audio(arguments[0], in: environment)
-      let written = try await string(arguments[1], in: environment)
-      let path = try resolve(written, at: arguments[1].range, writing: true)
+      let (input, metadata) = try await audio(arguments["x"], in: environment)
+      let written = try await string(arguments["path"], in: environment)
+      let path = try resolve(written, at: arguments["path"].range, writing: true)
       let picture = SpectrogramPicture(
         sampleRate: input.sampleRate, channelCount: input.channelCount,
         frameCount: input.frameCount)
@@ -272,14 +274,11 @@ extension Evaluator {
   }
 
   func generator(
-    _ operation: BuiltinOperation, _ arguments: [TypedExpr], in environment: Environment
+    _ operation: BuiltinOperation, _ arguments: CallArguments, in environment: Environment
   )
     async throws -> AudioNode
   {
-    let builtin = BuiltinRegistry.builtin(named: operation.rawValue)!
-    func argument(_ name: String) -> TypedExpr {
-      arguments[builtin.parameters.firstIndex { $0.name == name }!]
-    }
+    func argument(_ name: String) -> TypedExpr { arguments[name] }
     let rate = try await whole(argument("rate"), in: environment)
     let length = frames(try await number(argument("dur"), in: environment), rate)
     switch operation {
@@ -321,23 +320,23 @@ extension Evaluator {
   /// The effect of an Audio-to-Audio builtin around `input` (a signal, or the feed of a
   /// stream's chunks).
   func effect(
-    _ operation: BuiltinOperation, input: AudioNode, _ arguments: [TypedExpr], lifted: Bool,
+    _ operation: BuiltinOperation, input: AudioNode, _ arguments: CallArguments, lifted: Bool,
     in environment: Environment, range: SourceRange
   ) async throws -> AudioNode {
     let rate = input.sampleRate
-    func value(_ index: Int) async throws -> Double {
-      try await number(arguments[index], in: environment)
+    func value(_ name: String) async throws -> Double {
+      try await number(arguments[name], in: environment)
     }
     let node: AudioNode
     switch operation {
     case .gain:
-      node = GainNode(input, gain: try await parameter(arguments[1], in: environment))
+      node = GainNode(input, gain: try await parameter(arguments["g"], in: environment))
     case .pan:
-      node = PanNode(input, position: try await parameter(arguments[1], in: environment))
+      node = PanNode(input, position: try await parameter(arguments["pos"], in: environment))
     case .mono:
       node = MonoNode(input)
     case .clip:
-      node = ClipNode(input, limit: try await value(1))
+      node = ClipNode(input, limit: try await value("limit"))
     case .lowpass, .highpass, .bandpass, .notch:
       let kind: BiquadKind =
         operation == .lowpass
@@ -346,37 +345,41 @@ extension Evaluator {
           ? .highpass
           : operation == .bandpass ? .bandpass : .notch
       node = BiquadNode(
-        input, kind: kind, frequency: try await parameter(arguments[1], in: environment),
-        q: try await value(2))
+        input, kind: kind,
+        frequency: try await parameter(
+          arguments[operation == .lowpass || operation == .highpass ? "cutoff" : "center"],
+          in: environment),
+        q: try await value("q"))
     case .eq, .lowshelf, .highshelf:
-      let gain = try await value(2)
+      let gain = try await value("gain_db")
       let kind: BiquadKind =
         operation == .eq
         ? .peaking(gainDB: gain)
         : operation == .lowshelf
           ? .lowShelf(gainDB: gain) : .highShelf(gainDB: gain)
       node = BiquadNode(
-        input, kind: kind, frequency: try await parameter(arguments[1], in: environment),
-        q: try await value(3))
+        input, kind: kind, frequency: try await parameter(arguments["freq"], in: environment),
+        q: try await value("q"))
     case .fadein:
-      node = EnvelopeNode(input, shape: .fadeIn(frames: frames(try await value(1), rate)))
+      node = EnvelopeNode(input, shape: .fadeIn(frames: frames(try await value("dur"), rate)))
     case .delay:
-      let delayFrames = frames(try await value(1), rate)
+      let delayFrames = frames(try await value("time"), rate)
       try context.checkMemory(
         frames: delayFrames, channels: input.channelCount, width: 8,
         for: "the delay line of 'delay'")
       node = DelayNode(
-        input, delayFrames: delayFrames, feedback: try await value(2), mix: try await value(3),
-        tail: try await tail(arguments[4], rate: rate, lifted: lifted, in: environment))
+        input, delayFrames: delayFrames, feedback: try await value("feedback"),
+        mix: try await value("mix"),
+        tail: try await tail(arguments["tail"], rate: rate, lifted: lifted, in: environment))
     case .reverb:
       node = ReverbNode(
-        input, room: try await value(1), damp: try await value(2), wet: try await value(3),
-        tail: try await tail(arguments[4], rate: rate, lifted: lifted, in: environment))
+        input, room: try await value("room"), damp: try await value("damp"),
+        wet: try await value("wet"),
+        tail: try await tail(arguments["tail"], rate: rate, lifted: lifted, in: environment))
     case .compress:
       node = CompressorNode(
-        input, thresholdDB: try await value(1), ratio: try await value(2),
-        attack: try await value(3),
-        release: try await value(4))
+        input, thresholdDB: try await value("threshold_db"), ratio: try await value("ratio"),
+        attack: try await value("attack"), release: try await value("release"))
     default:
       throw RuntimeError(
         message: "internal error: '\(operation.rawValue)' is not an effect", range: range)
@@ -396,15 +399,15 @@ extension Evaluator {
     return .fromArgument(frames: frames(seconds, rate), sampleRate: rate)
   }
 
-  func write(_ arguments: [TypedExpr], in environment: Environment, range: SourceRange) async throws
-    -> RuntimeValue
+  func write(_ arguments: CallArguments, in environment: Environment, range: SourceRange)
+    async throws -> RuntimeValue
   {
-    let written = try await string(arguments[1], in: environment)
-    let path = try resolve(written, at: arguments[1].range, writing: true)
-    let encoding = try await string(arguments[2], in: environment)
+    let written = try await string(arguments["path"], in: environment)
+    let path = try resolve(written, at: arguments["path"].range, writing: true)
+    let encoding = try await string(arguments["format"], in: environment)
     let settings = try await encoderSettings(arguments, path: path, in: environment)
     let tag = origin(range)
-    switch try await evaluate(arguments[0], in: environment) {
+    switch try await evaluate(arguments["x"], in: environment) {
     case .audio(let input, let metadata):
       let writer = try SignalFileWriter(
         path: path, displayName: written, encodingName: encoding,
@@ -437,18 +440,15 @@ extension Evaluator {
   /// The encoder settings given to a `write` (`bitrate:`, `quality:`, `compression:`),
   /// evaluated now, as a function of the signal's rate that refuses a setting the format
   /// of `path` does not take or the rate does not allow, at the setting.
-  func encoderSettings(_ arguments: [TypedExpr], path: String, in environment: Environment)
+  func encoderSettings(_ arguments: CallArguments, path: String, in environment: Environment)
     async throws -> @Sendable (Int) throws -> EncoderSettings
   {
-    let parameters = BuiltinRegistry.builtin(named: BuiltinOperation.write.rawValue)?.parameters
     var given: [(EncoderSettings.Setting, Double, SourceRange)] = []
     for setting in EncoderSettings.Setting.allCases {
-      guard let index = parameters?.firstIndex(where: { $0.name == setting.rawValue }),
-        index < arguments.count
-      else { continue }
-      if case .absent = arguments[index] { continue }
-      let value = try await number(arguments[index], in: environment)
-      given.append((setting, value, arguments[index].range))
+      let argument = arguments[setting.rawValue]
+      if case .absent = argument { continue }
+      let value = try await number(argument, in: environment)
+      given.append((setting, value, argument.range))
     }
     let format = AudioFileWriter.defaultFormat(for: path)
     return { [given] sampleRate in
@@ -504,6 +504,28 @@ extension Evaluator {
       break
     }
     return value
+  }
+}
+
+/// A builtin call's arguments, read by the names of the parameters its declaration gives.
+struct CallArguments {
+  let builtin: Builtin?
+  let values: [TypedExpr]
+  let range: SourceRange
+
+  init(operation: BuiltinOperation, values: [TypedExpr], range: SourceRange) {
+    builtin = BuiltinRegistry.builtin(for: operation)
+    self.values = values
+    self.range = range
+  }
+
+  /// The argument of the parameter called `name`; an expression the evaluator refuses
+  /// (an internal error at the call) when the declaration has no such parameter.
+  subscript(_ name: String) -> TypedExpr {
+    guard let index = builtin?.index(of: name), index < values.count else {
+      return .invalid(range)
+    }
+    return values[index]
   }
 }
 
