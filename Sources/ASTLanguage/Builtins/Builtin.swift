@@ -314,7 +314,9 @@ public struct BuiltinEffects: Sendable, Hashable {
   public var isObservable: Bool { writesFile != nil || prints || publishes != nil }
 }
 
-/// A builtin function: its signature as data, its result rule and its evaluator entry.
+/// A builtin function, declared once: its signature as data, its result rule, its
+/// effects, and how it builds its value when a script runs. Two builtins are the same
+/// when their names are.
 public struct Builtin: Sendable, Hashable {
   /// The name scripts call it by.
   public let name: String
@@ -331,11 +333,14 @@ public struct Builtin: Sendable, Hashable {
   public let liftsToStreams: Bool
   /// What it does besides computing its value.
   public let effects: BuiltinEffects
+  /// How it builds its value when a script runs, reading its arguments by name.
+  public let build: BuiltinBuild
 
   /// Creates a builtin declaration.
   public init(
     _ name: String, group: BuiltinGroup, _ summary: String, parameters: [BuiltinParameter],
-    result: ResultRule, liftsToStreams: Bool = false, effects: BuiltinEffects = .none
+    result: ResultRule, liftsToStreams: Bool = false, effects: BuiltinEffects = .none,
+    build: BuiltinBuild
   ) {
     self.name = name
     self.group = group
@@ -344,7 +349,14 @@ public struct Builtin: Sendable, Hashable {
     self.result = result
     self.liftsToStreams = liftsToStreams
     self.effects = effects
+    self.build = build
   }
+
+  /// Whether two declarations are of the same builtin (names are unique).
+  public static func == (a: Builtin, b: Builtin) -> Bool { a.name == b.name }
+
+  /// Hashes the name.
+  public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
   /// The position of the parameter called `name`, if any.
   public func index(of name: String) -> Int? {
