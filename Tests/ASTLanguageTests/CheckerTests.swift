@@ -26,6 +26,12 @@ func bindingTypes(
     result.script.bindings.map { ($0.name, $0.type.description) }, uniquingKeysWith: { $1 })
 }
 
+/// Builtins that tests match checked calls against.
+enum BuiltinNames {
+  static let lowpass = BuiltinRegistry.builtin(named: "lowpass")
+  static let eq = BuiltinRegistry.builtin(named: "eq")
+}
+
 @Suite("Checker: names")
 struct CheckerNameTests {
   @Test("bound names, builtins and parameters resolve")
@@ -108,7 +114,8 @@ struct CheckerArgumentTests {
     let result = Checker.check(Source(name: "t", text: "y = lowpass (sine 440 1) 1khz"))
     #expect(result.diagnostics.isEmpty)
     guard
-      case .binding(_, .builtin(.lowpass, let arguments, false, _, _), _)? = result.script
+      case .binding(_, .builtin(BuiltinNames.lowpass, let arguments, false, _, _), _)? = result
+        .script
         .statements.first
     else {
       Issue.record("not a lowpass call")
@@ -266,7 +273,8 @@ struct CheckerUnitTests {
       Source(name: "t", text: "x = eq (sine 1 1) 1khz -6db\ny = eq (sine 1 1) 1khz -6"))
     #expect(result.diagnostics.isEmpty)
     for statement in result.script.statements {
-      guard case .binding(_, .builtin(.eq, let arguments, _, _, _), _) = statement else {
+      guard case .binding(_, .builtin(BuiltinNames.eq, let arguments, _, _, _), _) = statement
+      else {
         Issue.record("not an eq call")
         continue
       }
@@ -275,7 +283,9 @@ struct CheckerUnitTests {
     // A gain bound to a name converts back to its decibels.
     let bound = Checker.check(Source(name: "t", text: "g = -6db\nx = eq (sine 1 1) 1khz g"))
     #expect(bound.diagnostics.isEmpty)
-    if case .binding(_, .builtin(.eq, let arguments, _, _, _), _)? = bound.script.statements.last {
+    if case .binding(_, .builtin(BuiltinNames.eq, let arguments, _, _, _), _)? = bound.script
+      .statements.last
+    {
       #expect(abs((arguments[2].constantValue ?? 0) + 6) < 1e-12)
     } else {
       Issue.record("not an eq call")
@@ -569,11 +579,11 @@ struct BuiltinRegistryTests {
       Source(name: "all.ast", text: Self.everyBuiltin),
       options: CheckOptions(baseDirectory: directory.path))
     #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.message))")
-    var called = Set<BuiltinOperation>()
+    var called = Set<String>()
     func collect(_ expression: TypedExpr) {
       switch expression {
-      case .builtin(let operation, let arguments, _, _, _):
-        called.insert(operation)
+      case .builtin(let builtin, let arguments, _, _, _):
+        called.insert(builtin.name)
         arguments.forEach(collect)
       case .list(let items, _, _): items.forEach(collect)
       case .arithmetic(_, let a, let b, _, _):
@@ -589,12 +599,11 @@ struct BuiltinRegistryTests {
     for statement in result.script.statements {
       switch statement {
       case .binding(_, let value, _), .expression(let value, _): collect(value)
-      case .setRate: called.insert(.rate)
+      case .setRate: called.insert("rate")
       }
     }
-    #expect(
-      Set(BuiltinOperation.allCases).subtracting(called).isEmpty,
-      "\(Set(BuiltinOperation.allCases).subtracting(called))")
+    let names = Set(BuiltinRegistry.all.map(\.name))
+    #expect(names.subtracting(called).isEmpty, "\(names.subtracting(called))")
     let types = Dictionary(
       result.script.bindings.map { ($0.name, $0.type.description) }, uniquingKeysWith: { $1 })
     #expect(types["l4"] == "Audio(48000 Hz, stereo)")
@@ -603,10 +612,10 @@ struct BuiltinRegistryTests {
     #expect(types["n1"] == "Number")
   }
 
-  @Test("the registry has one entry per evaluator operation and unique names")
+  @Test("the registry has unique names, each with a builder, and is found by name")
   func consistency() {
-    #expect(BuiltinRegistry.all.count == BuiltinOperation.allCases.count)
-    #expect(Set(BuiltinRegistry.all.map(\.operation)) == Set(BuiltinOperation.allCases))
+    #expect(Set(BuiltinRegistry.all.map(\.name)).count == BuiltinRegistry.all.count)
+    #expect(BuiltinRegistry.all.allSatisfy { BuiltinRegistry.builtin(named: $0.name) == $0 })
     for builtin in BuiltinRegistry.all {
       #expect(Set(builtin.parameters.map(\.name)).count == builtin.parameters.count)
       #expect(!builtin.summary.isEmpty)

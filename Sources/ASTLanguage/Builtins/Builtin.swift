@@ -267,6 +267,9 @@ public struct BuiltinEffects: Sendable, Hashable {
   public var holdsWholeSignal = false
   /// Whether it rings on after its input ends (`delay`, `reverb`).
   public var hasTail = false
+  /// Whether its times must fit within its input's length (an envelope or a fade); the
+  /// checker warns when they cannot.
+  public var timesFitInput = false
   /// The script-wide setting it makes, written as a statement of its own (`rate`).
   public var setting: ScriptSetting?
 
@@ -298,13 +301,14 @@ public struct BuiltinEffects: Sendable, Hashable {
   public init(
     writesFile: (parameter: String, kind: FileKind)? = nil, prints: Bool = false,
     publishes: Publication? = nil, readsOnce: Source? = nil, holdsWholeSignal: Bool = false,
-    hasTail: Bool = false, setting: ScriptSetting? = nil
+    hasTail: Bool = false, timesFitInput: Bool = false, setting: ScriptSetting? = nil
   ) {
     self.prints = prints
     self.publishes = publishes
     self.readsOnce = readsOnce
     self.holdsWholeSignal = holdsWholeSignal
     self.hasTail = hasTail
+    self.timesFitInput = timesFitInput
     self.setting = setting
     self.writesFile = writesFile
   }
@@ -363,11 +367,6 @@ public struct Builtin: Sendable, Hashable {
     parameters.firstIndex { $0.name == name }
   }
 
-  /// The evaluator entry this builtin maps to.
-  public var operation: BuiltinOperation {
-    BuiltinOperation(rawValue: name)!
-  }
-
   /// The parameter called `name`, if any.
   public func parameter(named name: String) -> BuiltinParameter? {
     parameters.first { $0.name == name }
@@ -394,8 +393,8 @@ public struct Builtin: Sendable, Hashable {
 extension TypedExpr {
   /// The builtin this expression calls, if it is a builtin call.
   var calledBuiltin: Builtin? {
-    guard case .builtin(let operation, _, _, _, _) = self else { return nil }
-    return BuiltinRegistry.builtin(for: operation)
+    guard case .builtin(let builtin, _, _, _, _) = self else { return nil }
+    return builtin
   }
 
   /// The argument given for `parameter` of the builtin this expression calls.

@@ -1,25 +1,6 @@
 import ASTCore
 import ASTEngine
 
-/// The evaluator entry of each builtin: one case per builtin, so the evaluator's
-/// dispatch is an exhaustive switch.
-public enum BuiltinOperation: String, Sendable, CaseIterable {
-  // swift-format-ignore
-  case sine, square, saw, triangle, noise, silence, sweep
-  // swift-format-ignore
-  case gain, mix, pan, stereo, mono, normalize, clip
-  // swift-format-ignore
-  case lowpass, highpass, bandpass, notch, eq, lowshelf, highshelf
-  // swift-format-ignore
-  case adsr, fadein, fadeout, delay, reverb, compress
-  // swift-format-ignore
-  case concat, slice, `repeat`, reverse, pad, overlay, resample
-  // swift-format-ignore
-  case chunk, join, publish, subscribe, input, read, write
-  // swift-format-ignore
-  case print, tag, duration, peak, rms, plot, spectrogram, rate
-}
-
 /// The builtin vocabulary: every builtin declared once, read by the checker, the
 /// evaluator, completion, `ast help` and the generated reference.
 public enum BuiltinRegistry {
@@ -35,20 +16,6 @@ public enum BuiltinRegistry {
   /// The builtin called `name`, if there is one.
   public static func builtin(named name: String) -> Builtin? {
     byName[name]
-  }
-
-  /// The builtins by operation.
-  static let byOperation: [BuiltinOperation: Builtin] = Dictionary(
-    all.map { ($0.operation, $0) }, uniquingKeysWith: { first, _ in first })
-
-  /// The builtin of `operation`.
-  static func builtin(for operation: BuiltinOperation) -> Builtin? {
-    byOperation[operation]
-  }
-
-  /// The effects of `operation`'s builtin.
-  static func effects(of operation: BuiltinOperation) -> BuiltinEffects {
-    byOperation[operation]?.effects ?? .none
   }
 
   // MARK: Shared parameters
@@ -341,7 +308,7 @@ public enum BuiltinRegistry {
         input, time("attack", "the time from 0 to 1"), time("decay", "the time from 1 to sustain"),
         BuiltinParameter("sustain", .number, unit: .gain, range: .unit, "the level held"),
         time("release", "the time from sustain to 0, at the end of the signal"),
-      ], result: .sameAsInput,
+      ], result: .sameAsInput, effects: BuiltinEffects(timesFitInput: true),
       build: .value { call in
         var (input, metadata) = try await call.audio("x")
         if input.frameCount == nil { input = try await MaterializedNode.make(input) }
@@ -356,7 +323,7 @@ public enum BuiltinRegistry {
     Builtin(
       "fadein", group: .envelopes, "A linear fade from silence over the first dur seconds.",
       parameters: [input, time("dur", "the length of the fade")], result: .sameAsInput,
-      liftsToStreams: true,
+      liftsToStreams: true, effects: BuiltinEffects(timesFitInput: true),
       build: .effect { call, input in
         EnvelopeNode(
           input, shape: .fadeIn(frames: try await call.frames("dur", rate: input.sampleRate)))
@@ -364,6 +331,7 @@ public enum BuiltinRegistry {
     Builtin(
       "fadeout", group: .envelopes, "A linear fade to silence over the last dur seconds.",
       parameters: [input, time("dur", "the length of the fade")], result: .sameAsInput,
+      effects: BuiltinEffects(timesFitInput: true),
       build: .value { call in
         var (input, metadata) = try await call.audio("x")
         if input.frameCount == nil { input = try await MaterializedNode.make(input) }

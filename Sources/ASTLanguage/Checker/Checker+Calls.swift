@@ -363,7 +363,7 @@ extension Checker {
     }
     warnOfLongEnvelope(
       builtin, arguments: complete, syntax: slots.compactMap { $0?.syntax }, at: range)
-    return .builtin(builtin.operation, arguments: complete, lifted: lifted, type, range)
+    return .builtin(builtin, arguments: complete, lifted: lifted, type, range)
   }
 
   /// An argument's expression; a `db` literal given to a decibel parameter keeps its

@@ -57,8 +57,8 @@ extension Checker {
       }
     case .negate(let operand, _, _):
       return knownDuration(operand)
-    case .builtin(let operation, let arguments, let lifted, _, _):
-      guard !lifted, let builtin = BuiltinRegistry.builtin(for: operation) else { return nil }
+    case .builtin(let builtin, let arguments, let lifted, _, _):
+      guard !lifted else { return nil }
       if builtin.result == .generator {
         guard let index = builtin.parameters.firstIndex(where: { $0.name == "dur" }),
           index < arguments.count
@@ -83,7 +83,7 @@ extension Checker {
   mutating func warnOfLongEnvelope(
     _ builtin: Builtin, arguments: [TypedExpr], syntax: [Expr], at range: SourceRange
   ) {
-    guard [.adsr, .fadein, .fadeout].contains(builtin.operation), let input = arguments.first,
+    guard builtin.effects.timesFitInput, let input = arguments.first,
       let length = knownDuration(input)
     else { return }
     let times = builtin.parameters.indices.filter { builtin.parameters[$0].unit == .seconds }
@@ -93,10 +93,11 @@ extension Checker {
       total += value
     }
     guard total > length + 1e-9 else { return }
-    let what = builtin.operation == .adsr ? "the envelope's times add up to" : "the fade lasts"
+    let several = times.count > 1
+    let what = several ? "the envelope's times add up to" : "the fade lasts"
     var notes = [
       DiagnosticNote(
-        builtin.operation == .adsr
+        several
           ? "the signal is then silent or cut short" : "the fade then never reaches its end")
     ]
     let bare = syntax.contains {

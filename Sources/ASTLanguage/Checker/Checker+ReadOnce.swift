@@ -202,11 +202,9 @@ struct ReadOnceAnalysis {
       return frame.arguments[index].map { Use(atom: $0.atom, site: range) }
     case .list(let items, _, _):
       return items.flatMap { summarize($0, frames: frames) }
-    case .builtin(let operation, let arguments, _, _, let range):
+    case .builtin(let builtin, let arguments, _, _, let range):
       var uses = arguments.flatMap { summarize($0, frames: frames) }
-      if let builtin = BuiltinRegistry.builtin(for: operation),
-        let source = builtin.effects.readsOnce
-      {
+      if let source = builtin.effects.readsOnce {
         let key = SourceKey(call: range, instance: frames.last?.instance ?? [])
         switch source {
         case .standardInput:

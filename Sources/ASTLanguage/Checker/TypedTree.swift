@@ -15,7 +15,7 @@ public indirect enum TypedExpr: Sendable, Hashable {
   case list([TypedExpr], ValueType, SourceRange)
   /// A builtin call with one argument per parameter. `lifted` is true when an
   /// Audio-to-Audio builtin is applied to a Stream, chunk by chunk.
-  case builtin(BuiltinOperation, arguments: [TypedExpr], lifted: Bool, ValueType, SourceRange)
+  case builtin(Builtin, arguments: [TypedExpr], lifted: Bool, ValueType, SourceRange)
   /// A call of a `fn` definition: the arguments, then the body checked for them, in
   /// which ``parameter(name:index:_:_:)`` refers to the arguments.
   case function(name: String, arguments: [TypedExpr], body: TypedExpr, ValueType, SourceRange)

@@ -131,9 +131,9 @@ extension Evaluator {
       case .audio(let node, let metadata): return .audio(NegateNode(node), metadata)
       default: throw RuntimeError(message: "cannot negate this value", range: operand.range)
       }
-    case .builtin(let operation, let arguments, let lifted, _, let range):
+    case .builtin(let builtin, let arguments, let lifted, _, let range):
       return try await guarded(range) {
-        try await self.builtin(operation, arguments, lifted: lifted, in: environment, range: range)
+        try await self.build(builtin, arguments, lifted: lifted, in: environment, range: range)
       }
     case .invalid(let range):
       throw RuntimeError(message: "internal error: an expression with an error", range: range)
@@ -151,8 +151,7 @@ extension Evaluator {
     func look(_ expression: TypedExpr) {
       expression.visit { node in
         switch node {
-        case .builtin(let operation, _, _, _, _)
-        where BuiltinRegistry.effects(of: operation).readsOnce != nil:
+        case .builtin(let builtin, _, _, _, _) where builtin.effects.readsOnce != nil:
           found = true
         case .binding(let name, _, _):
           if seen.insert(name).inserted, let recipe = recipes[name] { look(recipe) }

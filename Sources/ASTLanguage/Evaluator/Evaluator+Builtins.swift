@@ -6,13 +6,10 @@ extension Evaluator {
   // MARK: Builtins
 
   /// Builds a builtin call with the builder its declaration gives.
-  func builtin(
-    _ operation: BuiltinOperation, _ values: [TypedExpr], lifted: Bool,
-    in environment: Environment, range: SourceRange
+  func build(
+    _ builtin: Builtin, _ values: [TypedExpr], lifted: Bool, in environment: Environment,
+    range: SourceRange
   ) async throws -> RuntimeValue {
-    guard let builtin = BuiltinRegistry.builtin(for: operation) else {
-      throw RuntimeError(message: "internal error: an undeclared builtin", range: range)
-    }
     let call = EvaluatorCall(
       evaluator: self, builtin: builtin, values: values, lifted: lifted,
       environment: environment, range: range)

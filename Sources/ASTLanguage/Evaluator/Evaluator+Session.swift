@@ -25,9 +25,9 @@ extension TypedExpr {
       return recipes[name] ?? self
     case .list(let items, let type, let range):
       return .list(items.map { $0.substitutingBindings(recipes) }, type, range)
-    case .builtin(let operation, let arguments, let lifted, let type, let range):
+    case .builtin(let builtin, let arguments, let lifted, let type, let range):
       return .builtin(
-        operation, arguments: arguments.map { $0.substitutingBindings(recipes) }, lifted: lifted,
+        builtin, arguments: arguments.map { $0.substitutingBindings(recipes) }, lifted: lifted,
         type, range)
     case .function(let name, let arguments, let body, let type, let range):
       return .function(

@@ -537,9 +537,7 @@ extension TypedExpr {
   var hasEffects: Bool {
     var found = false
     visit { expression in
-      if case .builtin(let operation, _, _, _, _) = expression,
-        BuiltinRegistry.effects(of: operation).isObservable
-      {
+      if case .builtin(let builtin, _, _, _, _) = expression, builtin.effects.isObservable {
         found = true
       }
     }
@@ -557,8 +555,7 @@ extension Evaluator {
     func look(_ expression: TypedExpr) {
       expression.visit { node in
         switch node {
-        case .builtin(let operation, _, _, _, _)
-        where BuiltinRegistry.effects(of: operation).readsOnce?.isChannel == true:
+        case .builtin(let builtin, _, _, _, _) where builtin.effects.readsOnce?.isChannel == true:
           found = true
         case .binding(let name, _, _):
           if seen.insert(name).inserted, let recipe = recipes[name] { look(recipe) }

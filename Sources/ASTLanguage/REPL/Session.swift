@@ -549,8 +549,8 @@ enum GraphOutline {
       return [pad + name]
     case .list(let items, _, _):
       return [pad + "list"] + items.flatMap { lines($0, indent: indent + 1) }
-    case .builtin(let operation, let arguments, let lifted, let type, _):
-      let head = pad + operation.rawValue + (lifted ? " (per chunk)" : "") + "  → \(type)"
+    case .builtin(let builtin, let arguments, let lifted, let type, _):
+      let head = pad + builtin.name + (lifted ? " (per chunk)" : "") + "  → \(type)"
       return [head] + arguments.flatMap { lines($0, indent: indent + 1) }
     case .function(let name, let arguments, let body, _, _):
       return [pad + "fn \(name)"] + arguments.flatMap { lines($0, indent: indent + 2) }
