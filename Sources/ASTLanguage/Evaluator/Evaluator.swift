@@ -148,18 +148,12 @@ public final class Evaluator: @unchecked Sendable {
       await processing.channels.closeChannel(name)
     }
     // Ctrl-C may come while a render waits on a channel: closing the channels wakes it.
+    // The token calls this when it is cancelled (at once if it already is).
     let channels = processing.channels
-    let token = context.cancellation
-    let watcher = Task {
-      while !Task.isCancelled {
-        if token.isCancelled {
-          await channels.closeAll()
-          return
-        }
-        try? await Task.sleep(nanoseconds: 50_000_000)
-      }
+    let closing = context.cancellation.onCancel {
+      Task { await channels.closeAll() }
     }
-    defer { watcher.cancel() }
+    defer { closing.remove() }
     var publishers: [Task<Void, any Error>] = []
     var consumers: [Task<Void, any Error>] = []
     var remaining = publishCounts
