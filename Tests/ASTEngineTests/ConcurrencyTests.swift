@@ -56,4 +56,41 @@ struct ConcurrencyTests {
       #expect(runs.current == 1)
     }
   }
+
+  @Test("spectrograms and power spectra made in parallel tasks plan FFTW safely")
+  func parallelPlanning() async throws {
+    func spectrum(_ frequency: Double) -> [Float] {
+      let picture = SpectrogramPicture(
+        sampleRate: 8_000, channelCount: 1, frameCount: 8_000, width: 154, laneHeight: 40)
+      let buffer = AudioBuffer(channelCount: 1, capacity: 8_000)
+      for frame in 0..<8_000 {
+        buffer.channel(0)[frame] = Float(
+          0.5 * sin(2 * Double.pi * frequency * Double(frame) / 8_000))
+      }
+      picture.add(buffer, frames: 8_000)
+      let power = PowerSpectrum(frames: 8_000, channels: 1, sampleRate: 8_000) { frame, _ in
+        Double(buffer.channel(0)[frame])
+      }
+      return picture.levels()[0].flatMap { $0 } + power.power.map { Float($0) }
+    }
+    let frequencies = [250.0, 500, 1_000, 2_000]
+    let expected = frequencies.map(spectrum)
+    let results = await withTaskGroup(of: (Int, [Float]).self) { group in
+      for round in 0..<6 {
+        for (index, frequency) in frequencies.enumerated() {
+          group.addTask {
+            _ = round
+            return (index, spectrum(frequency))
+          }
+        }
+      }
+      var all: [(Int, [Float])] = []
+      for await result in group { all.append(result) }
+      return all
+    }
+    #expect(results.count == 24)
+    for (index, levels) in results {
+      #expect(levels == expected[index])
+    }
+  }
 }
