@@ -93,4 +93,35 @@ struct ConcurrencyTests {
       #expect(levels == expected[index])
     }
   }
+
+  @Test("a full file-writer queue suspends the task handing a batch, leaving its thread free")
+  func fullQueueSuspends() async throws {
+    // More writers than the pool has threads, each stuck writing its first batch: with
+    // a thread blocked per waiting task nothing else could run.
+    let count = ProcessInfo.processInfo.activeProcessorCount + 2
+    let perWriter = BackgroundWriter.slots + 2
+    let gate = DispatchSemaphore(value: 0)
+    let written = Count()
+    let writers = (0..<count).map { _ in
+      BackgroundWriter { _ in
+        gate.wait()
+        written.add()
+      }
+    }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for writer in writers {
+        group.addTask {
+          for _ in 0..<perWriter { try await writer.hand([0]) }
+        }
+      }
+      while writers.contains(where: { $0.waitingCount == 0 }) { await Task.yield() }
+      // Every writer has a task waiting for a slot, and the pool still runs this.
+      let answer = await Task.detached { 6 * 7 }.value
+      #expect(answer == 42)
+      for _ in 0..<(count * perWriter) { gate.signal() }
+      try await group.waitForAll()
+    }
+    for writer in writers { await writer.drained() }
+    #expect(written.current == count * perWriter)
+  }
 }

@@ -325,7 +325,7 @@ public final class Evaluator: @unchecked Sendable {
                     channelCount: chunk.channelCount, origin: self.origin(out.range),
                     trouble: self.context.trouble)
                 }
-                try writer?.write(chunk)
+                try await writer?.write(chunk)
               } catch {
                 throw naming(error)
               }
@@ -335,10 +335,10 @@ public final class Evaluator: @unchecked Sendable {
                 message: "'out' is a stream without chunks: there is no audio to write",
                 range: out.range)
             }
-            do { try writer.finish() } catch { throw naming(error) }
+            do { try await writer.finish() } catch { throw naming(error) }
             return summary
           } catch {
-            writer?.cancel()
+            await writer?.cancel()
             throw error
           }
         }
