@@ -47,8 +47,8 @@ let package = Package(
       pkgConfig: "libedit",
       providers: [.apt(["libedit-dev"])]
     ),
-    // The interactive session's Ctrl-C: one flag, defined in a C source file, shared by
-    // the signal handler, the prompt and the render's watcher.
+    // The interactive session's Ctrl-C: one flag and a wake-up pipe, defined in a C
+    // source file, shared by the signal handler, the prompt and the render's watcher.
     .target(name: "CInterrupt"),
     // Layer 2: the AudioStream value, conversions, segments, files, resampling, channels.
     .target(

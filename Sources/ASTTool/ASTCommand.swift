@@ -6,7 +6,7 @@ import Foundation
 
 /// The `ast` command: audio streams and scripts from the terminal.
 @main
-struct ASTCommand: ParsableCommand {
+struct ASTCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ast",
     abstract: "Streaming audio processing: AudioStream values, audio files and effects.",
@@ -17,11 +17,16 @@ struct ASTCommand: ParsableCommand {
     defaultSubcommand: Repl.self
   )
 
-  /// Runs the command; usage errors exit with status 2, other failures with 1.
-  static func main() {
+  /// Runs the command (awaiting those that run scripts); usage errors exit with
+  /// status 2, other failures with 1.
+  static func main() async {
     do {
       var command = try parseAsRoot()
-      try command.run()
+      if var command = command as? any AsyncParsableCommand {
+        try await command.run()
+      } else {
+        try command.run()
+      }
     } catch {
       if exitCode(for: error) == .validationFailure {
         var standardError = StandardError()

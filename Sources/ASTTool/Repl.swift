@@ -2,12 +2,12 @@ import ASTCore
 import ASTEngine
 import ASTLanguage
 import ArgumentParser
+import CInterrupt
 import Dispatch
 import Foundation
-import Synchronization
 
 /// `ast` alone: the interactive session.
-struct Repl: ParsableCommand {
+struct Repl: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "repl",
     abstract: "Start an interactive session (what 'ast' alone does).",
@@ -17,49 +17,39 @@ struct Repl: ParsableCommand {
       from standard input and their results printed, without a prompt.
       """)
 
-  func run() throws {
+  // On the main actor: reading the terminal (libedit, readLine) blocks the main thread,
+  // never a thread of the concurrency pool, while each statement runs in the pool.
+  @MainActor
+  func run() async throws {
     let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
     let session = Session(usesColor: interactive, showsSparklines: interactive)
     var failed = false
     if interactive {
-      runInteractive(session)
+      await runInteractive(session)
     } else {
-      failed = runPiped(session)
+      failed = await runPiped(session)
     }
     if failed { throw ExitCode(ExitStatus.failure) }
   }
 
-  /// Submits an input, cancelling its render on Ctrl-C; waits for the reply.
-  private func submit(_ input: String, to session: Session, watchInterrupts: Bool) -> Session.Reply
+  /// Submits an input, cancelling its render on Ctrl-C, and returns the reply.
+  @MainActor
+  private func submit(_ input: String, to session: Session, watchInterrupts: Bool) async
+    -> Session.Reply
   {
     let token = CancellationToken()
-    let box = ReplyBox()
-    let done = DispatchSemaphore(value: 0)
-    let finished = Mutex(false)
-    if watchInterrupts {
-      _ = LineEditor.takeInterrupt()
-      Thread.detachNewThread {
-        while !finished.withLock({ $0 }) {
-          if LineEditor.takeInterrupt() { token.cancel() }
-          usleep(20_000)
-        }
-      }
-    }
-    Task {
-      box.reply = await session.submit(input, cancellation: token)
-      done.signal()
-    }
-    done.wait()
-    finished.withLock { $0 = true }
-    return box.reply ?? Session.Reply(lines: [])
+    let watch = watchInterrupts ? InterruptWatch(cancelling: token) : nil
+    defer { watch?.stop() }
+    return await session.submit(input, cancellation: token)
   }
 
-  private func runInteractive(_ session: Session) {
+  @MainActor
+  private func runInteractive(_ session: Session) async {
     let home = ProcessInfo.processInfo.environment["HOME"]
     let historyPath = home.map { $0 + "/.ast_history" }
     guard let editor = LineEditor(historyPath: historyPath, complete: session.completions)
     else {
-      _ = runPiped(session)
+      _ = await runPiped(session)
       return
     }
     print(
@@ -82,7 +72,7 @@ struct Repl: ParsableCommand {
         pending = ""
         guard !input.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
         editor.remember(input)
-        let reply = submit(input, to: session, watchInterrupts: true)
+        let reply = await submit(input, to: session, watchInterrupts: true)
         for line in reply.lines { print(line) }
         if reply.quits { return }
       }
@@ -90,7 +80,8 @@ struct Repl: ParsableCommand {
   }
 
   /// Reads statements from standard input; returns whether any failed.
-  private func runPiped(_ session: Session) -> Bool {
+  @MainActor
+  private func runPiped(_ session: Session) async -> Bool {
     var failed = false
     var pending = ""
     while let line = readLine(strippingNewline: true) {
@@ -98,13 +89,13 @@ struct Repl: ParsableCommand {
       if Session.needsMoreInput(pending) { continue }
       let input = pending
       pending = ""
-      let reply = submit(input, to: session, watchInterrupts: false)
+      let reply = await submit(input, to: session, watchInterrupts: false)
       for line in reply.lines { print(line) }
       failed = failed || reply.failed
       if reply.quits { return failed }
     }
     if !pending.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-      let reply = submit(pending, to: session, watchInterrupts: false)
+      let reply = await submit(pending, to: session, watchInterrupts: false)
       for line in reply.lines { print(line) }
       failed = failed || reply.failed
     }
@@ -112,7 +103,36 @@ struct Repl: ParsableCommand {
   }
 }
 
-/// The reply handed from the session's task to the waiting loop.
-final class ReplyBox: @unchecked Sendable {
-  var reply: Session.Reply?
+/// Ctrl-C while a statement runs: cancels its token.
+///
+/// At the prompt libedit reads Ctrl-C as a key; while a statement runs the terminal
+/// raises SIGINT, whose handler (in `CInterrupt`) records it and writes a byte to a
+/// wake-up pipe. A read source on that pipe wakes this watch, which takes the record and
+/// cancels the token: nothing polls.
+final class InterruptWatch {
+  private let source: (any DispatchSourceRead)?
+
+  /// Starts watching, forgetting any Ctrl-C from before. (Without the handler's pipe,
+  /// which the line editor sets up, there is nothing to watch.)
+  init(cancelling token: CancellationToken) {
+    ast_drain_interrupt_wakes()
+    _ = LineEditor.takeInterrupt()
+    let descriptor = ast_interrupt_wake_descriptor()
+    guard descriptor >= 0 else {
+      source = nil
+      return
+    }
+    let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: .global())
+    source.setEventHandler {
+      ast_drain_interrupt_wakes()
+      if LineEditor.takeInterrupt() { token.cancel() }
+    }
+    source.resume()
+    self.source = source
+  }
+
+  /// Stops watching.
+  func stop() {
+    source?.cancel()
+  }
 }

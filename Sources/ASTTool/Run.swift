@@ -4,9 +4,10 @@ import ASTLanguage
 import ArgumentParser
 import Dispatch
 import Foundation
+import Synchronization
 
 /// `ast run FILE`: runs a script.
-struct Run: ParsableCommand {
+struct Run: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run a script.",
     usage: """
@@ -159,7 +160,7 @@ struct Run: ParsableCommand {
     }
   }
 
-  func run() throws {
+  func run() async throws {
     let source = try loadScript(file)
     let renderer = DiagnosticRenderer(source: source, usesColor: isatty(STDERR_FILENO) == 1)
     var standardError = StandardError()
@@ -205,27 +206,23 @@ struct Run: ParsableCommand {
     options.plotPath = plot
     options.outSettings = encoder.settings
     options.sandbox = confinement
-    let outcome = RunOutcome()
-    let done = DispatchSemaphore(value: 0)
     let evaluator = Evaluator(check: check, options: options)
-    Task {
-      do {
-        outcome.report = try await evaluator.run()
-      } catch {
-        outcome.error = error
-      }
-      done.signal()
+    var report: RunReport?
+    var failure: (any Error)?
+    do {
+      report = try await evaluator.run()
+    } catch {
+      failure = error
     }
-    done.wait()
     signals.stop()
     bar?.finish()
 
-    if let error = outcome.error, Self.isClosedByReader(error) {
+    if let error = failure, Self.isClosedByReader(error) {
       // The reader of standard output stopped early (`ast run ... -o - | head`): a quiet
       // end, with the status a shell gives a process that a broken pipe stopped.
       throw ExitCode(ExitStatus.brokenPipe)
     }
-    let warnings = outcome.report?.warnings ?? evaluator.warnings()
+    let warnings = report?.warnings ?? evaluator.warnings()
     if !warnings.isEmpty {
       print(renderer.render(warnings), terminator: "", to: &standardError)
     }
@@ -233,7 +230,7 @@ struct Run: ParsableCommand {
       print("ast: interrupted", to: &standardError)
       throw ExitCode(status)
     }
-    if let error = outcome.error {
+    if let error = failure {
       if let runtime = error as? RuntimeError {
         print(renderer.render(runtime.diagnostic), terminator: "", to: &standardError)
       } else if let output = error as? OutputError {
@@ -270,12 +267,6 @@ struct Run: ParsableCommand {
   }
 }
 
-/// The result of the render task, handed to the waiting command.
-final class RunOutcome: @unchecked Sendable {
-  var report: RunReport?
-  var error: (any Error)?
-}
-
 /// Summaries written to standard error, so that standard output carries only audio.
 struct StandardErrorRunOutput: RunOutput {
   func line(_ text: String) {
@@ -286,39 +277,48 @@ struct StandardErrorRunOutput: RunOutput {
 /// Turns SIGINT and SIGTERM into a cancelled render and remembers the exit status.
 ///
 /// With `exitsAfter`, a render that has not stopped that many seconds after the signal
-/// (one blocked writing to a pipe nobody reads) ends the process with the status.
-final class SignalWatcher: @unchecked Sendable {
-  private var sources: [any DispatchSourceSignal] = []
-  private let lock = NSLock()
-  private var status: Int32?
-  private var stopped = false
+/// (one blocked writing to a pipe nobody reads) ends the process with the status: a
+/// deadline armed once by the signal, not a poll.
+final class SignalWatcher {
+  private let sources: [any DispatchSourceSignal]
+  private let record = Record()
+
+  /// What the handlers share: the status of the first signal, and whether the render has
+  /// stopped (which disarms the deadline).
+  private final class Record: Sendable {
+    let state = Mutex<(status: Int32?, stopped: Bool)>((nil, false))
+  }
 
   init(token: CancellationToken, exitsAfter delay: Double? = nil) {
-    for (number, exitStatus) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+    let signals = [(SIGINT, Int32(130)), (SIGTERM, Int32(143))]
+    sources = signals.map { number, _ in
       signal(number, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler { [weak self] in
-        self?.lock.withLock { self?.status = self?.status ?? exitStatus }
+      return DispatchSource.makeSignalSource(signal: number, queue: .global())
+    }
+    let record = self.record
+    for (source, (_, exitStatus)) in zip(sources, signals) {
+      source.setEventHandler {
+        record.state.withLock { $0.status = $0.status ?? exitStatus }
         token.cancel()
         if let delay {
-          DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in
-            guard let self, let status = self.lock.withLock({ self.stopped ? nil : self.status })
-            else { return }
+          DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
+            guard let status = record.state.withLock({ $0.stopped ? nil : $0.status }) else {
+              return
+            }
             FileHandle.standardError.write(Data("ast: interrupted\n".utf8))
             _exit(status)
           }
         }
       }
       source.resume()
-      sources.append(source)
     }
   }
 
   /// The exit status for the first signal received, if any.
-  var exitStatus: Int32? { lock.withLock { status } }
+  var exitStatus: Int32? { record.state.withLock { $0.status } }
 
   func stop() {
-    lock.withLock { stopped = true }
+    record.state.withLock { $0.stopped = true }
     for source in sources { source.cancel() }
     signal(SIGINT, SIG_DFL)
     signal(SIGTERM, SIG_DFL)
@@ -326,21 +326,25 @@ final class SignalWatcher: @unchecked Sendable {
 }
 
 /// A progress bar on standard error, shown once a render has taken a second.
-final class ProgressBar: @unchecked Sendable {
-  private let lock = NSLock()
+final class ProgressBar: Sendable {
   private let start = Date()
-  private var lastDrawn = Date.distantPast
-  private var shown = false
+  private let state = Mutex(State())
+
+  private struct State {
+    var lastDrawn = Date.distantPast
+    var shown = false
+  }
 
   /// Draws the fraction done, at most ten times a second.
   func show(_ fraction: Double) {
-    lock.withLock {
+    state.withLock { state in
       let now = Date()
-      guard now.timeIntervalSince(start) >= 1, now.timeIntervalSince(lastDrawn) >= 0.1 else {
+      guard now.timeIntervalSince(start) >= 1, now.timeIntervalSince(state.lastDrawn) >= 0.1
+      else {
         return
       }
-      lastDrawn = now
-      shown = true
+      state.lastDrawn = now
+      state.shown = true
       let width = 30
       let filled = Int((fraction * Double(width)).rounded(.down))
       let bar =
@@ -352,8 +356,8 @@ final class ProgressBar: @unchecked Sendable {
 
   /// Clears the bar's line, if it was drawn.
   func finish() {
-    lock.withLock {
-      if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    state.withLock { state in
+      if state.shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
   }
 }

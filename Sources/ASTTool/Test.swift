@@ -1,10 +1,9 @@
 import ASTLanguage
 import ArgumentParser
-import Dispatch
 import Foundation
 
 /// `ast test`: golden tests of scripts.
-struct Test: ParsableCommand {
+struct Test: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run scripts and compare them with their golden files (NAME.golden).",
     discussion: """
@@ -25,23 +24,16 @@ struct Test: ParsableCommand {
   @Flag(help: "Let each script touch files only in its own temporary directory.")
   var sandbox = false
 
-  func run() throws {
+  func run() async throws {
     let scripts = GoldenTest.scripts(in: paths)
-    let update = self.update
-    let sandboxed = sandbox
-    let outcomes = OutcomeBox()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-      for script in scripts {
-        outcomes.append(
-          script, await GoldenTest.run(script: script, update: update, sandboxed: sandboxed))
-      }
-      done.signal()
+    var outcomes: [(String, GoldenTest.Outcome)] = []
+    for script in scripts {
+      outcomes.append(
+        (script, await GoldenTest.run(script: script, update: update, sandboxed: sandbox)))
     }
-    done.wait()
     var passed = 0
     var failed = 0
-    for (script, outcome) in outcomes.all {
+    for (script, outcome) in outcomes {
       switch outcome {
       case .passed:
         passed += 1
@@ -61,16 +53,4 @@ struct Test: ParsableCommand {
     print("\(passed) passed, \(failed) failed")
     if failed > 0 || scripts.isEmpty { throw ExitCode(ExitStatus.failure) }
   }
-}
-
-/// Outcomes handed from the test task to the command.
-final class OutcomeBox: @unchecked Sendable {
-  private let lock = NSLock()
-  private var items: [(String, GoldenTest.Outcome)] = []
-
-  func append(_ script: String, _ outcome: GoldenTest.Outcome) {
-    lock.withLock { items.append((script, outcome)) }
-  }
-
-  var all: [(String, GoldenTest.Outcome)] { lock.withLock { items } }
 }

@@ -46,8 +46,8 @@ struct EngineTests {
     for (index, value) in [Float(0.5), 1, 1.5, -2, .nan, -0.5 / 32768].enumerated() {
       buffer.channel(0)[index] = value
     }
-    try writer.write(buffer, frames: 6)
-    try writer.finish()
+    try await writer.write(buffer, frames: 6)
+    try await writer.finish()
     #expect(trouble.entries[TroubleReport.Key(origin: 7, kind: .clipped(target: path))] == 2)
     #expect(trouble.entries[TroubleReport.Key(origin: 7, kind: .nonFinite)] == 1)
     let values = int16Values(Array(try Sox.raw16(path)))

@@ -86,37 +86,6 @@ public final class AudioBuffer {
   }
 }
 
-/// A flag that stops a render: set from anywhere (a signal handler, another task),
-/// checked by the render loops once per block.
-public final class CancellationToken: @unchecked Sendable {
-  private let flag = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-
-  /// Creates a token that is not cancelled.
-  public init() {
-    flag.initialize(to: 0)
-  }
-
-  deinit {
-    flag.deallocate()
-  }
-
-  /// Asks every render that checks this token to stop.
-  public func cancel() {
-    // A plain aligned store of a 32-bit value: safe to call from a signal handler.
-    flag.pointee = 1
-  }
-
-  /// Whether ``cancel()`` has been called.
-  public var isCancelled: Bool {
-    flag.pointee != 0
-  }
-
-  /// Throws ``RenderError/cancelled`` when cancelled.
-  public func check() throws {
-    if isCancelled { throw RenderError.cancelled }
-  }
-}
-
 /// An error while rendering.
 public enum RenderError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The render was cancelled through its token.

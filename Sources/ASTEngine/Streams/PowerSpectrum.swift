@@ -13,9 +13,6 @@ public struct PowerSpectrum: Sendable {
   /// The frames of one transform.
   public static let size = 8192
 
-  /// FFTW's planner is not thread-safe: plans are made one at a time.
-  private static let planning = NSLock()
-
   /// Frames per second of the analysed signal.
   public let sampleRate: Int
   /// The mean power of each bin, 0 to `size / 2`, scaled so that a sine of amplitude
@@ -44,14 +41,8 @@ public struct PowerSpectrum: Sendable {
       fftwf_free(input)
       fftwf_free(UnsafeMutableRawPointer(output))
     }
-    Self.planning.lock()
-    let plan = fftwf_plan_dft_r2c_1d(Int32(size), input, output, UInt32(FFTW_ESTIMATE))
-    Self.planning.unlock()
-    defer {
-      Self.planning.lock()
-      fftwf_destroy_plan(plan)
-      Self.planning.unlock()
-    }
+    let plan = FFTWPlanning.realToComplex(size: size, input: input, output: output)
+    defer { FFTWPlanning.destroy(plan) }
     let hop = size / 2
     var starts = Array(stride(from: 0, to: max(frames - size, 0) + 1, by: hop))
     if let last = starts.last, last + size < frames { starts.append(frames - size) }

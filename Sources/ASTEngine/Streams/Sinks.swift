@@ -1,6 +1,7 @@
 import ASTCore
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Writes planar blocks or chunks to an audio file, atomically, converting floats to
 /// the file's encoding by the contract's rule (scale, clip, truncate toward zero) and
@@ -64,17 +65,45 @@ public final class SignalFileWriter {
       path: path, displayPath: shown, format: resolved, encoding: encoding,
       sampleRate: sampleRate, channelCount: channelCount, settings: settings)
     isStream = writer.writesStream
-    background = BackgroundWriter(writer: writer)
+    background = BackgroundWriter { [writer] batch in
+      try batch.withUnsafeBufferPointer { try writer.write($0) }
+    }
     channels = channelCount
     self.origin = origin
     self.trouble = trouble
   }
 
-  /// Appends `frames` frames of a planar block.
+  /// Appends `frames` frames of a planar block. While four batches wait for the
+  /// background writer this waits for one to be written, suspending the task.
+  public func write(_ buffer: AudioBuffer, frames: Int) async throws {
+    for batch in try prepare(buffer, frames: frames) { try await background.hand(batch) }
+  }
+
+  /// Appends `frames` frames of a planar block, for a caller that cannot suspend: while
+  /// four batches wait for the background writer this blocks the calling thread. From a
+  /// task, call the asynchronous form.
   public func write(_ buffer: AudioBuffer, frames: Int) throws {
+    for batch in try prepare(buffer, frames: frames) { try background.handBlocking(batch) }
+  }
+
+  /// Appends a chunk's frames, suspending the task while four batches wait for the
+  /// background writer.
+  public func write(_ chunk: AudioStream) async throws {
+    for batch in try prepare(chunk) { try await background.hand(batch) }
+  }
+
+  /// Appends a chunk's frames, for a caller that cannot suspend: while four batches wait
+  /// for the background writer this blocks the calling thread. From a task, call the
+  /// asynchronous form.
+  public func write(_ chunk: AudioStream) throws {
+    for batch in try prepare(chunk) { try background.handBlocking(batch) }
+  }
+
+  /// Converts a block; returns the batches of 16-bit samples ready for the background
+  /// writer (other encodings are written at once).
+  private func prepare(_ buffer: AudioBuffer, frames: Int) throws -> [[Int16]] {
     if writer.encoding == .int16 {
-      try writeInt16(buffer, frames: frames)
-      return
+      return gatherInt16(buffer, frames: frames)
     }
     interleaved.removeAll(keepingCapacity: true)
     interleaved.reserveCapacity(frames * channels)
@@ -83,7 +112,13 @@ public final class SignalFileWriter {
         interleaved.append(buffer.channel(min(channel, buffer.channelCount - 1))[frame])
       }
     }
-    try writeInterleaved()
+    return try prepareInterleaved()
+  }
+
+  /// Converts a chunk, as ``prepare(_:frames:)`` does a block.
+  private func prepare(_ chunk: AudioStream) throws -> [[Int16]] {
+    interleaved = try ChunkCodec.samples(chunk)
+    return try prepareInterleaved()
   }
 
   /// The common case, 16-bit output, straight from the planar block: the contract's
@@ -92,8 +127,8 @@ public final class SignalFileWriter {
   /// background writer: one hand-over (a thread wake-up) and one write per batch.
   private static let batchSamples = 1 << 16
 
-  private func writeInt16(_ buffer: AudioBuffer, frames: Int) throws {
-    guard frames > 0 else { return }
+  private func gatherInt16(_ buffer: AudioBuffer, frames: Int) -> [[Int16]] {
+    guard frames > 0 else { return [] }
     let total = frames * channels
     let start = pendingCount
     if shorts.count < start + total {
@@ -116,7 +151,8 @@ public final class SignalFileWriter {
     pendingCount = start + total
     // A stream (standard output, a pipe) gets every block at once, so a live input's
     // samples leave within a block of arriving.
-    if pendingCount >= Self.batchSamples || isStream { try handPending() }
+    if pendingCount >= Self.batchSamples || isStream { return takePending() }
+    return []
   }
 
   /// Converts `count` samples into every `stride`-th element of `destination` by the
@@ -139,39 +175,18 @@ public final class SignalFileWriter {
     }
   }
 
-  /// Hands the gathered samples to the background writer.
-  private func handPending() throws {
-    guard pendingCount > 0 else { return }
+  /// The gathered samples as a batch for the background writer, if there are any.
+  private func takePending() -> [[Int16]] {
+    guard pendingCount > 0 else { return [] }
     let batch = Array(shorts[0..<pendingCount])
     pendingCount = 0
-    try hand(batch)
+    return [batch]
   }
 
-  /// Passes a converted block to the background writer, waiting while four are queued;
-  /// a failure of an earlier block is thrown here.
-  private func hand(_ block: [Int16]) throws {
-    try background.raiseFailure()
-    background.slots.wait()
-    let background = self.background
-    background.queue.async {
-      defer { background.slots.signal() }
-      guard background.failure == nil else { return }
-      do {
-        try block.withUnsafeBufferPointer { try background.writer.write($0) }
-      } catch {
-        background.fail(error)
-      }
-    }
-  }
-
-  /// Appends a chunk's frames.
-  public func write(_ chunk: AudioStream) throws {
-    interleaved = try ChunkCodec.samples(chunk)
-    try writeInterleaved()
-  }
-
-  private func writeInterleaved() throws {
-    try handPending()
+  /// Converts `interleaved`: the batches for the background writer (the gathered ones
+  /// first), or none when the encoding is written at once.
+  private func prepareInterleaved() throws -> [[Int16]] {
+    var batches = takePending()
     for index in interleaved.indices where !interleaved[index].isFinite {
       interleaved[index] = 0
       nonFinite += 1
@@ -187,7 +202,7 @@ public final class SignalFileWriter {
         }
         initialized = count
       }
-      try hand(converted)
+      batches.append(converted)
     case .int24, .int32:
       integers.removeAll(keepingCapacity: true)
       let bits = writer.encoding == .int24 ? 23 : 31
@@ -204,48 +219,149 @@ public final class SignalFileWriter {
     case .float32, .float64:
       try interleaved.withUnsafeBufferPointer { try writer.write($0) }
     }
+    return batches
   }
 
-  /// Completes the file and renames it into place; reports clipping.
+  /// Completes the file and renames it into place; reports clipping. Waits for the
+  /// background writer by suspending the task.
+  public func finish() async throws {
+    for batch in takePending() { try await background.hand(batch) }
+    await background.drained()
+    try completeFile()
+  }
+
+  /// Completes the file, for a caller that cannot suspend: it blocks the calling thread
+  /// until the background writer is done. From a task, call the asynchronous form.
   public func finish() throws {
-    try handPending()
-    background.queue.sync {}
+    for batch in takePending() { try background.handBlocking(batch) }
+    background.drainedBlocking()
+    try completeFile()
+  }
+
+  private func completeFile() throws {
     try background.raiseFailure()
     try writer.finish()
     trouble.add(.clipped(target: displayName), count: clipped, origin: origin)
     trouble.add(.nonFinite, count: nonFinite, origin: origin)
   }
 
-  /// Abandons the file; the destination is left as it was.
+  /// Abandons the file; the destination is left as it was. Waits for the background
+  /// writer by suspending the task.
+  public func cancel() async {
+    await background.drained()
+    writer.cancel()
+  }
+
+  /// Abandons the file, for a caller that cannot suspend: it blocks the calling thread
+  /// until the background writer is done. From a task, call the asynchronous form.
   public func cancel() {
-    background.queue.sync {}
+    background.drainedBlocking()
     writer.cancel()
   }
 }
 
 /// The second core's share of writing a file: libsndfile's encoding and the writes to
-/// disk run on a serial queue while the render goes on.
+/// disk run on a serial queue while the render goes on, at most four batches ahead.
+///
+/// A task that hands a batch while four are queued is suspended until one is written
+/// (a continuation resumed from the queue); only the blocking forms, for callers that
+/// cannot suspend, wait on a thread.
 final class BackgroundWriter: @unchecked Sendable {
-  // Used from the render thread (hand, raiseFailure) and the queue; `failure` is
-  // guarded by the lock, `writer` is only used on the queue until `queue.sync` drains it.
-  let writer: AudioFileWriter
-  let queue = DispatchQueue(label: "ast.file-writer")
-  let slots = DispatchSemaphore(value: 4)
-  private let lock = NSLock()
-  private var stored: (any Error)?
+  // Unchecked: `write` holds the file's writer, which is not Sendable. It is called only
+  // on `queue`, and the owner uses the writer only after a drain has waited for the
+  // queue. `state` is a Mutex.
+  private let write: ([Int16]) throws -> Void
+  private let queue = DispatchQueue(label: "ast.file-writer")
+  private let state = Mutex(State())
 
-  init(writer: AudioFileWriter) {
-    self.writer = writer
+  /// The most batches queued at once.
+  static let slots = 4
+
+  private struct State {
+    var freeSlots = BackgroundWriter.slots
+    /// Who waits for a slot, first come first served: each is handed the slot freed.
+    var waiting: [@Sendable () -> Void] = []
+    var failure: (any Error)?
   }
 
-  var failure: (any Error)? { lock.withLock { stored } }
-
-  func fail(_ error: any Error) {
-    lock.withLock { if stored == nil { stored = error } }
+  /// A writer whose batches `write` writes, one at a time, in order, on its queue.
+  init(write: @escaping ([Int16]) throws -> Void) {
+    self.write = write
   }
 
+  /// Throws the failure of an earlier batch, if one failed.
   func raiseFailure() throws {
-    if let failure { throw failure }
+    if let failure = state.withLock({ $0.failure }) { throw failure }
+  }
+
+  /// Queues a batch, suspending the task while every slot is taken; throws the failure
+  /// of an earlier batch.
+  func hand(_ batch: [Int16]) async throws {
+    try raiseFailure()
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      if takeSlot(orWait: { continuation.resume() }) { continuation.resume() }
+    }
+    enqueue(batch)
+  }
+
+  /// Queues a batch, blocking the calling thread while every slot is taken.
+  func handBlocking(_ batch: [Int16]) throws {
+    try raiseFailure()
+    let freed = DispatchSemaphore(value: 0)
+    if !takeSlot(orWait: { freed.signal() }) { freed.wait() }
+    enqueue(batch)
+  }
+
+  /// Takes a free slot and returns `true`, or registers `resume` to be called with the
+  /// next slot freed and returns `false`.
+  private func takeSlot(orWait resume: @escaping @Sendable () -> Void) -> Bool {
+    state.withLock { state in
+      if state.freeSlots > 0 {
+        state.freeSlots -= 1
+        return true
+      }
+      state.waiting.append(resume)
+      return false
+    }
+  }
+
+  /// How many wait for a slot (for tests).
+  var waitingCount: Int { state.withLock { $0.waiting.count } }
+
+  /// Frees a slot: hands it to the first who waits, if anyone does.
+  private func freeSlot() {
+    let next = state.withLock { state -> (@Sendable () -> Void)? in
+      guard !state.waiting.isEmpty else {
+        state.freeSlots += 1
+        return nil
+      }
+      return state.waiting.removeFirst()
+    }
+    next?()
+  }
+
+  private func enqueue(_ batch: [Int16]) {
+    queue.async { [self] in
+      defer { freeSlot() }
+      guard state.withLock({ $0.failure == nil }) else { return }
+      do {
+        try write(batch)
+      } catch {
+        state.withLock { $0.failure = $0.failure ?? error }
+      }
+    }
+  }
+
+  /// Returns once every queued batch is written, suspending the task meanwhile.
+  func drained() async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      queue.async { continuation.resume() }
+    }
+  }
+
+  /// Returns once every queued batch is written, blocking the calling thread meanwhile.
+  func drainedBlocking() {
+    queue.sync {}
   }
 }
 
@@ -255,7 +371,8 @@ public enum Render {
   /// `measuring`, the summary counts frames only (no peak or RMS), which saves a pass
   /// over every sample.
   public static func drain(
-    _ node: AudioNode, measuring: Bool = true, each: ((AudioBuffer, Int) throws -> Void)? = nil
+    _ node: AudioNode, measuring: Bool = true,
+    each: ((AudioBuffer, Int) async throws -> Void)? = nil
   ) async throws -> SignalSummary {
     var summary = SignalSummary(sampleRate: node.sampleRate, channelCount: node.channelCount)
     let buffer = node.makeBuffer()
@@ -269,7 +386,7 @@ public enum Render {
         } else {
           summary.frameCount += count
         }
-        try each?(buffer, count)
+        try await each?(buffer, count)
       }
       if count < block { break }
     }
@@ -289,6 +406,9 @@ public enum Render {
     func named<T>(_ body: () throws -> T) throws -> T {
       do { return try body() } catch { throw naming(error) }
     }
+    func namedAsync(_ body: () async throws -> Void) async throws {
+      do { try await body() } catch { throw naming(error) }
+    }
     let writer = try named {
       try SignalFileWriter(
         path: path, format: format, encodingName: encodingName, settings: settings,
@@ -297,14 +417,14 @@ public enum Render {
     }
     do {
       let summary = try await drain(node, measuring: false) { buffer, count in
-        try named { try writer.write(buffer, frames: count) }
+        try await namedAsync { try await writer.write(buffer, frames: count) }
       }
       // A run cancelled while the last blocks came in leaves no file.
       try node.context.cancellation.check()
-      try named { try writer.finish() }
+      try await namedAsync { try await writer.finish() }
       return summary
     } catch {
-      writer.cancel()
+      await writer.cancel()
       throw error
     }
   }

@@ -67,7 +67,7 @@ public final class SpectrogramPicture: @unchecked Sendable {
     input = fftwf_alloc_real(size)
     let complex = fftwf_alloc_complex(size / 2 + 1)!
     output = OpaquePointer(complex)
-    plan = fftwf_plan_dft_r2c_1d(Int32(size), input, complex, UInt32(FFTW_ESTIMATE))
+    plan = FFTWPlanning.realToComplex(size: size, input: input, output: complex)
     var bins: [(Int, Int)] = []
     let binWidth = Double(sampleRate) / Double(size)
     for row in 0..<laneHeight {
@@ -81,7 +81,7 @@ public final class SpectrogramPicture: @unchecked Sendable {
   }
 
   deinit {
-    fftwf_destroy_plan(plan)
+    FFTWPlanning.destroy(plan)
     fftwf_free(input)
     fftwf_free(UnsafeMutableRawPointer(output))
   }

@@ -148,18 +148,12 @@ public final class Evaluator: @unchecked Sendable {
       await processing.channels.closeChannel(name)
     }
     // Ctrl-C may come while a render waits on a channel: closing the channels wakes it.
+    // The token calls this when it is cancelled (at once if it already is).
     let channels = processing.channels
-    let token = context.cancellation
-    let watcher = Task {
-      while !Task.isCancelled {
-        if token.isCancelled {
-          await channels.closeAll()
-          return
-        }
-        try? await Task.sleep(nanoseconds: 50_000_000)
-      }
+    let closing = context.cancellation.onCancel {
+      Task { await channels.closeAll() }
     }
-    defer { watcher.cancel() }
+    defer { closing.remove() }
     var publishers: [Task<Void, any Error>] = []
     var consumers: [Task<Void, any Error>] = []
     var remaining = publishCounts
@@ -330,7 +324,7 @@ public final class Evaluator: @unchecked Sendable {
                     channelCount: chunk.channelCount, origin: self.origin(out.range),
                     trouble: self.context.trouble)
                 }
-                try writer?.write(chunk)
+                try await writer?.write(chunk)
               } catch {
                 throw naming(error)
               }
@@ -340,10 +334,10 @@ public final class Evaluator: @unchecked Sendable {
                 message: "'out' is a stream without chunks: there is no audio to write",
                 range: out.range)
             }
-            do { try writer.finish() } catch { throw naming(error) }
+            do { try await writer.finish() } catch { throw naming(error) }
             return summary
           } catch {
-            writer?.cancel()
+            await writer?.cancel()
             throw error
           }
         }
