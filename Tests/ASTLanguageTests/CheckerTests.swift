@@ -546,6 +546,7 @@ struct BuiltinRegistryTests {
     t1 = delay s1 250ms feedback:0.4 mix:0.3
     t2 = reverb s1 room:0.8 damp:0.2 wet:0.4
     d1 = compress s1 threshold_db:-12 ratio:3 attack:2ms release:80ms
+    d2 = drive s1 amount:3
     c1 = concat [s1, s2]
     c2 = slice c1 0.5 1.5
     c3 = repeat s1 3

@@ -206,7 +206,7 @@ public enum BuiltinGroup: String, Sendable, CaseIterable {
   case envelopes
   /// Delay and reverb.
   case timeAndSpace = "time and space"
-  /// Compression.
+  /// Compression and distortion.
   case dynamics
   /// Cutting and joining signals.
   case structure

@@ -398,6 +398,19 @@ public enum BuiltinRegistry {
           wet: try await call.number("wet"), tail: try await call.tail(rate: input.sampleRate))
       }),
     Builtin(
+      "drive", group: .dynamics,
+      "A tanh waveshaper: tanh(amount * x) / amount, so a small signal passes with gain 1 and "
+        + "a loud one is rounded off below 1 / amount.",
+      parameters: [
+        input,
+        BuiltinParameter(
+          "amount", .signal, default: .number(1, spelling: "1"), range: .positive,
+          "how hard the signal is driven; an Audio modulates it"),
+      ], result: .sameAsInput, liftsToStreams: true,
+      build: .effect { call, input in
+        DriveNode(input, amount: try await call.modulation("amount"))
+      }),
+    Builtin(
       "compress", group: .dynamics, "A compressor.",
       parameters: [
         input,
