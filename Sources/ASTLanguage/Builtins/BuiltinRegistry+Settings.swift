@@ -1,0 +1,17 @@
+import ASTCore
+import ASTEngine
+
+/// The builtins of script-wide settings.
+extension BuiltinRegistry {
+  static let settings: [Builtin] = [
+    Builtin(
+      "rate", group: .settings, "Sets the default sample rate of the generators below it.",
+      parameters: [
+        BuiltinParameter(
+          "hz", .number, unit: .sampleRate,
+          range: ValueRange(lower: .inclusive(1), upper: .inclusive(768_000), isInteger: true),
+          "the sample rate")
+      ], result: .unit, effects: BuiltinEffects(setting: .sampleRate),
+      build: .value { _ in .unit })
+  ]
+}
