@@ -323,16 +323,13 @@ extension Checker {
   /// (reporting a refusal at `range` and returning `nil`), else relative paths against
   /// the base directory.
   mutating func resolve(_ path: String, at range: SourceRange, writing: Bool) -> String? {
-    guard let sandbox = options.sandbox else {
-      return FilePaths.resolve(path, against: options.baseDirectory)
-    }
-    switch sandbox.confine(path) {
-    case .success(let confined):
-      return confined
+    switch Sandbox.open(
+      path, in: options.sandbox, base: options.baseDirectory, writing: writing)
+    {
+    case .success(let opened):
+      return opened
     case .failure(let refusal):
-      error(
-        Self.IDs.unreadableFile, "cannot \(writing ? "write" : "read") \(refusal.message)",
-        at: range)
+      error(Self.IDs.unreadableFile, refusal.message, at: range)
       return nil
     }
   }

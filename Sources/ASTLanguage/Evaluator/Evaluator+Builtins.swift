@@ -38,14 +38,11 @@ extension Evaluator {
   /// A path as it is opened: within the sandbox when there is one (a refusal is an
   /// error at `range`), else relative paths against the base directory.
   func resolve(_ path: String, at range: SourceRange, writing: Bool = false) throws -> String {
-    guard let sandbox = options.sandbox else {
-      return FilePaths.resolve(path, against: options.baseDirectory)
-    }
-    switch sandbox.confine(path) {
-    case .success(let confined): return confined
-    case .failure(let refusal):
-      throw RuntimeError(
-        message: "cannot \(writing ? "write" : "read") \(refusal.message)", range: range)
+    switch Sandbox.open(
+      path, in: options.sandbox, base: options.baseDirectory, writing: writing)
+    {
+    case .success(let opened): return opened
+    case .failure(let refusal): throw RuntimeError(message: refusal.message, range: range)
     }
   }
 }

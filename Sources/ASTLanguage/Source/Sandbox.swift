@@ -74,3 +74,17 @@ public struct SandboxError: Error, Sendable, Equatable, CustomStringConvertible 
   /// The message.
   public var description: String { message }
 }
+
+extension Sandbox {
+  /// A path a script names, as it is opened: confined to `sandbox` when there is one,
+  /// else a relative path taken against `base`. A refusal's message reads "cannot read
+  /// 'x': ..." or "cannot write ...".
+  static func open(
+    _ path: String, in sandbox: Sandbox?, base: String?, writing: Bool
+  ) -> Result<String, SandboxError> {
+    guard let sandbox else { return .success(FilePaths.resolve(path, against: base)) }
+    return sandbox.confine(path).mapError {
+      SandboxError(message: "cannot \(writing ? "write" : "read") \($0.message)")
+    }
+  }
+}
