@@ -109,6 +109,81 @@ extension Checker {
     }
   }
 
+  // MARK: Arguments
+
+  /// What a call's arguments are matched against: the callee's parameter names, which of
+  /// them can be given by position, and the builtin when it is one.
+  struct CallShape {
+    let callee: String
+    let names: [String]
+    let positional: [Int]
+    let builtin: Builtin?
+  }
+
+  /// Matches arguments to parameters, positional ones in order and named ones by name;
+  /// reports unknown names, extra arguments and parameters given twice (checking the
+  /// expressions of arguments left out, so their own mistakes are reported too).
+  mutating func bind(_ arguments: [PreparedArgument], to shape: CallShape)
+    -> (slots: [PreparedArgument?], failed: Bool)
+  {
+    var slots = [PreparedArgument?](repeating: nil, count: shape.names.count)
+    var failed = false
+    var nextPositional = 0
+    for argument in arguments {
+      let index: Int
+      if let label = argument.label {
+        guard let found = shape.names.firstIndex(of: label.name) else {
+          failed = true
+          let suggestion = Spelling.nearest(to: label.name, among: shape.names)
+          error(
+            Self.IDs.unknownParameter, "'\(shape.callee)' has no parameter '\(label.name)'",
+            at: label.range,
+            notes: [
+              DiagnosticNote(
+                suggestion.map { "did you mean '\($0)'?" }
+                  ?? "its parameters are \(listing(shape.names))")
+            ])
+          if argument.typed == nil { _ = checkExpression(argument.syntax) }
+          continue
+        }
+        index = found
+      } else {
+        guard nextPositional < shape.positional.count else {
+          failed = true
+          let names = shape.positional.map { shape.names[$0] }
+          if let builtin = shape.builtin {
+            error(
+              Self.IDs.tooManyArguments,
+              "too many arguments to '\(shape.callee)': it takes at most \(names.count) "
+                + "(\(listing(names)))", at: argument.syntax.range,
+              notes: [DiagnosticNote("'\(builtin.signature)'")])
+          } else {
+            error(
+              Self.IDs.tooManyArguments,
+              "too many arguments to '\(shape.callee)': it takes \(names.count) "
+                + "(\(listing(names)))", at: argument.syntax.range)
+          }
+          if argument.typed == nil { _ = checkExpression(argument.syntax) }
+          continue
+        }
+        index = shape.positional[nextPositional]
+        nextPositional += 1
+      }
+      if slots[index] != nil {
+        failed = true
+        let subject =
+          shape.builtin == nil
+          ? "'\(shape.names[index])'" : "'\(shape.names[index])' of '\(shape.callee)'"
+        error(
+          Self.IDs.duplicateArgument, "\(subject) is given twice",
+          at: argument.label?.range ?? argument.syntax.range)
+        continue
+      }
+      slots[index] = argument
+    }
+    return (slots, failed)
+  }
+
   // MARK: Functions
 
   mutating func checkFunctionCall(
@@ -123,47 +198,11 @@ extension Checker {
       return .invalid(range)
     }
     let parameterNames = syntax.parameters.map(\.name)
-    var slots = [PreparedArgument?](repeating: nil, count: parameterNames.count)
-    var failed = false
-    var nextPositional = 0
-    for argument in arguments {
-      let index: Int
-      if let label = argument.label {
-        guard let found = parameterNames.firstIndex(of: label.name) else {
-          failed = true
-          let suggestion = Spelling.nearest(to: label.name, among: parameterNames)
-          error(
-            Self.IDs.unknownParameter, "'\(syntax.name)' has no parameter '\(label.name)'",
-            at: label.range,
-            notes: [
-              DiagnosticNote(
-                suggestion.map { "did you mean '\($0)'?" }
-                  ?? "its parameters are \(listing(parameterNames))")
-            ])
-          continue
-        }
-        index = found
-      } else {
-        guard nextPositional < parameterNames.count else {
-          failed = true
-          error(
-            Self.IDs.tooManyArguments,
-            "too many arguments to '\(syntax.name)': it takes \(parameterNames.count) "
-              + "(\(listing(parameterNames)))", at: argument.syntax.range)
-          continue
-        }
-        index = nextPositional
-        nextPositional += 1
-      }
-      if slots[index] != nil {
-        failed = true
-        error(
-          Self.IDs.duplicateArgument, "'\(parameterNames[index])' is given twice",
-          at: argument.label?.range ?? argument.syntax.range)
-        continue
-      }
-      slots[index] = argument
-    }
+    var (slots, failed) = bind(
+      arguments,
+      to: CallShape(
+        callee: syntax.name, names: parameterNames, positional: Array(parameterNames.indices),
+        builtin: nil))
     var typedArguments: [TypedExpr] = []
     for (index, slot) in slots.enumerated() {
       guard let slot else {
@@ -221,54 +260,11 @@ extension Checker {
     _ builtin: Builtin, name: Identifier, arguments: [PreparedArgument], range: SourceRange
   ) -> TypedExpr {
     let parameters = builtin.parameters
-    let positional = parameters.indices.filter { !parameters[$0].isNamedOnly }
-    var slots = [PreparedArgument?](repeating: nil, count: parameters.count)
-    var failed = false
-    var nextPositional = 0
-    for argument in arguments {
-      let index: Int
-      if let label = argument.label {
-        guard let found = parameters.firstIndex(where: { $0.name == label.name }) else {
-          failed = true
-          let names = parameters.map(\.name)
-          let suggestion = Spelling.nearest(to: label.name, among: names)
-          error(
-            Self.IDs.unknownParameter, "'\(builtin.name)' has no parameter '\(label.name)'",
-            at: label.range,
-            notes: [
-              DiagnosticNote(
-                suggestion.map { "did you mean '\($0)'?" }
-                  ?? "its parameters are \(listing(names))")
-            ])
-          if argument.typed == nil { _ = checkExpression(argument.syntax) }
-          continue
-        }
-        index = found
-      } else {
-        guard nextPositional < positional.count else {
-          failed = true
-          let names = positional.map { parameters[$0].name }
-          error(
-            Self.IDs.tooManyArguments,
-            "too many arguments to '\(builtin.name)': it takes at most \(names.count) "
-              + "(\(listing(names)))", at: argument.syntax.range,
-            notes: [DiagnosticNote("'\(builtin.signature)'")])
-          if argument.typed == nil { _ = checkExpression(argument.syntax) }
-          continue
-        }
-        index = positional[nextPositional]
-        nextPositional += 1
-      }
-      if slots[index] != nil {
-        failed = true
-        error(
-          Self.IDs.duplicateArgument,
-          "'\(parameters[index].name)' of '\(builtin.name)' is given twice",
-          at: argument.label?.range ?? argument.syntax.range)
-        continue
-      }
-      slots[index] = argument
-    }
+    var (slots, failed) = bind(
+      arguments,
+      to: CallShape(
+        callee: builtin.name, names: parameters.map(\.name),
+        positional: parameters.indices.filter { !parameters[$0].isNamedOnly }, builtin: builtin))
 
     // Check each given argument's expression, with the parameter's literal units.
     var typed = [TypedExpr?](repeating: nil, count: parameters.count)
