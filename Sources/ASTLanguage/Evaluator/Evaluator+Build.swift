@@ -145,23 +145,35 @@ extension Evaluator {
   /// Whether `expression`, or a binding it uses, reads standard input or a channel:
   /// something that can be read only once, so its graph cannot be built twice.
   func readsOnce(_ expression: TypedExpr) -> Bool {
+    reaches(expression) { $0.effects.readsOnce != nil }
+  }
+
+  /// Whether evaluating `value` reads a channel, through the bindings it uses too.
+  func readsChannel(_ value: TypedExpr) -> Bool {
+    reaches(value) { $0.effects.readsOnce?.isChannel == true }
+  }
+
+  /// Whether `expression`, or a recipe of a binding it uses (followed without recursion,
+  /// each once), calls a builtin that `matches`.
+  func reaches(_ expression: TypedExpr, builtinWhere matches: (Builtin) -> Bool) -> Bool {
     let recipes = self.recipes
     var seen: Set<String> = []
-    var found = false
-    func look(_ expression: TypedExpr) {
-      expression.visit { node in
+    var work = [expression]
+    while let next = work.popLast() {
+      var found = false
+      next.visit { node in
         switch node {
-        case .builtin(let builtin, _, _, _, _) where builtin.effects.readsOnce != nil:
+        case .builtin(let builtin, _, _, _, _) where matches(builtin):
           found = true
         case .binding(let name, _, _):
-          if seen.insert(name).inserted, let recipe = recipes[name] { look(recipe) }
+          if seen.insert(name).inserted, let recipe = recipes[name] { work.append(recipe) }
         default:
           break
         }
       }
+      if found { return true }
     }
-    look(expression)
-    return found
+    return false
   }
 
   func number(_ expression: TypedExpr, in environment: Environment) async throws -> Double {

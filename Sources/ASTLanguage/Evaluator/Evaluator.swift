@@ -540,28 +540,6 @@ extension TypedExpr {
 
 }
 
-extension Evaluator {
-  /// Whether evaluating `value` reads a channel, through the bindings it uses too.
-  func readsChannel(_ value: TypedExpr) -> Bool {
-    let recipes = self.recipes
-    var found = false
-    var seen: Set<String> = []
-    func look(_ expression: TypedExpr) {
-      expression.visit { node in
-        switch node {
-        case .builtin(let builtin, _, _, _, _) where builtin.effects.readsOnce?.isChannel == true:
-          found = true
-        case .binding(let name, _, _):
-          if seen.insert(name).inserted, let recipe = recipes[name] { look(recipe) }
-        default:
-          break
-        }
-      }
-    }
-    look(value)
-    return found
-  }
-}
 
 /// A rendered signal: its rate and its samples, one array per channel.
 public struct RenderedAudio: Sendable, Equatable {
