@@ -540,7 +540,6 @@ extension TypedExpr {
 
 }
 
-
 /// A rendered signal: its rate and its samples, one array per channel.
 public struct RenderedAudio: Sendable, Equatable {
   /// Frames per second.
