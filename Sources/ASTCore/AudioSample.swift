@@ -90,11 +90,20 @@ public enum PCMKernels {
   /// The float-to-int16 rule for `Double` samples.
   @inline(__always)
   static func int16(fromDouble x: Double) -> Int16 {
-    let scaled = x * 32768
-    if scaled >= 32767 { return 32767 }
-    if scaled > -32768 { return Int16(scaled) }
-    return scaled.isNaN ? 0 : -32768
+    Int16(truncatingIfNeeded: quantize(x, fullScale: 0x1p15))
   }
+
+  /// The contract's float-to-integer rule at any width: the integer a normalised
+  /// sample becomes in an encoding whose full scale is `fullScale` (2^(bits-1)). Times
+  /// `fullScale`, clipped to the integer range, truncated toward zero; NaN gives 0.
+  @inlinable @inline(__always)
+  public static func quantize(_ sample: Double, fullScale: Double) -> Int64 {
+    let scaled = sample * fullScale
+    if scaled >= fullScale - 1 { return Int64(fullScale) - 1 }
+    if scaled > -fullScale { return Int64(scaled) }
+    return scaled.isNaN ? 0 : -Int64(fullScale)
+  }
+
 
   /// Writes `source` as little-endian Int16 bytes to `destination`.
   static func encodeInt16(

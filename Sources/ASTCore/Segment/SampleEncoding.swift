@@ -133,15 +133,6 @@ enum SampleCodec {
     }
   }
 
-  /// The integer a normalised sample becomes in an encoding of `bits` bits.
-  @inline(__always)
-  static func quantize(_ sample: Double, fullScale: Double) -> Int64 {
-    let scaled = sample * fullScale
-    if scaled >= fullScale - 1 { return Int64(fullScale) - 1 }
-    if scaled > -fullScale { return Int64(scaled) }
-    return scaled.isNaN ? 0 : -Int64(fullScale)
-  }
-
   static func encode(_ samples: [Double], encoding: SampleEncoding) -> [UInt8] {
     samples.withUnsafeBufferPointer { encode($0, encoding: encoding) }
   }
@@ -158,23 +149,23 @@ enum SampleCodec {
       switch encoding {
       case .int8:
         for (index, sample) in samples.enumerated() {
-          base[index] = UInt8(truncatingIfNeeded: quantize(sample, fullScale: fullScale))
+          base[index] = UInt8(truncatingIfNeeded: PCMKernels.quantize(sample, fullScale: fullScale))
         }
       case .int16:
         for (index, sample) in samples.enumerated() {
-          let value = Int16(truncatingIfNeeded: quantize(sample, fullScale: fullScale))
+          let value = Int16(truncatingIfNeeded: PCMKernels.quantize(sample, fullScale: fullScale))
           raw.storeBytes(of: value.littleEndian, toByteOffset: index &* 2, as: Int16.self)
         }
       case .int24:
         for (index, sample) in samples.enumerated() {
-          let value = UInt32(truncatingIfNeeded: quantize(sample, fullScale: fullScale))
+          let value = UInt32(truncatingIfNeeded: PCMKernels.quantize(sample, fullScale: fullScale))
           base[index &* 3] = UInt8(truncatingIfNeeded: value)
           base[index &* 3 + 1] = UInt8(truncatingIfNeeded: value >> 8)
           base[index &* 3 + 2] = UInt8(truncatingIfNeeded: value >> 16)
         }
       case .int32:
         for (index, sample) in samples.enumerated() {
-          let value = Int32(truncatingIfNeeded: quantize(sample, fullScale: fullScale))
+          let value = Int32(truncatingIfNeeded: PCMKernels.quantize(sample, fullScale: fullScale))
           raw.storeBytes(of: value.littleEndian, toByteOffset: index &* 4, as: Int32.self)
         }
       case .float32:

@@ -194,10 +194,7 @@ public final class SignalFileWriter {
       let fullScale = Double(1 << bits)
       for sample in interleaved {
         if abs(sample) > 1 { clipped += 1 }
-        let scaled = Double(sample) * fullScale
-        let value =
-          scaled >= fullScale - 1
-          ? Int64(fullScale) - 1 : scaled <= -fullScale ? -Int64(fullScale) : Int64(scaled)
+        let value = PCMKernels.quantize(Double(sample), fullScale: fullScale)
         integers.append(Int32(truncatingIfNeeded: value << (31 - bits)))
       }
       try integers.withUnsafeBufferPointer { try writer.write($0) }
