@@ -104,7 +104,6 @@ public enum PCMKernels {
     return scaled.isNaN ? 0 : -Int64(fullScale)
   }
 
-
   /// Writes `source` as little-endian Int16 bytes to `destination`.
   static func encodeInt16(
     _ source: UnsafeBufferPointer<Int16>, to destination: UnsafeMutableRawPointer
@@ -119,17 +118,32 @@ public enum PCMKernels {
   static func encodeInt16(
     _ source: UnsafeBufferPointer<Float>, to destination: UnsafeMutableRawPointer
   ) {
+    guard let base = source.baseAddress else { return }
+    encodeInt16(base, count: source.count, to: destination, stride: 1)
+  }
+
+  /// Converts `count` samples at `source` with the float-to-int16 rule and writes them
+  /// as little-endian Int16 bytes from `destination` on, one every `stride` samples:
+  /// 1 packs them, a channel count puts one channel's samples into interleaved frames.
+  /// Blocks within [-1, 1] take the vectorised path when `destination` is aligned.
+  public static func encodeInt16(
+    _ source: UnsafePointer<Float>, count: Int, to destination: UnsafeMutableRawPointer,
+    stride: Int
+  ) {
+    guard count > 0 else { return }
     #if _endian(little)
-      if let base = source.baseAddress, Int(bitPattern: destination) % 2 == 0 {
-        let converted = destination.withMemoryRebound(to: Int16.self, capacity: source.count) {
-          int16InRange(base, count: source.count, to: $0, stride: 1)
+      if Int(bitPattern: destination) % 2 == 0 {
+        let capacity = (count - 1) * stride + 1
+        let converted = destination.withMemoryRebound(to: Int16.self, capacity: capacity) {
+          int16InRange(source, count: count, to: $0, stride: stride)
         }
         if converted { return }
       }
     #endif
-    for index in source.indices {
+    for index in 0..<count {
       destination.storeBytes(
-        of: int16(fromFloat: source[index]).littleEndian, toByteOffset: index &* 2, as: Int16.self)
+        of: int16(fromFloat: source[index]).littleEndian, toByteOffset: index &* stride &* 2,
+        as: Int16.self)
     }
   }
 

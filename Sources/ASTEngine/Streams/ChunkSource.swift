@@ -29,19 +29,8 @@ enum ChunkCodec {
     [UInt8](unsafeUninitializedCapacity: frames * channels * 2) { output, initialized in
       let raw = UnsafeMutableRawPointer(output.baseAddress!)
       for channel in 0..<channels {
-        let input = buffer.channel(channel)
-        #if _endian(little)
-          // Array storage is aligned for Int16; blocks within [-1, 1] take the fast path.
-          let converted = raw.withMemoryRebound(to: Int16.self, capacity: frames * channels) {
-            PCMKernels.int16InRange(input, count: frames, to: $0 + channel, stride: channels)
-          }
-          if converted { continue }
-        #endif
-        for frame in 0..<frames {
-          raw.storeBytes(
-            of: PCMKernels.int16(fromFloat: input[frame]).littleEndian,
-            toByteOffset: (frame * channels + channel) * 2, as: Int16.self)
-        }
+        PCMKernels.encodeInt16(
+          buffer.channel(channel), count: frames, to: raw + channel * 2, stride: channels)
       }
       initialized = frames * channels * 2
     }
