@@ -51,36 +51,9 @@ enum ChunkCodec {
     }
   }
 
-  /// A chunk's samples as interleaved floats. The engine's own formats (`pcm_f32le`,
-  /// `pcm_s16le`) are read here directly; others go through the processing context.
+  /// A chunk's samples as interleaved floats.
   static func samples(_ chunk: AudioStream) throws -> [Float] {
-    let bytes = chunk.data
-    switch chunk.sampleFormat {
-    case .pcmF32LE? where bytes.count % 4 == 0:
-      return [Float](unsafeUninitializedCapacity: bytes.count / 4) { output, initialized in
-        bytes.withUnsafeBytes { raw in
-          for index in 0..<(bytes.count / 4) {
-            output[index] = Float(
-              bitPattern: UInt32(
-                littleEndian: raw.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self)))
-          }
-        }
-        initialized = bytes.count / 4
-      }
-    case .pcmS16LE? where bytes.count % 2 == 0:
-      return [Float](unsafeUninitializedCapacity: bytes.count / 2) { output, initialized in
-        bytes.withUnsafeBytes { raw in
-          for index in 0..<(bytes.count / 2) {
-            let value = Int16(
-              littleEndian: raw.loadUnaligned(fromByteOffset: index &* 2, as: Int16.self))
-            output[index] = Float(value) * 0x1p-15
-          }
-        }
-        initialized = bytes.count / 2
-      }
-    default:
-      return try context.samples(from: chunk, as: Float.self)
-    }
+    try context.samples(from: chunk, as: Float.self)
   }
 }
 
