@@ -11,35 +11,36 @@ enum SampleCodec {
 
   /// Sample `index` of 8-bit integers.
   @inline(__always)
-  static func int8(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Int8 {
-    Int8(bitPattern: raw[index])
+  static func int8(_ raw: UnsafeRawPointer, _ index: Int) -> Int8 {
+    Int8(bitPattern: raw.load(fromByteOffset: index, as: UInt8.self))
   }
 
   /// Sample `index` of little-endian 16-bit integers.
   @inline(__always)
-  static func int16(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Int16 {
+  static func int16(_ raw: UnsafeRawPointer, _ index: Int) -> Int16 {
     Int16(littleEndian: raw.loadUnaligned(fromByteOffset: index &* 2, as: Int16.self))
   }
 
   /// Sample `index` of little-endian 24-bit integers, left-justified: its bits are the
   /// top 24 of the result, as a 32-bit integer of the same full scale.
   @inline(__always)
-  static func int24(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Int32 {
+  static func int24(_ raw: UnsafeRawPointer, _ index: Int) -> Int32 {
     let offset = index &* 3
-    return Int32(
-      bitPattern: UInt32(raw[offset]) << 8 | UInt32(raw[offset + 1]) << 16
-        | UInt32(raw[offset + 2]) << 24)
+    let low = UInt32(raw.load(fromByteOffset: offset, as: UInt8.self))
+    let middle = UInt32(raw.load(fromByteOffset: offset &+ 1, as: UInt8.self))
+    let high = UInt32(raw.load(fromByteOffset: offset &+ 2, as: UInt8.self))
+    return Int32(bitPattern: low << 8 | middle << 16 | high << 24)
   }
 
   /// Sample `index` of little-endian 32-bit integers.
   @inline(__always)
-  static func int32(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Int32 {
+  static func int32(_ raw: UnsafeRawPointer, _ index: Int) -> Int32 {
     Int32(littleEndian: raw.loadUnaligned(fromByteOffset: index &* 4, as: Int32.self))
   }
 
   /// Sample `index` of little-endian 32-bit floats.
   @inline(__always)
-  static func float(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Float {
+  static func float(_ raw: UnsafeRawPointer, _ index: Int) -> Float {
     Float(
       bitPattern: UInt32(
         littleEndian: raw.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self)))
@@ -47,7 +48,7 @@ enum SampleCodec {
 
   /// Sample `index` of little-endian 64-bit floats.
   @inline(__always)
-  static func double(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Double {
+  static func double(_ raw: UnsafeRawPointer, _ index: Int) -> Double {
     Double(
       bitPattern: UInt64(
         littleEndian: raw.loadUnaligned(fromByteOffset: index &* 8, as: UInt64.self)))
@@ -73,6 +74,7 @@ enum SampleCodec {
     _ raw: UnsafeRawBufferPointer, encoding: SampleEncoding, count: Int,
     into output: UnsafeMutablePointer<Double>
   ) {
+    guard count > 0, let raw = raw.baseAddress else { return }
     switch encoding {
     case .int8:
       for index in 0..<count { output[index] = Double(int8(raw, index)) * 0x1p-7 }
@@ -95,6 +97,7 @@ enum SampleCodec {
     _ raw: UnsafeRawBufferPointer, encoding: SampleEncoding, count: Int,
     into output: UnsafeMutablePointer<Float>
   ) {
+    guard count > 0, let raw = raw.baseAddress else { return }
     switch encoding {
     case .int8:
       for index in 0..<count { output[index] = Float(int8(raw, index)) * 0x1p-7 }
@@ -118,6 +121,7 @@ enum SampleCodec {
     _ raw: UnsafeRawBufferPointer, encoding: SampleEncoding, count: Int,
     into output: UnsafeMutablePointer<Int16>
   ) {
+    guard count > 0, let raw = raw.baseAddress else { return }
     switch encoding {
     case .int8:
       for index in 0..<count { output[index] = Int16(int8(raw, index)) << 8 }

@@ -105,13 +105,14 @@ extension AudioSegment {
     let width = stored.encoding.sampleWidth
 
     func writeAll<Sample>(
-      _ load: (UnsafeRawBufferPointer, Int) -> Sample,
+      _ load: (UnsafeRawPointer, Int) -> Sample,
       _ write: (UnsafeBufferPointer<Sample>) throws -> Void
     ) throws {
       let buffer = UnsafeMutablePointer<Sample>.allocate(capacity: block)
       defer { buffer.deallocate() }
-      try stored.data.withUnsafeBytes { raw in
-        let total = raw.count / width
+      try stored.data.withUnsafeBytes { bytes in
+        guard let raw = bytes.baseAddress else { return }
+        let total = bytes.count / width
         var start = 0
         while start < total {
           let count = min(block, total - start)
