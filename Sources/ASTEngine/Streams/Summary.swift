@@ -59,9 +59,7 @@ public struct SignalSummary: Sendable, Equatable {
   /// One line: `Audio(48000 Hz, stereo) 2.000 s, peak -6.02 dBFS, RMS -9.03 dBFS`; for a
   /// stream the chunks come first: `Stream(...) 4 chunks of 0.500 s, 2.000 s, ...`.
   public var line: String {
-    let facts =
-      "\(sampleRate) Hz, \(channelCount == 1 ? "mono" : channelCount == 2 ? "stereo" : "\(channelCount) channels")"
-    let level = NumberText.decibels
+    let facts = NumberText.rateAndChannels(sampleRate: sampleRate, channelCount: channelCount)
     var text = chunkCount == nil ? "Audio(\(facts))" : "Stream(\(facts))"
     if let chunkCount {
       text += " \(chunkCount) chunk\(chunkCount == 1 ? "" : "s")"
@@ -69,7 +67,8 @@ public struct SignalSummary: Sendable, Equatable {
       text += ","
     }
     text +=
-      " \(NumberText.seconds(durationSeconds)) s, peak \(level(peakDBFS)) dBFS, RMS \(level(rmsDBFS)) dBFS"
+      " \(NumberText.seconds(durationSeconds)) s, "
+      + NumberText.levels(peakDBFS: peakDBFS, rmsDBFS: rmsDBFS)
     return text
   }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// How numbers are written for people: one format for summaries, `print`, the session
-/// and diagnostics.
+/// How numbers are written for people: one format for summaries, `print`, the session,
+/// `ast info` and diagnostics.
 public enum NumberText {
   /// A plain number: a whole number as such (`42`), anything else to six significant
   /// digits (`0.333333`, `1.5e-07`); `inf`, `-inf` and `nan` as themselves.
@@ -23,5 +23,24 @@ public enum NumberText {
   /// durations.
   public static func seconds(_ value: Double) -> String {
     String(format: "%.3f", value)
+  }
+
+  /// A channel count in words: `mono`, `stereo`, `N channels`.
+  public static func channels(_ count: Int) -> String {
+    switch count {
+    case 1: "mono"
+    case 2: "stereo"
+    default: "\(count) channels"
+    }
+  }
+
+  /// A signal's rate and channels: `48000 Hz, stereo`.
+  public static func rateAndChannels(sampleRate: Int, channelCount: Int) -> String {
+    "\(sampleRate) Hz, \(channels(channelCount))"
+  }
+
+  /// A signal's levels in dBFS: `peak -6.02 dBFS, RMS -9.03 dBFS`.
+  public static func levels(peakDBFS: Double, rmsDBFS: Double) -> String {
+    "peak \(decibels(peakDBFS)) dBFS, RMS \(decibels(rmsDBFS)) dBFS"
   }
 }
