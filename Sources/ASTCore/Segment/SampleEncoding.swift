@@ -34,6 +34,27 @@ public enum SampleEncoding: String, Sendable, Equatable, Hashable, CaseIterable 
     }
   }
 
+  /// The short name that the command line and scripts give: `s8`, `s16`, `s24`, `s32`,
+  /// `f32` or `f64`.
+  public var shortName: String {
+    switch self {
+    case .int8: "s8"
+    case .int16: "s16"
+    case .int24: "s24"
+    case .int32: "s32"
+    case .float32: "f32"
+    case .float64: "f64"
+    }
+  }
+
+  /// The encoding of a short name (see ``shortName``), or `nil` for another name.
+  public init?(shortName: String) {
+    guard let encoding = Self.allCases.first(where: { $0.shortName == shortName }) else {
+      return nil
+    }
+    self = encoding
+  }
+
   /// The size of one sample in bytes.
   public var sampleWidth: Int {
     switch self {

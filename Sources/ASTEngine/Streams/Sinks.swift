@@ -24,17 +24,16 @@ public final class SignalFileWriter {
   private var nonFinite = 0
   private let isStream: Bool
 
-  /// The encodings a write may ask for by name: `s16`, `s24`, `s32`, `f32`; an empty
-  /// name takes the format's usual one (16-bit for WAV, AIFF and FLAC).
+  /// The encodings a write may ask for by their short names (`s16`, `s24`, `s32`, `f32`).
+  public static let namedEncodings: [SampleEncoding] = [.int16, .int24, .int32, .float32]
+
+  /// The encoding of one of ``namedEncodings`` by its short name; an empty name takes the
+  /// format's usual one (16-bit for WAV, AIFF and FLAC).
   public static func encoding(named name: String, format: AudioFileFormat) -> SampleEncoding? {
-    switch name {
-    case "": format.isLossy ? .float32 : .int16
-    case "s16": .int16
-    case "s24": .int24
-    case "s32": .int32
-    case "f32": .float32
-    default: nil
-    }
+    if name.isEmpty { return format.isLossy ? .float32 : .int16 }
+    guard let encoding = SampleEncoding(shortName: name), namedEncodings.contains(encoding)
+    else { return nil }
+    return encoding
   }
 
   /// Opens a temporary file beside `path`.
