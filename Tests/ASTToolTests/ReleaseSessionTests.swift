@@ -146,7 +146,7 @@ struct FirstContactTests {
     for picture in ["bell-wave.png", "bell-spectrogram.png"] {
       let path = repositoryRoot + "/.build/demo/" + picture
       let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-      #expect((size ?? 0) > 1000, "\(picture)")
+      #expect(size > 1000, "\(picture)")
     }
   }
 }
