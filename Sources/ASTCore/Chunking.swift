@@ -34,14 +34,13 @@ public struct AudioStreamChunks: Sequence, Sendable {
       let frameWidth = source.sampleWidth * source.channelCount
       var metadata = source.metadata ?? [:]
       metadata["chunk_index"] = .int(index)
-      let rate = Double(source.sampleRate)
       let chunk = AudioStream(
         data: Array(source.data[(firstFrame * frameWidth)..<(endFrame * frameWidth)]),
         sampleRate: source.sampleRate, channelCount: source.channelCount,
         sampleWidth: source.sampleWidth, format: source.format,
         timestamp: Timestamp(
-          start: source.timestamp.start + Double(firstFrame) / rate,
-          end: source.timestamp.start + Double(endFrame) / rate),
+          frames: firstFrame..<endFrame, sampleRate: source.sampleRate,
+          origin: source.timestamp.start),
         metadata: metadata)
       index += 1
       return chunk
@@ -132,7 +131,6 @@ public struct SampleChunks<Sample: AudioSample>: Sequence, Sendable {
       let endFrame = Swift.min(firstFrame + chunks.framesPerChunk, totalFrames)
       var metadata = chunks.metadata ?? [:]
       metadata["chunk_index"] = .int(index)
-      let rate = Double(chunks.sampleRate)
       let channels = chunks.channelCount
       let bytes = chunks.samples.withUnsafeBufferPointer { buffer in
         ProcessingContext.int16Bytes(
@@ -141,7 +139,7 @@ public struct SampleChunks<Sample: AudioSample>: Sequence, Sendable {
       let stream = AudioStream(
         data: bytes, sampleRate: chunks.sampleRate, channelCount: channels, sampleWidth: 2,
         format: SampleFormat.pcmS16LE.rawValue,
-        timestamp: Timestamp(start: Double(firstFrame) / rate, end: Double(endFrame) / rate),
+        timestamp: Timestamp(frames: firstFrame..<endFrame, sampleRate: chunks.sampleRate),
         metadata: metadata)
       index += 1
       return stream

@@ -108,11 +108,10 @@ public final class ChunkerSource: ChunkSource {
     }
     var chunkMetadata = metadata
     chunkMetadata["chunk_index"] = .int(index)
-    let rate = Double(input.sampleRate)
     let chunk = AudioStream(
       data: data, sampleRate: input.sampleRate, channelCount: channels, sampleWidth: width,
       format: (integers ? SampleFormat.pcmS16LE : SampleFormat.pcmF32LE).rawValue,
-      timestamp: Timestamp(start: Double(position) / rate, end: Double(position + frames) / rate),
+      timestamp: Timestamp(frames: position..<(position + frames), sampleRate: input.sampleRate),
       metadata: chunkMetadata)
     index += 1
     position += frames
@@ -243,12 +242,12 @@ public final class ResampledSource: ChunkSource {
       }
       guard !output.isEmpty else { continue }
       let frames = output.count / max(channels, 1)
-      let start = Double(produced) / Double(rate)
+      let timestamp = Timestamp(frames: produced..<(produced + frames), sampleRate: rate)
       produced += frames
       return AudioStream(
         data: output.withUnsafeBytes { [UInt8]($0) }, sampleRate: rate, channelCount: channels,
         sampleWidth: 4, format: SampleFormat.pcmF32LE.rawValue,
-        timestamp: Timestamp(start: start, end: Double(produced) / Double(rate)),
+        timestamp: timestamp,
         metadata: metadata)
     }
     return nil
