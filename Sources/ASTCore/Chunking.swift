@@ -77,11 +77,8 @@ extension ProcessingContext {
     ofSamples samples: [Sample], sampleRate: Int = 44_100, channelCount: Int = 1,
     duration: Double, metadata: Metadata? = nil
   ) throws -> SampleChunks<Sample> {
-    try Self.validate(sampleRate: sampleRate, channelCount: channelCount)
-    guard samples.count % channelCount == 0 else {
-      throw AudioStreamError.sampleCountNotMultipleOfChannels(
-        sampleCount: samples.count, channelCount: channelCount)
-    }
+    try Self.validate(
+      sampleRate: sampleRate, channelCount: channelCount, sampleCount: samples.count)
     let frames = try Self.framesPerChunk(duration: duration, sampleRate: sampleRate)
     return SampleChunks(
       samples: samples, sampleRate: sampleRate, channelCount: channelCount,

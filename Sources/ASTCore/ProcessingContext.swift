@@ -58,11 +58,8 @@ public final class ProcessingContext: Sendable {
     else {
       throw AudioStreamError.unsupportedSampleType(String(describing: Sample.self))
     }
-    try Self.validate(sampleRate: sampleRate, channelCount: channelCount)
-    guard samples.count % channelCount == 0 else {
-      throw AudioStreamError.sampleCountNotMultipleOfChannels(
-        sampleCount: samples.count, channelCount: channelCount)
-    }
+    try Self.validate(
+      sampleRate: sampleRate, channelCount: channelCount, sampleCount: samples.count)
     let bytes = Self.int16Bytes(samples)
     return AudioStream(
       data: bytes, sampleRate: sampleRate, channelCount: channelCount, sampleWidth: 2,
@@ -224,9 +221,10 @@ public final class ProcessingContext: Sendable {
   /// The highest sample rate accepted, in Hz.
   public static let maximumSampleRate = Int(Int32.max)
 
-  /// Throws unless `1 ≤ sampleRate ≤ maximumSampleRate` and
-  /// `1 ≤ channelCount ≤ maximumChannelCount`.
-  static func validate(sampleRate: Int, channelCount: Int) throws {
+  /// Throws unless `1 ≤ sampleRate ≤ maximumSampleRate`,
+  /// `1 ≤ channelCount ≤ maximumChannelCount` and `sampleCount`, when given, makes whole
+  /// frames.
+  static func validate(sampleRate: Int, channelCount: Int, sampleCount: Int? = nil) throws {
     guard sampleRate > 0, sampleRate <= maximumSampleRate else {
       throw AudioStreamError.invalidParameter(
         "sample rate must be between 1 and \(maximumSampleRate) Hz, got \(sampleRate)")
@@ -234,6 +232,10 @@ public final class ProcessingContext: Sendable {
     guard channelCount > 0, channelCount <= maximumChannelCount else {
       throw AudioStreamError.invalidParameter(
         "channel count must be between 1 and \(maximumChannelCount), got \(channelCount)")
+    }
+    if let sampleCount, sampleCount % channelCount != 0 {
+      throw AudioStreamError.sampleCountNotMultipleOfChannels(
+        sampleCount: sampleCount, channelCount: channelCount)
     }
   }
 }
