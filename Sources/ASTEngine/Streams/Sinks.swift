@@ -325,15 +325,3 @@ public enum Render {
     return summary
   }
 }
-
-extension SignalSummary {
-  /// Adds a chunk's frames.
-  public mutating func add(chunk: AudioStream) {
-    guard let samples = try? ChunkCodec.samples(chunk) else { return }
-    for sample in samples {
-      peak = max(peak, abs(sample))
-      sumOfSquares += Double(sample) * Double(sample)
-    }
-    frameCount += samples.count / max(chunk.channelCount, 1)
-  }
-}

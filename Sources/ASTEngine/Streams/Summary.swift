@@ -41,6 +41,16 @@ public struct SignalSummary: Sendable, Equatable {
     frameCount += count
   }
 
+  /// Adds a chunk's frames.
+  public mutating func add(chunk: AudioStream) {
+    guard let samples = try? ChunkCodec.samples(chunk) else { return }
+    for sample in samples {
+      peak = max(peak, abs(sample))
+      sumOfSquares += Double(sample) * Double(sample)
+    }
+    frameCount += samples.count / max(chunk.channelCount, 1)
+  }
+
   /// The length in seconds.
   public var durationSeconds: Double {
     sampleRate > 0 ? Double(frameCount) / Double(sampleRate) : 0
