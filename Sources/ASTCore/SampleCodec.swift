@@ -69,48 +69,27 @@ enum SampleCodec {
     }
   }
 
-  /// Decodes `count` samples of `encoding` as normalised doubles.
-  static func decode(
+  /// Decodes `count` samples of `encoding` as normalised doubles or floats. A float
+  /// holds each integer rounded once (exactly for 8, 16 and 24 bits), as a double
+  /// rounded to a float would.
+  static func decode<Sample: BinaryFloatingPoint>(
     _ raw: UnsafeRawBufferPointer, encoding: SampleEncoding, count: Int,
-    into output: UnsafeMutablePointer<Double>
+    into output: UnsafeMutablePointer<Sample>
   ) {
     guard count > 0, let raw = raw.baseAddress else { return }
     switch encoding {
     case .int8:
-      for index in 0..<count { output[index] = Double(int8(raw, index)) * 0x1p-7 }
+      for index in 0..<count { output[index] = Sample(int8(raw, index)) * 0x1p-7 }
     case .int16:
-      for index in 0..<count { output[index] = Double(int16(raw, index)) * 0x1p-15 }
+      for index in 0..<count { output[index] = Sample(int16(raw, index)) * 0x1p-15 }
     case .int24:
-      for index in 0..<count { output[index] = Double(int24(raw, index)) * 0x1p-31 }
+      for index in 0..<count { output[index] = Sample(int24(raw, index)) * 0x1p-31 }
     case .int32:
-      for index in 0..<count { output[index] = Double(int32(raw, index)) * 0x1p-31 }
+      for index in 0..<count { output[index] = Sample(int32(raw, index)) * 0x1p-31 }
     case .float32:
-      for index in 0..<count { output[index] = Double(float(raw, index)) }
+      for index in 0..<count { output[index] = Sample(float(raw, index)) }
     case .float64:
-      for index in 0..<count { output[index] = double(raw, index) }
-    }
-  }
-
-  /// Decodes `count` samples of `encoding` as floats: integers normalised as doubles
-  /// are, then rounded to `Float` (exact for 8, 16 and 24 bits).
-  static func decode(
-    _ raw: UnsafeRawBufferPointer, encoding: SampleEncoding, count: Int,
-    into output: UnsafeMutablePointer<Float>
-  ) {
-    guard count > 0, let raw = raw.baseAddress else { return }
-    switch encoding {
-    case .int8:
-      for index in 0..<count { output[index] = Float(int8(raw, index)) * 0x1p-7 }
-    case .int16:
-      for index in 0..<count { output[index] = Float(int16(raw, index)) * 0x1p-15 }
-    case .int24:
-      for index in 0..<count { output[index] = Float(Double(int24(raw, index)) * 0x1p-31) }
-    case .int32:
-      for index in 0..<count { output[index] = Float(Double(int32(raw, index)) * 0x1p-31) }
-    case .float32:
-      for index in 0..<count { output[index] = float(raw, index) }
-    case .float64:
-      for index in 0..<count { output[index] = Float(double(raw, index)) }
+      for index in 0..<count { output[index] = Sample(double(raw, index)) }
     }
   }
 
