@@ -47,6 +47,15 @@ public final class AudioBuffer {
     }
   }
 
+  /// Appends `frames` frames of the first `channels` channels to `samples`, interleaved;
+  /// channels beyond the buffer's repeat its last one.
+  public func interleave(frames: Int, channels: Int, appendingTo samples: inout [Float]) {
+    samples.reserveCapacity(samples.count + frames * channels)
+    for frame in 0..<frames {
+      for index in 0..<channels { samples.append(channel(min(index, channelCount - 1))[frame]) }
+    }
+  }
+
   /// Copies `frames` frames of `channels` interleaved 16-bit samples into the buffer's
   /// channels from frame `offset` on, as floats (divided by 32768, exactly as libsndfile
   /// scales them), in one pass.

@@ -39,10 +39,7 @@ public final class ResampleNode: AudioNode {
       let count = try await input.render(into: inputBuffer, frames: context.blockSize)
       if count > 0 {
         interleaved.removeAll(keepingCapacity: true)
-        interleaved.reserveCapacity(count * channels)
-        for frame in 0..<count {
-          for channel in 0..<channels { interleaved.append(inputBuffer.channel(channel)[frame]) }
-        }
+        inputBuffer.interleave(frames: count, channels: channels, appendingTo: &interleaved)
         if pendingStart > 0 {
           pending.removeFirst(pendingStart)
           pendingStart = 0

@@ -76,12 +76,7 @@ public final class SignalFileWriter {
       return
     }
     interleaved.removeAll(keepingCapacity: true)
-    interleaved.reserveCapacity(frames * channels)
-    for frame in 0..<frames {
-      for channel in 0..<channels {
-        interleaved.append(buffer.channel(min(channel, buffer.channelCount - 1))[frame])
-      }
-    }
+    buffer.interleave(frames: frames, channels: channels, appendingTo: &interleaved)
     try writeInterleaved()
   }
 
