@@ -8,8 +8,7 @@ public final class ResampleNode: AudioNode {
   private let resampler: Resampler<Float>
   private let inputBuffer: AudioBuffer
   private var interleaved: [Float] = []
-  private var pending: [Float] = []
-  private var pendingStart = 0
+  private var pending: InterleavedQueue
   private var flushed = false
   private var produced = 0
 
@@ -20,6 +19,7 @@ public final class ResampleNode: AudioNode {
       inputRate: Double(input.sampleRate), outputRate: Double(rate),
       channelCount: input.channelCount, quality: .high)
     inputBuffer = input.makeBuffer()
+    pending = InterleavedQueue(channels: input.channelCount)
     let length = input.frameCount.map {
       Int((Double($0) * Double(rate) / Double(input.sampleRate)).rounded())
     }
@@ -28,42 +28,35 @@ public final class ResampleNode: AudioNode {
       context: input.context)
   }
 
-  private var available: Int { (pending.count - pendingStart) / channelCount }
-
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     let channels = channelCount
     var wanted = frames
     if let total = frameCount { wanted = min(wanted, total - produced) }
     guard wanted > 0 else { return 0 }
-    while available < wanted, !flushed {
+    while pending.frames < wanted, !flushed {
       let count = try await input.render(into: inputBuffer, frames: context.blockSize)
       if count > 0 {
         interleaved.removeAll(keepingCapacity: true)
         inputBuffer.interleave(frames: count, channels: channels, appendingTo: &interleaved)
-        if pendingStart > 0 {
-          pending.removeFirst(pendingStart)
-          pendingStart = 0
+        pending.dropRead()
+        try interleaved.withUnsafeBufferPointer {
+          try resampler.process($0, into: &pending.samples)
         }
-        try interleaved.withUnsafeBufferPointer { try resampler.process($0, into: &pending) }
       }
       if count < context.blockSize {
-        if pendingStart > 0 {
-          pending.removeFirst(pendingStart)
-          pendingStart = 0
-        }
-        try resampler.flush(into: &pending)
+        pending.dropRead()
+        try resampler.flush(into: &pending.samples)
         flushed = true
       }
     }
-    var count = min(wanted, available)
+    var count = min(wanted, pending.frames)
     if flushed, count < wanted, let total = frameCount {
       // libsoxr may give a frame less than the rounded length: pad with silence.
       count = min(wanted, total - produced)
     }
-    let ready = min(count, available)
-    buffer.deinterleave(pending, from: pendingStart, frames: ready, channels: channels)
+    let ready = min(count, pending.frames)
+    pending.read(into: buffer, frames: ready)
     buffer.clear(from: ready, to: count)
-    pendingStart += ready * channels
     produced += count
     return count
   }

@@ -122,26 +122,23 @@ public final class ChunkerSource: ChunkSource {
 /// A node that plays the chunk it is given: the input of an effect applied to a
 /// stream chunk by chunk, so the effect's state carries over between chunks.
 public final class FeedNode: AudioNode {
-  private var samples: [Float] = []
-  private var offset = 0
+  private var queue: InterleavedQueue
 
   /// A feed of `channelCount` channels at `sampleRate`.
   public init(sampleRate: Int, channelCount: Int, context: RenderContext) {
+    queue = InterleavedQueue(channels: channelCount)
     super.init(
       sampleRate: sampleRate, channelCount: channelCount, frameCount: nil, context: context)
   }
 
   /// Sets the interleaved samples the next renders play.
   public func feed(_ interleaved: [Float]) {
-    samples = interleaved
-    offset = 0
+    queue.replace(with: interleaved)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let channels = channelCount
-    let count = min(frames, (samples.count - offset) / channels)
-    buffer.deinterleave(samples, from: offset, frames: count, channels: channels)
-    offset += count * channels
+    let count = min(frames, queue.frames)
+    queue.read(into: buffer, frames: count)
     return count
   }
 }
@@ -246,8 +243,7 @@ public final class ResampledSource: ChunkSource {
       produced += frames
       return AudioStream(
         data: output.withUnsafeBytes { [UInt8]($0) }, sampleRate: rate, channelCount: channels,
-        sampleWidth: 4, format: SampleFormat.pcmF32LE.rawValue,
-        timestamp: timestamp,
+        sampleWidth: 4, format: SampleFormat.pcmF32LE.rawValue, timestamp: timestamp,
         metadata: metadata)
     }
     return nil
@@ -257,8 +253,7 @@ public final class ResampledSource: ChunkSource {
 /// A stream's chunks joined back into one signal.
 public final class JoinNode: AudioNode {
   private let source: ChunkSource
-  private var pending: [Float]
-  private var pendingStart = 0
+  private var queue: InterleavedQueue
   private var ended = false
 
   /// Joins `source`, reading its first chunk now to learn its format; an empty stream
@@ -274,30 +269,26 @@ public final class JoinNode: AudioNode {
 
   private init(source: ChunkSource, first: AudioStream?, sampleRate: Int, channelCount: Int) {
     self.source = source
-    pending = (first.flatMap { try? ChunkCodec.samples($0) }) ?? []
+    let channels = first?.channelCount ?? channelCount
+    queue = InterleavedQueue(
+      channels: channels, samples: (first.flatMap { try? ChunkCodec.samples($0) }) ?? [])
     ended = first == nil
     super.init(
-      sampleRate: first?.sampleRate ?? sampleRate,
-      channelCount: first?.channelCount ?? channelCount,
-      frameCount: nil, context: source.context)
+      sampleRate: first?.sampleRate ?? sampleRate, channelCount: channels, frameCount: nil,
+      context: source.context)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let channels = channelCount
-    while (pending.count - pendingStart) / channels < frames, !ended {
+    while queue.frames < frames, !ended {
       guard let chunk = try await source.next() else {
         ended = true
         break
       }
-      if pendingStart > 0 {
-        pending.removeFirst(pendingStart)
-        pendingStart = 0
-      }
-      pending += try ChunkCodec.samples(chunk)
+      queue.dropRead()
+      queue.samples += try ChunkCodec.samples(chunk)
     }
-    let count = min(frames, (pending.count - pendingStart) / channels)
-    buffer.deinterleave(pending, from: pendingStart, frames: count, channels: channels)
-    pendingStart += count * channels
+    let count = min(frames, queue.frames)
+    queue.read(into: buffer, frames: count)
     return count
   }
 }
