@@ -25,6 +25,15 @@ public enum NumberText {
     String(format: "%.3f", value)
   }
 
+  /// A length of time in seconds to at most three decimals, without trailing zeros
+  /// (`1.5`, `20`, `0.005`): how picture axes show times.
+  public static func shortSeconds(_ value: Double) -> String {
+    var text = seconds(value)
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text
+  }
+
   /// A channel count in words: `mono`, `stereo`, `N channels`.
   public static func channels(_ count: Int) -> String {
     switch count {

@@ -16,10 +16,7 @@ enum TimeAxis {
 
   /// `1.5s`, `20s`, `0.005s`.
   static func label(_ seconds: Double) -> String {
-    var text = NumberText.seconds(seconds)
-    while text.hasSuffix("0") { text.removeLast() }
-    if text.hasSuffix(".") { text.removeLast() }
-    return text + "s"
+    NumberText.shortSeconds(seconds) + "s"
   }
 
   /// Draws the axis for `duration` seconds into rows `top..<top + height` of `canvas`,
