@@ -78,6 +78,15 @@ public struct Timestamp: Sendable, Equatable, Hashable {
     self.start = start
     self.end = end
   }
+
+  /// The timestamp of the frames `frames` of a stream at `sampleRate` whose first frame
+  /// is at `origin` seconds.
+  public init(frames: Range<Int>, sampleRate: Int, origin: Double = 0) {
+    let rate = Double(sampleRate)
+    self.init(
+      start: origin + Double(frames.lowerBound) / rate,
+      end: origin + Double(frames.upperBound) / rate)
+  }
 }
 
 /// The sample formats an ``AudioStream`` can name.

@@ -34,14 +34,13 @@ public struct AudioStreamChunks: Sequence, Sendable {
       let frameWidth = source.sampleWidth * source.channelCount
       var metadata = source.metadata ?? [:]
       metadata["chunk_index"] = .int(index)
-      let rate = Double(source.sampleRate)
       let chunk = AudioStream(
         data: Array(source.data[(firstFrame * frameWidth)..<(endFrame * frameWidth)]),
         sampleRate: source.sampleRate, channelCount: source.channelCount,
         sampleWidth: source.sampleWidth, format: source.format,
         timestamp: Timestamp(
-          start: source.timestamp.start + Double(firstFrame) / rate,
-          end: source.timestamp.start + Double(endFrame) / rate),
+          frames: firstFrame..<endFrame, sampleRate: source.sampleRate,
+          origin: source.timestamp.start),
         metadata: metadata)
       index += 1
       return chunk
@@ -78,11 +77,8 @@ extension ProcessingContext {
     ofSamples samples: [Sample], sampleRate: Int = 44_100, channelCount: Int = 1,
     duration: Double, metadata: Metadata? = nil
   ) throws -> SampleChunks<Sample> {
-    try Self.validate(sampleRate: sampleRate, channelCount: channelCount)
-    guard samples.count % channelCount == 0 else {
-      throw AudioStreamError.sampleCountNotMultipleOfChannels(
-        sampleCount: samples.count, channelCount: channelCount)
-    }
+    try Self.validate(
+      sampleRate: sampleRate, channelCount: channelCount, sampleCount: samples.count)
     let frames = try Self.framesPerChunk(duration: duration, sampleRate: sampleRate)
     return SampleChunks(
       samples: samples, sampleRate: sampleRate, channelCount: channelCount,
@@ -132,7 +128,6 @@ public struct SampleChunks<Sample: AudioSample>: Sequence, Sendable {
       let endFrame = Swift.min(firstFrame + chunks.framesPerChunk, totalFrames)
       var metadata = chunks.metadata ?? [:]
       metadata["chunk_index"] = .int(index)
-      let rate = Double(chunks.sampleRate)
       let channels = chunks.channelCount
       let bytes = chunks.samples.withUnsafeBufferPointer { buffer in
         ProcessingContext.int16Bytes(
@@ -141,7 +136,7 @@ public struct SampleChunks<Sample: AudioSample>: Sequence, Sendable {
       let stream = AudioStream(
         data: bytes, sampleRate: chunks.sampleRate, channelCount: channels, sampleWidth: 2,
         format: SampleFormat.pcmS16LE.rawValue,
-        timestamp: Timestamp(start: Double(firstFrame) / rate, end: Double(endFrame) / rate),
+        timestamp: Timestamp(frames: firstFrame..<endFrame, sampleRate: chunks.sampleRate),
         metadata: metadata)
       index += 1
       return stream

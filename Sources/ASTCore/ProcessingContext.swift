@@ -58,11 +58,8 @@ public final class ProcessingContext: Sendable {
     else {
       throw AudioStreamError.unsupportedSampleType(String(describing: Sample.self))
     }
-    try Self.validate(sampleRate: sampleRate, channelCount: channelCount)
-    guard samples.count % channelCount == 0 else {
-      throw AudioStreamError.sampleCountNotMultipleOfChannels(
-        sampleCount: samples.count, channelCount: channelCount)
-    }
+    try Self.validate(
+      sampleRate: sampleRate, channelCount: channelCount, sampleCount: samples.count)
     let bytes = Self.int16Bytes(samples)
     return AudioStream(
       data: bytes, sampleRate: sampleRate, channelCount: channelCount, sampleWidth: 2,
@@ -105,29 +102,44 @@ public final class ProcessingContext: Sendable {
     else {
       throw AudioStreamError.unsupportedSampleType(String(describing: Sample.self))
     }
-    let source = try StoredSampleType(stream: stream)
-    guard stream.data.count % source.size == 0 else {
+    let format = try Self.storedFormat(of: stream)
+    guard stream.data.count % format.sampleWidth == 0 else {
       throw AudioStreamError.byteCountNotMultipleOfSampleSize(
-        byteCount: stream.data.count, sampleSize: source.size, format: source.name)
+        byteCount: stream.data.count, sampleSize: format.sampleWidth, format: format.rawValue)
     }
-    let count = stream.data.count / source.size
+    let encoding = SampleEncoding(format: format)
+    let count = stream.data.count / format.sampleWidth
     return stream.data.withUnsafeBytes { raw in
       [Sample](unsafeUninitializedCapacity: count) { output, initialized in
         if count > 0, let destination = output.baseAddress {
           let target = UnsafeMutableRawPointer(destination)
           if Sample.self == Int16.self {
-            SampleDecoder.decode(
-              raw, from: source, count: count, to: target.assumingMemoryBound(to: Int16.self))
+            SampleCodec.decode(
+              raw, encoding: encoding, count: count,
+              into: target.assumingMemoryBound(to: Int16.self))
           } else if Sample.self == Float.self {
-            SampleDecoder.decode(
-              raw, from: source, count: count, to: target.assumingMemoryBound(to: Float.self))
+            SampleCodec.decode(
+              raw, encoding: encoding, count: count,
+              into: target.assumingMemoryBound(to: Float.self))
           } else {
-            SampleDecoder.decode(
-              raw, from: source, count: count, to: target.assumingMemoryBound(to: Double.self))
+            SampleCodec.decode(
+              raw, encoding: encoding, count: count,
+              into: target.assumingMemoryBound(to: Double.self))
           }
         }
         initialized = count
       }
+    }
+  }
+
+  /// The format a stream's bytes hold: the one it names, else the one its sample width
+  /// suggests (2 bytes are 16-bit integers, 4 are floats).
+  static func storedFormat(of stream: AudioStream) throws -> SampleFormat {
+    if let format = stream.sampleFormat { return format }
+    switch stream.sampleWidth {
+    case 2: return .pcmS16LE
+    case 4: return .pcmF32LE
+    default: throw AudioStreamError.unsupportedSampleWidth(stream.sampleWidth)
     }
   }
 
@@ -209,9 +221,10 @@ public final class ProcessingContext: Sendable {
   /// The highest sample rate accepted, in Hz.
   public static let maximumSampleRate = Int(Int32.max)
 
-  /// Throws unless `1 ≤ sampleRate ≤ maximumSampleRate` and
-  /// `1 ≤ channelCount ≤ maximumChannelCount`.
-  static func validate(sampleRate: Int, channelCount: Int) throws {
+  /// Throws unless `1 ≤ sampleRate ≤ maximumSampleRate`,
+  /// `1 ≤ channelCount ≤ maximumChannelCount` and `sampleCount`, when given, makes whole
+  /// frames.
+  static func validate(sampleRate: Int, channelCount: Int, sampleCount: Int? = nil) throws {
     guard sampleRate > 0, sampleRate <= maximumSampleRate else {
       throw AudioStreamError.invalidParameter(
         "sample rate must be between 1 and \(maximumSampleRate) Hz, got \(sampleRate)")
@@ -220,126 +233,9 @@ public final class ProcessingContext: Sendable {
       throw AudioStreamError.invalidParameter(
         "channel count must be between 1 and \(maximumChannelCount), got \(channelCount)")
     }
-  }
-}
-
-/// The type a stream's bytes hold, decided by its format and then its sample width.
-enum StoredSampleType {
-  case int16
-  case int32
-  case float32
-  case float64
-
-  init(stream: AudioStream) throws {
-    if let format = stream.sampleFormat {
-      switch format {
-      case .pcmS16LE: self = .int16
-      case .pcmS32LE: self = .int32
-      case .pcmF32LE: self = .float32
-      case .pcmF64LE: self = .float64
-      }
-    } else {
-      switch stream.sampleWidth {
-      case 2: self = .int16
-      case 4: self = .float32
-      default: throw AudioStreamError.unsupportedSampleWidth(stream.sampleWidth)
-      }
-    }
-  }
-
-  var size: Int {
-    switch self {
-    case .int16: 2
-    case .int32, .float32: 4
-    case .float64: 8
-    }
-  }
-
-  var name: String {
-    switch self {
-    case .int16: SampleFormat.pcmS16LE.rawValue
-    case .int32: SampleFormat.pcmS32LE.rawValue
-    case .float32: SampleFormat.pcmF32LE.rawValue
-    case .float64: SampleFormat.pcmF64LE.rawValue
-    }
-  }
-}
-
-/// Loops that turn little-endian bytes of one stored type into samples of another.
-enum SampleDecoder {
-  @inline(__always)
-  private static func loadInt16(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Int16 {
-    Int16(littleEndian: raw.loadUnaligned(fromByteOffset: index &* 2, as: Int16.self))
-  }
-
-  @inline(__always)
-  private static func loadInt32(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Int32 {
-    Int32(littleEndian: raw.loadUnaligned(fromByteOffset: index &* 4, as: Int32.self))
-  }
-
-  @inline(__always)
-  private static func loadFloat(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Float {
-    Float(
-      bitPattern: UInt32(
-        littleEndian: raw.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self)))
-  }
-
-  @inline(__always)
-  private static func loadDouble(_ raw: UnsafeRawBufferPointer, _ index: Int) -> Double {
-    Double(
-      bitPattern: UInt64(
-        littleEndian: raw.loadUnaligned(fromByteOffset: index &* 8, as: UInt64.self)))
-  }
-
-  static func decode(
-    _ raw: UnsafeRawBufferPointer, from source: StoredSampleType, count: Int,
-    to output: UnsafeMutablePointer<Int16>
-  ) {
-    switch source {
-    case .int16:
-      for index in 0..<count { output[index] = loadInt16(raw, index) }
-    case .int32:
-      for index in 0..<count {
-        output[index] = Int16(truncatingIfNeeded: loadInt32(raw, index) >> 16)
-      }
-    case .float32:
-      for index in 0..<count { output[index] = PCMKernels.int16(fromFloat: loadFloat(raw, index)) }
-    case .float64:
-      for index in 0..<count {
-        output[index] = PCMKernels.int16(fromDouble: loadDouble(raw, index))
-      }
-    }
-  }
-
-  static func decode(
-    _ raw: UnsafeRawBufferPointer, from source: StoredSampleType, count: Int,
-    to output: UnsafeMutablePointer<Float>
-  ) {
-    switch source {
-    case .int16:
-      for index in 0..<count { output[index] = Float(loadInt16(raw, index)) * 0x1p-15 }
-    case .int32:
-      for index in 0..<count { output[index] = Float(Double(loadInt32(raw, index)) * 0x1p-31) }
-    case .float32:
-      for index in 0..<count { output[index] = loadFloat(raw, index) }
-    case .float64:
-      for index in 0..<count { output[index] = Float(loadDouble(raw, index)) }
-    }
-  }
-
-  static func decode(
-    _ raw: UnsafeRawBufferPointer, from source: StoredSampleType, count: Int,
-    to output: UnsafeMutablePointer<Double>
-  ) {
-    switch source {
-    case .int16:
-      for index in 0..<count { output[index] = Double(loadInt16(raw, index)) * 0x1p-15 }
-    case .int32:
-      for index in 0..<count { output[index] = Double(loadInt32(raw, index)) * 0x1p-31 }
-    case .float32:
-      for index in 0..<count { output[index] = Double(loadFloat(raw, index)) }
-    case .float64:
-      for index in 0..<count { output[index] = loadDouble(raw, index) }
+    if let sampleCount, sampleCount % channelCount != 0 {
+      throw AudioStreamError.sampleCountNotMultipleOfChannels(
+        sampleCount: sampleCount, channelCount: channelCount)
     }
   }
 }

@@ -1,5 +1,4 @@
 import ASTCore
-import ASTEngine
 import ASTLanguage
 import ArgumentParser
 import Foundation
@@ -70,9 +69,4 @@ struct StandardError: TextOutputStream {
   mutating func write(_ string: String) {
     FileHandle.standardError.write(Data(string.utf8))
   }
-}
-
-/// Formats a level in dBFS with two decimals, or `-inf`.
-func formatDecibels(_ value: Double) -> String {
-  NumberText.decibels(value)
 }

@@ -35,7 +35,7 @@ struct Convert: ParsableCommand {
 
   @Option(
     help: "The sample encoding: s8, s16, s24, s32, f32 or f64.",
-    completion: .list(["s8", "s16", "s24", "s32", "f32", "f64"]))
+    completion: .list(SampleEncoding.allCases.map(\.shortName)))
   var encoding: EncodingName?
 
   @Option(
@@ -80,18 +80,11 @@ struct EncodingName: ExpressibleByArgument {
   let encoding: SampleEncoding
 
   init?(argument: String) {
-    switch argument.lowercased() {
-    case "s8": encoding = .int8
-    case "s16": encoding = .int16
-    case "s24": encoding = .int24
-    case "s32": encoding = .int32
-    case "f32": encoding = .float32
-    case "f64": encoding = .float64
-    default: return nil
-    }
+    guard let encoding = SampleEncoding(shortName: argument.lowercased()) else { return nil }
+    self.encoding = encoding
   }
 
-  static var allValueStrings: [String] { ["s8", "s16", "s24", "s32", "f32", "f64"] }
+  static var allValueStrings: [String] { SampleEncoding.allCases.map(\.shortName) }
 }
 
 /// A file format named on the command line.

@@ -1,6 +1,5 @@
 import ASTCore
 import ArgumentParser
-import Foundation
 
 /// `ast info FILE...`: what each audio file holds.
 struct Info: ParsableCommand {
@@ -18,15 +17,13 @@ struct Info: ParsableCommand {
       do {
         let segment = try AudioSegment(contentsOfFile: path)
         let info = try AudioFileReader(path: path).info
-        let channels =
-          segment.channelCount == 1
-          ? "mono" : segment.channelCount == 2 ? "stereo" : "\(segment.channelCount) channels"
+        let facts = NumberText.rateAndChannels(
+          sampleRate: segment.sampleRate, channelCount: segment.channelCount)
         print(
           "\(path): \(info.format?.rawValue ?? "audio") \(segment.encoding.rawValue), "
-            + "\(segment.sampleRate) Hz, \(channels), \(segment.frameCount) frames "
-            + "(\(String(format: "%.3f", segment.durationSeconds)) s), "
-            + "peak \(formatDecibels(segment.peakDBFS)) dBFS, "
-            + "RMS \(formatDecibels(segment.rmsDBFS)) dBFS")
+            + "\(facts), \(segment.frameCount) frames "
+            + "(\(NumberText.seconds(segment.durationSeconds)) s), "
+            + NumberText.levels(peakDBFS: segment.peakDBFS, rmsDBFS: segment.rmsDBFS))
       } catch {
         failed = true
         _ = fail(error)

@@ -69,8 +69,10 @@ struct Run: AsyncParsableCommand {
   var memoryLimit: Int = RenderContext.defaultMemoryLimit >> 20
 
   func validate() throws {
-    guard rate >= 1, rate <= 768_000 else {
-      throw ValidationError("--rate must be between 1 and 768000 Hz")
+    guard SampleRates.supported.contains(rate) else {
+      let rates = SampleRates.supported
+      throw ValidationError(
+        "--rate must be between \(rates.lowerBound) and \(rates.upperBound) Hz")
     }
     guard blockSize >= 1, blockSize <= 1 << 20 else {
       throw ValidationError("--block-size must be between 1 and 1048576")

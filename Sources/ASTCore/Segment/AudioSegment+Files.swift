@@ -105,17 +105,18 @@ extension AudioSegment {
     let width = stored.encoding.sampleWidth
 
     func writeAll<Sample>(
-      _ type: Sample.Type, _ load: (UnsafeRawBufferPointer, Int) -> Sample,
+      _ load: (UnsafeRawPointer, Int) -> Sample,
       _ write: (UnsafeBufferPointer<Sample>) throws -> Void
     ) throws {
       let buffer = UnsafeMutablePointer<Sample>.allocate(capacity: block)
       defer { buffer.deallocate() }
-      try stored.data.withUnsafeBytes { raw in
-        let total = raw.count / width
+      try stored.data.withUnsafeBytes { bytes in
+        guard let raw = bytes.baseAddress else { return }
+        let total = bytes.count / width
         var start = 0
         while start < total {
           let count = min(block, total - start)
-          for index in 0..<count { buffer[index] = load(raw, (start + index) * width) }
+          for index in 0..<count { buffer[index] = load(raw, start + index) }
           try write(UnsafeBufferPointer(start: buffer, count: count))
           start += count
         }
@@ -124,40 +125,12 @@ extension AudioSegment {
 
     do {
       switch stored.encoding {
-      case .int8:
-        try writeAll(Int16.self, { Int16(Int8(bitPattern: $0[$1])) << 8 }, writer.write)
-      case .int16:
-        try writeAll(
-          Int16.self, { Int16(littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: Int16.self)) },
-          writer.write)
-      case .int24:
-        try writeAll(
-          Int32.self,
-          { raw, offset in
-            Int32(
-              bitPattern: UInt32(raw[offset]) << 8 | UInt32(raw[offset + 1]) << 16
-                | UInt32(raw[offset + 2]) << 24)
-          }, writer.write)
-      case .int32:
-        try writeAll(
-          Int32.self, { Int32(littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: Int32.self)) },
-          writer.write)
-      case .float32:
-        try writeAll(
-          Float.self,
-          {
-            Float(
-              bitPattern: UInt32(
-                littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: UInt32.self)))
-          }, writer.write)
-      case .float64:
-        try writeAll(
-          Double.self,
-          {
-            Double(
-              bitPattern: UInt64(
-                littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: UInt64.self)))
-          }, writer.write)
+      case .int8: try writeAll({ Int16(SampleCodec.int8($0, $1)) << 8 }, writer.write)
+      case .int16: try writeAll(SampleCodec.int16, writer.write)
+      case .int24: try writeAll(SampleCodec.int24, writer.write)
+      case .int32: try writeAll(SampleCodec.int32, writer.write)
+      case .float32: try writeAll(SampleCodec.float, writer.write)
+      case .float64: try writeAll(SampleCodec.double, writer.write)
       }
       try writer.finish()
     } catch {

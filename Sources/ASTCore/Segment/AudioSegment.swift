@@ -42,11 +42,8 @@ public struct AudioSegment: Sendable, Equatable {
     samples: [Double], encoding: SampleEncoding = .int16, sampleRate: Int = 44_100,
     channelCount: Int = 1
   ) throws {
-    try ProcessingContext.validate(sampleRate: sampleRate, channelCount: channelCount)
-    guard samples.count % channelCount == 0 else {
-      throw AudioStreamError.sampleCountNotMultipleOfChannels(
-        sampleCount: samples.count, channelCount: channelCount)
-    }
+    try ProcessingContext.validate(
+      sampleRate: sampleRate, channelCount: channelCount, sampleCount: samples.count)
     self.init(
       unchecked: SampleCodec.encode(samples, encoding: encoding), encoding: encoding,
       sampleRate: sampleRate, channelCount: channelCount)

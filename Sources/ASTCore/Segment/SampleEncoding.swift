@@ -34,6 +34,27 @@ public enum SampleEncoding: String, Sendable, Equatable, Hashable, CaseIterable 
     }
   }
 
+  /// The short name that the command line and scripts give: `s8`, `s16`, `s24`, `s32`,
+  /// `f32` or `f64`.
+  public var shortName: String {
+    switch self {
+    case .int8: "s8"
+    case .int16: "s16"
+    case .int24: "s24"
+    case .int32: "s32"
+    case .float32: "f32"
+    case .float64: "f64"
+    }
+  }
+
+  /// The encoding of a short name (see ``shortName``), or `nil` for another name.
+  public init?(shortName: String) {
+    guard let encoding = Self.allCases.first(where: { $0.shortName == shortName }) else {
+      return nil
+    }
+    self = encoding
+  }
+
   /// The size of one sample in bytes.
   public var sampleWidth: Int {
     switch self {
@@ -69,126 +90,6 @@ public enum SampleEncoding: String, Sendable, Equatable, Hashable, CaseIterable 
     case .int24: 0x1p23
     case .int32: 0x1p31
     case .float32, .float64: 1
-    }
-  }
-}
-
-/// Loops between encoded little-endian bytes and normalised `Double` samples.
-///
-/// Integers decode as `value / 2^(bits-1)`. Encoding to an integer multiplies by
-/// 2^(bits-1), clips to the integer range and truncates toward zero, with NaN as 0:
-/// the contract's float-to-int16 rule, for every width. Floats are stored as they are.
-enum SampleCodec {
-  static func decode(_ bytes: [UInt8], encoding: SampleEncoding) -> [Double] {
-    let count = bytes.count / encoding.sampleWidth
-    return bytes.withUnsafeBytes { raw in
-      [Double](unsafeUninitializedCapacity: count) { output, initialized in
-        decode(raw, encoding: encoding, count: count, into: output.baseAddress)
-        initialized = count
-      }
-    }
-  }
-
-  static func decode(
-    _ raw: UnsafeRawBufferPointer, encoding: SampleEncoding, count: Int,
-    into output: UnsafeMutablePointer<Double>?
-  ) {
-    guard let output, count > 0 else { return }
-    switch encoding {
-    case .int8:
-      for index in 0..<count {
-        output[index] = Double(Int8(bitPattern: raw[index])) * 0x1p-7
-      }
-    case .int16:
-      for index in 0..<count {
-        let value = Int16(
-          littleEndian: raw.loadUnaligned(fromByteOffset: index &* 2, as: Int16.self))
-        output[index] = Double(value) * 0x1p-15
-      }
-    case .int24:
-      for index in 0..<count {
-        let offset = index &* 3
-        let bits =
-          UInt32(raw[offset]) << 8 | UInt32(raw[offset + 1]) << 16 | UInt32(raw[offset + 2]) << 24
-        output[index] = Double(Int32(bitPattern: bits) >> 8) * 0x1p-23
-      }
-    case .int32:
-      for index in 0..<count {
-        let value = Int32(
-          littleEndian: raw.loadUnaligned(fromByteOffset: index &* 4, as: Int32.self))
-        output[index] = Double(value) * 0x1p-31
-      }
-    case .float32:
-      for index in 0..<count {
-        let bits = UInt32(
-          littleEndian: raw.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self))
-        output[index] = Double(Float(bitPattern: bits))
-      }
-    case .float64:
-      for index in 0..<count {
-        let bits = UInt64(
-          littleEndian: raw.loadUnaligned(fromByteOffset: index &* 8, as: UInt64.self))
-        output[index] = Double(bitPattern: bits)
-      }
-    }
-  }
-
-  /// The integer a normalised sample becomes in an encoding of `bits` bits.
-  @inline(__always)
-  static func quantize(_ sample: Double, fullScale: Double) -> Int64 {
-    let scaled = sample * fullScale
-    if scaled >= fullScale - 1 { return Int64(fullScale) - 1 }
-    if scaled > -fullScale { return Int64(scaled) }
-    return scaled.isNaN ? 0 : -Int64(fullScale)
-  }
-
-  static func encode(_ samples: [Double], encoding: SampleEncoding) -> [UInt8] {
-    samples.withUnsafeBufferPointer { encode($0, encoding: encoding) }
-  }
-
-  static func encode(_ samples: UnsafeBufferPointer<Double>, encoding: SampleEncoding) -> [UInt8] {
-    let width = encoding.sampleWidth
-    let fullScale = encoding.fullScale
-    return [UInt8](unsafeUninitializedCapacity: samples.count * width) { output, initialized in
-      guard let base = output.baseAddress else {
-        initialized = 0
-        return
-      }
-      let raw = UnsafeMutableRawPointer(base)
-      switch encoding {
-      case .int8:
-        for (index, sample) in samples.enumerated() {
-          base[index] = UInt8(truncatingIfNeeded: quantize(sample, fullScale: fullScale))
-        }
-      case .int16:
-        for (index, sample) in samples.enumerated() {
-          let value = Int16(truncatingIfNeeded: quantize(sample, fullScale: fullScale))
-          raw.storeBytes(of: value.littleEndian, toByteOffset: index &* 2, as: Int16.self)
-        }
-      case .int24:
-        for (index, sample) in samples.enumerated() {
-          let value = UInt32(truncatingIfNeeded: quantize(sample, fullScale: fullScale))
-          base[index &* 3] = UInt8(truncatingIfNeeded: value)
-          base[index &* 3 + 1] = UInt8(truncatingIfNeeded: value >> 8)
-          base[index &* 3 + 2] = UInt8(truncatingIfNeeded: value >> 16)
-        }
-      case .int32:
-        for (index, sample) in samples.enumerated() {
-          let value = Int32(truncatingIfNeeded: quantize(sample, fullScale: fullScale))
-          raw.storeBytes(of: value.littleEndian, toByteOffset: index &* 4, as: Int32.self)
-        }
-      case .float32:
-        for (index, sample) in samples.enumerated() {
-          raw.storeBytes(
-            of: Float(sample).bitPattern.littleEndian, toByteOffset: index &* 4, as: UInt32.self)
-        }
-      case .float64:
-        for (index, sample) in samples.enumerated() {
-          raw.storeBytes(
-            of: sample.bitPattern.littleEndian, toByteOffset: index &* 8, as: UInt64.self)
-        }
-      }
-      initialized = samples.count * width
     }
   }
 }

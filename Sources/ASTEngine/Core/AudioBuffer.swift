@@ -47,6 +47,15 @@ public final class AudioBuffer {
     }
   }
 
+  /// Appends `frames` frames of the first `channels` channels to `samples`, interleaved;
+  /// channels beyond the buffer's repeat its last one.
+  public func interleave(frames: Int, channels: Int, appendingTo samples: inout [Float]) {
+    samples.reserveCapacity(samples.count + frames * channels)
+    for frame in 0..<frames {
+      for index in 0..<channels { samples.append(channel(min(index, channelCount - 1))[frame]) }
+    }
+  }
+
   /// Copies `frames` frames of `channels` interleaved 16-bit samples into the buffer's
   /// channels from frame `offset` on, as floats (divided by 32768, exactly as libsndfile
   /// scales them), in one pass.
@@ -82,22 +91,6 @@ public final class AudioBuffer {
     guard stop > start else { return }
     for index in 0..<channelCount {
       (channel(index) + start).update(repeating: 0, count: stop - start)
-    }
-  }
-}
-
-/// An error while rendering.
-public enum RenderError: Error, Equatable, Sendable, CustomStringConvertible {
-  /// The render was cancelled through its token.
-  case cancelled
-  /// A failure with a message, such as a file that could not be read.
-  case failed(String)
-
-  /// What went wrong.
-  public var description: String {
-    switch self {
-    case .cancelled: "cancelled"
-    case .failed(let message): message
     }
   }
 }

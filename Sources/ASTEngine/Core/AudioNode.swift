@@ -94,12 +94,6 @@ open class AudioNode {
   }
 }
 
-/// Pulls blocks from a node until `frames` are filled or the node ends; returns the
-/// frames filled. Used by nodes that skip or gather input (slice, whole-signal nodes).
-public func pull(_ node: AudioNode, into buffer: AudioBuffer, frames: Int) async throws -> Int {
-  try await node.render(into: buffer, frames: frames)
-}
-
 /// Pulls up to `frames` frames of `node` into `buffer` unless it has already `ended`
 /// (set when it gives fewer than asked), and fills the rest of the `frames` with
 /// silence; returns how many frames the node gave. For nodes that combine inputs of

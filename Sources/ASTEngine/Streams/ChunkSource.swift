@@ -29,19 +29,8 @@ enum ChunkCodec {
     [UInt8](unsafeUninitializedCapacity: frames * channels * 2) { output, initialized in
       let raw = UnsafeMutableRawPointer(output.baseAddress!)
       for channel in 0..<channels {
-        let input = buffer.channel(channel)
-        #if _endian(little)
-          // Array storage is aligned for Int16; blocks within [-1, 1] take the fast path.
-          let converted = raw.withMemoryRebound(to: Int16.self, capacity: frames * channels) {
-            PCMKernels.int16InRange(input, count: frames, to: $0 + channel, stride: channels)
-          }
-          if converted { continue }
-        #endif
-        for frame in 0..<frames {
-          raw.storeBytes(
-            of: PCMKernels.int16(fromFloat: input[frame]).littleEndian,
-            toByteOffset: (frame * channels + channel) * 2, as: Int16.self)
-        }
+        PCMKernels.encodeInt16(
+          buffer.channel(channel), count: frames, to: raw + channel * 2, stride: channels)
       }
       initialized = frames * channels * 2
     }
@@ -62,36 +51,9 @@ enum ChunkCodec {
     }
   }
 
-  /// A chunk's samples as interleaved floats. The engine's own formats (`pcm_f32le`,
-  /// `pcm_s16le`) are read here directly; others go through the processing context.
+  /// A chunk's samples as interleaved floats.
   static func samples(_ chunk: AudioStream) throws -> [Float] {
-    let bytes = chunk.data
-    switch chunk.sampleFormat {
-    case .pcmF32LE? where bytes.count % 4 == 0:
-      return [Float](unsafeUninitializedCapacity: bytes.count / 4) { output, initialized in
-        bytes.withUnsafeBytes { raw in
-          for index in 0..<(bytes.count / 4) {
-            output[index] = Float(
-              bitPattern: UInt32(
-                littleEndian: raw.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self)))
-          }
-        }
-        initialized = bytes.count / 4
-      }
-    case .pcmS16LE? where bytes.count % 2 == 0:
-      return [Float](unsafeUninitializedCapacity: bytes.count / 2) { output, initialized in
-        bytes.withUnsafeBytes { raw in
-          for index in 0..<(bytes.count / 2) {
-            let value = Int16(
-              littleEndian: raw.loadUnaligned(fromByteOffset: index &* 2, as: Int16.self))
-            output[index] = Float(value) * 0x1p-15
-          }
-        }
-        initialized = bytes.count / 2
-      }
-    default:
-      return try context.samples(from: chunk, as: Float.self)
-    }
+    try context.samples(from: chunk, as: Float.self)
   }
 }
 
@@ -146,11 +108,10 @@ public final class ChunkerSource: ChunkSource {
     }
     var chunkMetadata = metadata
     chunkMetadata["chunk_index"] = .int(index)
-    let rate = Double(input.sampleRate)
     let chunk = AudioStream(
       data: data, sampleRate: input.sampleRate, channelCount: channels, sampleWidth: width,
       format: (integers ? SampleFormat.pcmS16LE : SampleFormat.pcmF32LE).rawValue,
-      timestamp: Timestamp(start: Double(position) / rate, end: Double(position + frames) / rate),
+      timestamp: Timestamp(frames: position..<(position + frames), sampleRate: input.sampleRate),
       metadata: chunkMetadata)
     index += 1
     position += frames
@@ -161,26 +122,23 @@ public final class ChunkerSource: ChunkSource {
 /// A node that plays the chunk it is given: the input of an effect applied to a
 /// stream chunk by chunk, so the effect's state carries over between chunks.
 public final class FeedNode: AudioNode {
-  private var samples: [Float] = []
-  private var offset = 0
+  private var queue: InterleavedQueue
 
   /// A feed of `channelCount` channels at `sampleRate`.
   public init(sampleRate: Int, channelCount: Int, context: RenderContext) {
+    queue = InterleavedQueue(channels: channelCount)
     super.init(
       sampleRate: sampleRate, channelCount: channelCount, frameCount: nil, context: context)
   }
 
   /// Sets the interleaved samples the next renders play.
   public func feed(_ interleaved: [Float]) {
-    samples = interleaved
-    offset = 0
+    queue.replace(with: interleaved)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let channels = channelCount
-    let count = min(frames, (samples.count - offset) / channels)
-    buffer.deinterleave(samples, from: offset, frames: count, channels: channels)
-    offset += count * channels
+    let count = min(frames, queue.frames)
+    queue.read(into: buffer, frames: count)
     return count
   }
 }
@@ -281,12 +239,11 @@ public final class ResampledSource: ChunkSource {
       }
       guard !output.isEmpty else { continue }
       let frames = output.count / max(channels, 1)
-      let start = Double(produced) / Double(rate)
+      let timestamp = Timestamp(frames: produced..<(produced + frames), sampleRate: rate)
       produced += frames
       return AudioStream(
         data: output.withUnsafeBytes { [UInt8]($0) }, sampleRate: rate, channelCount: channels,
-        sampleWidth: 4, format: SampleFormat.pcmF32LE.rawValue,
-        timestamp: Timestamp(start: start, end: Double(produced) / Double(rate)),
+        sampleWidth: 4, format: SampleFormat.pcmF32LE.rawValue, timestamp: timestamp,
         metadata: metadata)
     }
     return nil
@@ -296,8 +253,7 @@ public final class ResampledSource: ChunkSource {
 /// A stream's chunks joined back into one signal.
 public final class JoinNode: AudioNode {
   private let source: ChunkSource
-  private var pending: [Float]
-  private var pendingStart = 0
+  private var queue: InterleavedQueue
   private var ended = false
 
   /// Joins `source`, reading its first chunk now to learn its format; an empty stream
@@ -313,30 +269,26 @@ public final class JoinNode: AudioNode {
 
   private init(source: ChunkSource, first: AudioStream?, sampleRate: Int, channelCount: Int) {
     self.source = source
-    pending = (first.flatMap { try? ChunkCodec.samples($0) }) ?? []
+    let channels = first?.channelCount ?? channelCount
+    queue = InterleavedQueue(
+      channels: channels, samples: (first.flatMap { try? ChunkCodec.samples($0) }) ?? [])
     ended = first == nil
     super.init(
-      sampleRate: first?.sampleRate ?? sampleRate,
-      channelCount: first?.channelCount ?? channelCount,
-      frameCount: nil, context: source.context)
+      sampleRate: first?.sampleRate ?? sampleRate, channelCount: channels, frameCount: nil,
+      context: source.context)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let channels = channelCount
-    while (pending.count - pendingStart) / channels < frames, !ended {
+    while queue.frames < frames, !ended {
       guard let chunk = try await source.next() else {
         ended = true
         break
       }
-      if pendingStart > 0 {
-        pending.removeFirst(pendingStart)
-        pendingStart = 0
-      }
-      pending += try ChunkCodec.samples(chunk)
+      queue.dropRead()
+      queue.samples += try ChunkCodec.samples(chunk)
     }
-    let count = min(frames, (pending.count - pendingStart) / channels)
-    buffer.deinterleave(pending, from: pendingStart, frames: count, channels: channels)
-    pendingStart += count * channels
+    let count = min(frames, queue.frames)
+    queue.read(into: buffer, frames: count)
     return count
   }
 }

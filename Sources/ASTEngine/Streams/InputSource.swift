@@ -80,11 +80,10 @@ public final class InputSource: ChunkSource {
       let data = Array(carry[0..<whole])
       carry.removeFirst(whole)
       let frames = whole / frameWidth
-      let rate = Double(sampleRate)
       let chunk = AudioStream(
         data: data, sampleRate: sampleRate, channelCount: channelCount, sampleWidth: width,
         format: format.streamFormat.rawValue,
-        timestamp: Timestamp(start: Double(position) / rate, end: Double(position + frames) / rate),
+        timestamp: Timestamp(frames: position..<(position + frames), sampleRate: sampleRate),
         metadata: ["chunk_index": .int(index)])
       index += 1
       position += frames

@@ -25,17 +25,16 @@ public final class SignalFileWriter {
   private var nonFinite = 0
   private let isStream: Bool
 
-  /// The encodings a write may ask for by name: `s16`, `s24`, `s32`, `f32`; an empty
-  /// name takes the format's usual one (16-bit for WAV, AIFF and FLAC).
+  /// The encodings a write may ask for by their short names (`s16`, `s24`, `s32`, `f32`).
+  public static let namedEncodings: [SampleEncoding] = [.int16, .int24, .int32, .float32]
+
+  /// The encoding of one of ``namedEncodings`` by its short name; an empty name takes the
+  /// format's usual one (16-bit for WAV, AIFF and FLAC).
   public static func encoding(named name: String, format: AudioFileFormat) -> SampleEncoding? {
-    switch name {
-    case "": format.isLossy ? .float32 : .int16
-    case "s16": .int16
-    case "s24": .int24
-    case "s32": .int32
-    case "f32": .float32
-    default: nil
-    }
+    if name.isEmpty { return format.isLossy ? .float32 : .int16 }
+    guard let encoding = SampleEncoding(shortName: name), namedEncodings.contains(encoding)
+    else { return nil }
+    return encoding
   }
 
   /// Opens a temporary file beside `path`.
@@ -106,12 +105,7 @@ public final class SignalFileWriter {
       return gatherInt16(buffer, frames: frames)
     }
     interleaved.removeAll(keepingCapacity: true)
-    interleaved.reserveCapacity(frames * channels)
-    for frame in 0..<frames {
-      for channel in 0..<channels {
-        interleaved.append(buffer.channel(min(channel, buffer.channelCount - 1))[frame])
-      }
-    }
+    buffer.interleave(frames: frames, channels: channels, appendingTo: &interleaved)
     return try prepareInterleaved()
   }
 
@@ -209,10 +203,7 @@ public final class SignalFileWriter {
       let fullScale = Double(1 << bits)
       for sample in interleaved {
         if abs(sample) > 1 { clipped += 1 }
-        let scaled = Double(sample) * fullScale
-        let value =
-          scaled >= fullScale - 1
-          ? Int64(fullScale) - 1 : scaled <= -fullScale ? -Int64(fullScale) : Int64(scaled)
+        let value = PCMKernels.quantize(Double(sample), fullScale: fullScale)
         integers.append(Int32(truncatingIfNeeded: value << (31 - bits)))
       }
       try integers.withUnsafeBufferPointer { try writer.write($0) }
@@ -447,17 +438,5 @@ public enum Render {
     }
     summary?.chunkCount = chunks
     return summary
-  }
-}
-
-extension SignalSummary {
-  /// Adds a chunk's frames.
-  public mutating func add(chunk: AudioStream) {
-    guard let samples = try? ChunkCodec.samples(chunk) else { return }
-    for sample in samples {
-      peak = max(peak, abs(sample))
-      sumOfSquares += Double(sample) * Double(sample)
-    }
-    frameCount += samples.count / max(chunk.channelCount, 1)
   }
 }

@@ -41,6 +41,16 @@ public struct SignalSummary: Sendable, Equatable {
     frameCount += count
   }
 
+  /// Adds a chunk's frames.
+  public mutating func add(chunk: AudioStream) {
+    guard let samples = try? ChunkCodec.samples(chunk) else { return }
+    for sample in samples {
+      peak = max(peak, abs(sample))
+      sumOfSquares += Double(sample) * Double(sample)
+    }
+    frameCount += samples.count / max(chunk.channelCount, 1)
+  }
+
   /// The length in seconds.
   public var durationSeconds: Double {
     sampleRate > 0 ? Double(frameCount) / Double(sampleRate) : 0
@@ -59,9 +69,7 @@ public struct SignalSummary: Sendable, Equatable {
   /// One line: `Audio(48000 Hz, stereo) 2.000 s, peak -6.02 dBFS, RMS -9.03 dBFS`; for a
   /// stream the chunks come first: `Stream(...) 4 chunks of 0.500 s, 2.000 s, ...`.
   public var line: String {
-    let facts =
-      "\(sampleRate) Hz, \(channelCount == 1 ? "mono" : channelCount == 2 ? "stereo" : "\(channelCount) channels")"
-    let level = NumberText.decibels
+    let facts = NumberText.rateAndChannels(sampleRate: sampleRate, channelCount: channelCount)
     var text = chunkCount == nil ? "Audio(\(facts))" : "Stream(\(facts))"
     if let chunkCount {
       text += " \(chunkCount) chunk\(chunkCount == 1 ? "" : "s")"
@@ -69,7 +77,8 @@ public struct SignalSummary: Sendable, Equatable {
       text += ","
     }
     text +=
-      " \(NumberText.seconds(durationSeconds)) s, peak \(level(peakDBFS)) dBFS, RMS \(level(rmsDBFS)) dBFS"
+      " \(NumberText.seconds(durationSeconds)) s, "
+      + NumberText.levels(peakDBFS: peakDBFS, rmsDBFS: rmsDBFS)
     return text
   }
 }

@@ -1,3 +1,5 @@
+import ASTCore
+
 /// A time axis under a picture: a tick and a label in seconds at round steps.
 enum TimeAxis {
   /// The height of the axis strip in pixels.
@@ -14,10 +16,7 @@ enum TimeAxis {
 
   /// `1.5s`, `20s`, `0.005s`.
   static func label(_ seconds: Double) -> String {
-    var text = String(format: "%.3f", seconds)
-    while text.hasSuffix("0") { text.removeLast() }
-    if text.hasSuffix(".") { text.removeLast() }
-    return text + "s"
+    NumberText.shortSeconds(seconds) + "s"
   }
 
   /// Draws the axis for `duration` seconds into rows `top..<top + height` of `canvas`,

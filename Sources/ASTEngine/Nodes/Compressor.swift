@@ -1,0 +1,52 @@
+import Foundation
+
+/// A feed-forward compressor with a peak detector linked across channels.
+///
+/// The detector follows the largest absolute sample of each frame with the attack and
+/// release times; above the threshold the gain falls by `(1 - 1 / ratio)` dB per dB.
+public final class CompressorNode: AudioNode {
+  private let input: AudioNode
+  private let inputBuffer: AudioBuffer
+  private let threshold: Double
+  private let ratio: Double
+  private let attack: Double
+  private let release: Double
+  private var envelope = 0.0
+
+  /// Compresses `input`.
+  public init(
+    _ input: AudioNode, thresholdDB: Double, ratio: Double, attack: Double, release: Double
+  ) {
+    self.input = input
+    inputBuffer = input.makeBuffer()
+    threshold = thresholdDB
+    self.ratio = ratio
+    let rate = Double(input.sampleRate)
+    self.attack = attack > 0 ? exp(-1 / (attack * rate)) : 0
+    self.release = release > 0 ? exp(-1 / (release * rate)) : 0
+    super.init(sameFormatAs: input)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let count = try await input.render(into: inputBuffer, frames: frames)
+    guard count > 0 else { return 0 }
+    let slope = 1 - 1 / ratio
+    for index in 0..<count {
+      var level = 0.0
+      for channel in 0..<channelCount {
+        level = max(level, Double(abs(inputBuffer.channel(channel)[index])))
+      }
+      let coefficient = level > envelope ? attack : release
+      envelope = coefficient * envelope + (1 - coefficient) * level
+      var gain: Float = 1
+      if envelope > 0 {
+        let over = 20 * log10(envelope) - threshold
+        if over > 0 { gain = Float(pow(10, -over * slope / 20)) }
+      }
+      for channel in 0..<channelCount {
+        buffer.channel(channel)[index] = inputBuffer.channel(channel)[index] * gain
+      }
+    }
+    return count
+  }
+}

@@ -1,0 +1,63 @@
+import ASTCore
+
+/// A signal at another sample rate, through libsoxr at high quality.
+///
+/// When the input's length is known the output has `round(frames * new / old)` frames.
+public final class ResampleNode: AudioNode {
+  private let input: AudioNode
+  private let resampler: Resampler<Float>
+  private let inputBuffer: AudioBuffer
+  private var interleaved: [Float] = []
+  private var pending: InterleavedQueue
+  private var flushed = false
+  private var produced = 0
+
+  /// Resamples `input` to `sampleRate`.
+  public init(_ input: AudioNode, to rate: Int) throws {
+    self.input = input
+    resampler = try Resampler<Float>(
+      inputRate: Double(input.sampleRate), outputRate: Double(rate),
+      channelCount: input.channelCount, quality: .high)
+    inputBuffer = input.makeBuffer()
+    pending = InterleavedQueue(channels: input.channelCount)
+    let length = input.frameCount.map {
+      Int((Double($0) * Double(rate) / Double(input.sampleRate)).rounded())
+    }
+    super.init(
+      sampleRate: rate, channelCount: input.channelCount, frameCount: length,
+      context: input.context)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+    let channels = channelCount
+    var wanted = frames
+    if let total = frameCount { wanted = min(wanted, total - produced) }
+    guard wanted > 0 else { return 0 }
+    while pending.frames < wanted, !flushed {
+      let count = try await input.render(into: inputBuffer, frames: context.blockSize)
+      if count > 0 {
+        interleaved.removeAll(keepingCapacity: true)
+        inputBuffer.interleave(frames: count, channels: channels, appendingTo: &interleaved)
+        pending.dropRead()
+        try interleaved.withUnsafeBufferPointer {
+          try resampler.process($0, into: &pending.samples)
+        }
+      }
+      if count < context.blockSize {
+        pending.dropRead()
+        try resampler.flush(into: &pending.samples)
+        flushed = true
+      }
+    }
+    var count = min(wanted, pending.frames)
+    if flushed, count < wanted, let total = frameCount {
+      // libsoxr may give a frame less than the rounded length: pad with silence.
+      count = min(wanted, total - produced)
+    }
+    let ready = min(count, pending.frames)
+    pending.read(into: buffer, frames: ready)
+    buffer.clear(from: ready, to: count)
+    produced += count
+    return count
+  }
+}
