@@ -440,3 +440,48 @@ public enum Render {
     return summary
   }
 }
+
+/// A file writer for a stream, opened when its first chunk shows the stream's rate and
+/// channels.
+public final class LazyStreamWriter {
+  private let open: (AudioStream) throws -> SignalFileWriter
+  /// The writer, once the first chunk has come.
+  public private(set) var writer: SignalFileWriter?
+
+  /// A writer that `open` makes for the first chunk.
+  public init(open: @escaping (AudioStream) throws -> SignalFileWriter) {
+    self.open = open
+  }
+
+  /// Writes a chunk, opening the file for the first; suspends while the background
+  /// writer is busy.
+  public func write(_ chunk: AudioStream) async throws {
+    if writer == nil { writer = try open(chunk) }
+    try await writer?.write(chunk)
+  }
+
+  /// Writes a chunk, as ``write(_:)`` does, for a caller that cannot suspend.
+  public func writeBlocking(_ chunk: AudioStream) throws {
+    if writer == nil { writer = try open(chunk) }
+    try writer?.write(chunk)
+  }
+
+  /// Finishes the file; returns whether there was one (a stream without chunks has
+  /// none).
+  @discardableResult
+  public func finish() async throws -> Bool {
+    guard let writer else { return false }
+    try await writer.finish()
+    return true
+  }
+
+  /// Finishes the file, as ``finish()`` does, for a caller that cannot suspend.
+  public func finishBlocking() throws {
+    try writer?.finish()
+  }
+
+  /// Gives the file up, leaving nothing behind.
+  public func cancel() async {
+    await writer?.cancel()
+  }
+}

@@ -1,3 +1,5 @@
+import ASTCore
+
 /// What a parameter accepts.
 public enum ParameterKind: Sendable, Hashable {
   /// A Number, constant or computed.
@@ -97,6 +99,10 @@ public struct ValueRange: Sendable, Hashable {
   public static let unit = ValueRange(lower: .inclusive(0), upper: .inclusive(1))
   /// More than zero and below the Nyquist frequency.
   public static let audible = ValueRange(lower: .exclusive(0), upper: .nyquist)
+  /// The sample rates the project supports: whole numbers in ``SampleRates/supported``.
+  public static let sampleRates = ValueRange(
+    lower: .inclusive(Double(SampleRates.supported.lowerBound)),
+    upper: .inclusive(Double(SampleRates.supported.upperBound)), isInteger: true)
 }
 
 /// A parameter's default.

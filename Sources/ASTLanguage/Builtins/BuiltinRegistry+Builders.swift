@@ -23,19 +23,16 @@ extension BuiltinRegistry {
         onEnd: { try writer.finish() })
       return .audio(tap, metadata)
     case .stream(let source):
-      let box = WriterBox()
+      let writer = LazyStreamWriter { chunk in
+        try SignalFileWriter(
+          path: path, displayName: written, encodingName: encoding,
+          settings: try settings(chunk.sampleRate), sampleRate: chunk.sampleRate,
+          channelCount: chunk.channelCount, origin: tag, trouble: trouble)
+      }
       return .stream(
         TapSource(
-          source,
-          onChunk: { chunk in
-            if box.writer == nil {
-              box.writer = try SignalFileWriter(
-                path: path, displayName: written, encodingName: encoding,
-                settings: try settings(chunk.sampleRate), sampleRate: chunk.sampleRate,
-                channelCount: chunk.channelCount, origin: tag, trouble: trouble)
-            }
-            try box.writer?.write(chunk)
-          }, onEnd: { try box.writer?.finish() }))
+          source, onChunk: { chunk in try writer.writeBlocking(chunk) },
+          onEnd: { try writer.finishBlocking() }))
     default:
       throw call.failure("'write' takes a signal or a stream")
     }
@@ -84,24 +81,24 @@ extension BuiltinRegistry {
         SignalSummary(sampleRate: input.sampleRate, channelCount: input.channelCount))
       return .audio(
         TapNode(
-          input, onBlock: { buffer, count in box.summary.add(buffer, frames: count) },
-          onEnd: { output.line(box.summary.line) }), metadata)
+          input, onBlock: { buffer, count in box.summary?.add(buffer, frames: count) },
+          onEnd: { output.line(box.summary?.line ?? "") }), metadata)
     case .stream(let source):
       let box = SummaryBox(nil)
       return .stream(
         TapSource(
           source,
           onChunk: { chunk in
-            if box.optional == nil {
+            if box.summary == nil {
               var summary = SignalSummary(
                 sampleRate: chunk.sampleRate, channelCount: chunk.channelCount)
               summary.chunkCount = 0
               summary.chunkDuration = chunk.durationSeconds
-              box.optional = summary
+              box.summary = summary
             }
-            box.optional?.add(chunk: chunk)
-            box.optional?.chunkCount? += 1
-          }, onEnd: { output.line(box.optional?.line ?? "Stream (no chunks)") }))
+            box.summary?.add(chunk: chunk)
+            box.summary?.chunkCount? += 1
+          }, onEnd: { output.line(box.summary?.line ?? "Stream (no chunks)") }))
     case .list, .unit:
       break
     }
@@ -119,19 +116,12 @@ extension BuiltinCall {
   }
 }
 
-/// A writer created when a stream's first chunk shows its format.
-final class WriterBox {
-  var writer: SignalFileWriter?
-}
-
-/// A summary gathered by a tap.
+/// A summary gathered by a tap; a stream's starts with its first chunk.
 final class SummaryBox {
-  var summary: SignalSummary
-  var optional: SignalSummary?
+  var summary: SignalSummary?
 
   init(_ summary: SignalSummary?) {
-    self.summary = summary ?? SignalSummary(sampleRate: 1, channelCount: 1)
-    self.optional = summary
+    self.summary = summary
   }
 }
 

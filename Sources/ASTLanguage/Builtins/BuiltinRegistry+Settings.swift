@@ -9,7 +9,7 @@ extension BuiltinRegistry {
       parameters: [
         BuiltinParameter(
           "hz", .number, unit: .sampleRate,
-          range: ValueRange(lower: .inclusive(1), upper: .inclusive(768_000), isInteger: true),
+          range: .sampleRates,
           "the sample rate")
       ], result: .unit, effects: BuiltinEffects(setting: .sampleRate),
       build: .value { _ in .unit })

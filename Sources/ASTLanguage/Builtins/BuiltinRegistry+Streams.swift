@@ -65,7 +65,7 @@ extension BuiltinRegistry {
       parameters: [
         BuiltinParameter(
           "rate", .number, unit: .sampleRate, default: .number(44_100, spelling: "44100"),
-          range: ValueRange(lower: .inclusive(1), upper: .inclusive(768_000), isInteger: true),
+          range: .sampleRates,
           "the sample rate"),
         BuiltinParameter(
           "channels", .number, unit: .count, default: .number(1, spelling: "1"),

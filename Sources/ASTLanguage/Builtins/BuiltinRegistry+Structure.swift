@@ -75,7 +75,7 @@ extension BuiltinRegistry {
         input,
         BuiltinParameter(
           "rate", .number, unit: .sampleRate,
-          range: ValueRange(lower: .inclusive(1), upper: .inclusive(768_000), isInteger: true),
+          range: .sampleRates,
           "the new sample rate"),
       ], result: .resampled, liftsToStreams: true,
       build: .value { call in

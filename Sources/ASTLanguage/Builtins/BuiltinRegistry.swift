@@ -27,7 +27,7 @@ public enum BuiltinRegistry {
     "freq", .signal, unit: .hertz, range: .audible, "the frequency; an Audio modulates it")
   static let generatorRate = BuiltinParameter(
     "rate", .number, unit: .sampleRate, default: .scriptRate,
-    range: ValueRange(lower: .inclusive(1), upper: .inclusive(768_000), isInteger: true),
+    range: .sampleRates,
     namedOnly: true, "the sample rate")
   static let amplitude = BuiltinParameter(
     "amp", .signal, unit: .gain, default: .number(1, spelling: "1.0"), namedOnly: true,

@@ -1,3 +1,4 @@
+import ASTCore
 import Foundation
 
 /// Warnings about scripts that are valid but almost surely not what their author meant.
@@ -114,9 +115,6 @@ extension Checker {
 
   /// `1.5 s`, `310 s`, `0.25 s`.
   static func seconds(_ value: Double) -> String {
-    var text = String(format: "%.3f", value)
-    while text.hasSuffix("0") { text.removeLast() }
-    if text.hasSuffix(".") { text.removeLast() }
-    return text + " s"
+    NumberText.shortSeconds(value) + " s"
   }
 }

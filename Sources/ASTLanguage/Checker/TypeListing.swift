@@ -4,11 +4,9 @@ public enum TypeListing {
   /// `name: Type` for each binding and `fn name p1 p2` for each function, in order.
   public static func text(of script: TypedScript) -> String {
     var lines: [(SourceRange, String)] = []
-    var bindingIndex = 0
     for statement in script.statements {
       if case .binding(let name, let value, let range) = statement {
         lines.append((range, "\(name): \(value.type)"))
-        bindingIndex += 1
       }
     }
     for function in script.functions {

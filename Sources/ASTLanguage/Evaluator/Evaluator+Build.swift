@@ -277,4 +277,11 @@ extension Evaluator {
     guard value.isFinite, value > 0 else { return 0 }
     return Int(min(value, Double(Int.max / 4)))
   }
+
+  /// Renders the stream `expression` and sends its chunks to the channel `name`.
+  func publish(_ expression: TypedExpr, to name: String) async throws {
+    let stream = try await self.stream(expression, in: Environment())
+    let channels = processing.channels
+    _ = try await Render.drain(stream) { chunk in try await channels.publish(chunk, to: name) }
+  }
 }

@@ -69,11 +69,8 @@ extension Evaluator {
     case .expression(let value, let range):
       if let (channel, streamExpression) = value.substitutingBindings(recipes).publication {
         try await guarded(range) {
-          let name = try await self.string(channel, in: Environment())
-          let stream = try await self.stream(streamExpression, in: Environment())
-          _ = try await Render.drain(stream) { chunk in
-            try await self.processing.channels.publish(chunk, to: name)
-          }
+          try await self.publish(
+            streamExpression, to: try await self.string(channel, in: Environment()))
         }
         return .nothing
       }

@@ -180,10 +180,7 @@ public final class Evaluator: @unchecked Sendable {
                 defer { if last { Task { await channels.closeChannel(name) } } }
                 do {
                   try await evaluator.guarded(range) {
-                    let stream = try await evaluator.stream(streamExpression, in: Environment())
-                    _ = try await Render.drain(stream) { chunk in
-                      try await channels.publish(chunk, to: name)
-                    }
+                    try await evaluator.publish(streamExpression, to: name)
                   }
                 } catch {
                   // A failed publisher stops the whole run before its subscribers see
@@ -313,31 +310,28 @@ public final class Evaluator: @unchecked Sendable {
         return summary
       case .stream(let stream):
         if let path = self.options.outPath {
-          var writer: SignalFileWriter?
+          let origin = self.origin(out.range)
+          let trouble = self.context.trouble
+          let writer = LazyStreamWriter { chunk in
+            try SignalFileWriter(
+              path: path, settings: settings, sampleRate: chunk.sampleRate,
+              channelCount: chunk.channelCount, origin: origin, trouble: trouble)
+          }
           do {
             let naming = outFailure(path)
             let summary = try await Render.drain(stream) { chunk in
-              do {
-                if writer == nil {
-                  writer = try SignalFileWriter(
-                    path: path, settings: settings, sampleRate: chunk.sampleRate,
-                    channelCount: chunk.channelCount, origin: self.origin(out.range),
-                    trouble: self.context.trouble)
-                }
-                try await writer?.write(chunk)
-              } catch {
-                throw naming(error)
-              }
+              do { try await writer.write(chunk) } catch { throw naming(error) }
             }
-            guard let writer else {
+            let wrote: Bool
+            do { wrote = try await writer.finish() } catch { throw naming(error) }
+            guard wrote else {
               throw RuntimeError(
                 message: "'out' is a stream without chunks: there is no audio to write",
                 range: out.range)
             }
-            do { try await writer.finish() } catch { throw naming(error) }
             return summary
           } catch {
-            await writer?.cancel()
+            await writer.cancel()
             throw error
           }
         }

@@ -246,18 +246,15 @@ public enum GoldenTest {
         columns[column] = max(columns[column], value)
       }
     }
-    func decibels(_ value: Double) -> String {
-      guard value > 0 else { return "-inf" }
-      let text = String(format: "%.2f", 20 * log10(value))
-      return text == "-0.00" ? "0.00" : text
-    }
+    func decibels(_ value: Double) -> Double { value > 0 ? 20 * log10(value) : -.infinity }
     let rms = frames > 0 ? (squares / Double(frames * channels)).squareRoot() : 0
     let envelope = columns.prefix(frames > 0 ? 16 : 0).map { value -> String in
       guard value > 0 else { return "0" }
       return String(min(9, max(0, Int(((20 * log10(value)) + 60) / 6))))
     }.joined()
     return "\(frames) frames, \(rate) Hz, \(channels) channel\(channels == 1 ? "" : "s"), "
-      + "peak \(decibels(peak)) dBFS, RMS \(decibels(rms)) dBFS, envelope \(envelope.isEmpty ? "-" : envelope)"
+      + NumberText.levels(peakDBFS: decibels(peak), rmsDBFS: decibels(rms))
+      + ", envelope \(envelope.isEmpty ? "-" : envelope)"
   }
 
   // MARK: Comparison

@@ -1,3 +1,5 @@
+import ASTCore
+
 /// What the checker knows about an audio signal: its sample rate and channel count,
 /// where the script fixes them.
 public struct AudioFacts: Sendable, Hashable, CustomStringConvertible {
@@ -25,11 +27,7 @@ public struct AudioFacts: Sendable, Hashable, CustomStringConvertible {
 
   /// `mono`, `stereo` or `N channels`.
   public static func describe(channelCount: Int) -> String {
-    switch channelCount {
-    case 1: "mono"
-    case 2: "stereo"
-    default: "\(channelCount) channels"
-    }
+    NumberText.channels(channelCount)
   }
 }
 
