@@ -3,6 +3,22 @@ import ASTEngine
 
 /// The builtins of generators: oscillators and noise.
 extension BuiltinRegistry {
+  /// The builder of an oscillator whose waveform and start phase `shape` reads.
+  static func oscillator(
+    _ shape: @escaping @Sendable (any BuiltinCall) async throws -> (Waveform, Double)
+  ) -> BuiltinBuild {
+    .value { call in
+      let rate = try await call.whole("rate")
+      let length = try await call.frames("dur", rate: rate)
+      let (waveform, phase) = try await shape(call)
+      return .audio(
+        OscillatorNode(
+          waveform: waveform, frequency: try await call.modulation("freq"),
+          amplitude: try await call.modulation("amp"), phase: phase, sampleRate: rate,
+          frameCount: length, context: call.context), [:])
+    }
+  }
+
   static let generators: [Builtin] = [
     Builtin(
       "sine", group: .generators, "A sine wave: amp * sin(2 pi f n / rate + phase).",
@@ -12,17 +28,7 @@ extension BuiltinRegistry {
           "phase", .number, default: .number(0, spelling: "0"), "the start phase in radians"),
         generatorRate, amplitude,
       ], result: .generator,
-      build: .value { call in
-        let rate = try await call.whole("rate")
-        let length = try await call.frames("dur", rate: rate)
-        let waveform = Waveform.sine
-        let phase = try await call.number("phase")
-        return .audio(
-          OscillatorNode(
-            waveform: waveform, frequency: try await call.modulation("freq"),
-            amplitude: try await call.modulation("amp"), phase: phase, sampleRate: rate,
-            frameCount: length, context: call.context), [:])
-      }),
+      build: oscillator { call in (.sine, try await call.number("phase")) }),
     Builtin(
       "square", group: .generators, "A band-limited square wave.",
       parameters: [
@@ -33,45 +39,15 @@ extension BuiltinRegistry {
           "the fraction of each period spent high"),
         generatorRate, amplitude,
       ], result: .generator,
-      build: .value { call in
-        let rate = try await call.whole("rate")
-        let length = try await call.frames("dur", rate: rate)
-        let waveform = Waveform.square(width: try await call.number("width"))
-        let phase = 0.0
-        return .audio(
-          OscillatorNode(
-            waveform: waveform, frequency: try await call.modulation("freq"),
-            amplitude: try await call.modulation("amp"), phase: phase, sampleRate: rate,
-            frameCount: length, context: call.context), [:])
-      }),
+      build: oscillator { call in (.square(width: try await call.number("width")), 0) }),
     Builtin(
       "saw", group: .generators, "A band-limited rising sawtooth wave.",
       parameters: [frequency, duration, generatorRate, amplitude], result: .generator,
-      build: .value { call in
-        let rate = try await call.whole("rate")
-        let length = try await call.frames("dur", rate: rate)
-        let waveform = Waveform.saw
-        let phase = 0.0
-        return .audio(
-          OscillatorNode(
-            waveform: waveform, frequency: try await call.modulation("freq"),
-            amplitude: try await call.modulation("amp"), phase: phase, sampleRate: rate,
-            frameCount: length, context: call.context), [:])
-      }),
+      build: oscillator { _ in (.saw, 0) }),
     Builtin(
       "triangle", group: .generators, "A triangle wave.",
       parameters: [frequency, duration, generatorRate, amplitude], result: .generator,
-      build: .value { call in
-        let rate = try await call.whole("rate")
-        let length = try await call.frames("dur", rate: rate)
-        let waveform = Waveform.triangle
-        let phase = 0.0
-        return .audio(
-          OscillatorNode(
-            waveform: waveform, frequency: try await call.modulation("freq"),
-            amplitude: try await call.modulation("amp"), phase: phase, sampleRate: rate,
-            frameCount: length, context: call.context), [:])
-      }),
+      build: oscillator { _ in (.triangle, 0) }),
     Builtin(
       "noise", group: .generators, "Seeded noise: the same seed gives the same samples.",
       parameters: [
