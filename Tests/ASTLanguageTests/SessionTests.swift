@@ -183,6 +183,16 @@ struct SessionTests {
     #expect(await session.submit("d = duration x").lines == ["d: 1 s"])
     #expect(await session.submit("n = 1 / 3").lines == ["n: 0.333333"])
   }
+
+  @Test("the last value is kept whatever else the line holds: a ';' in a string, a function")
+  func lastValueAmongOthers() async {
+    let session = Session()
+    #expect(await session.submit("print \"a;b\"").lines == ["a;b"])
+    #expect(await session.submit("_").lines == ["\"a;b\""])
+    #expect(await session.submit("fn twice y = y * 2; twice 21").lines == ["42", "fn twice y"])
+    #expect(await session.submit("_ + 1").lines == ["43"])
+    #expect(await session.submit(":type 2s + 1").lines == ["Number"])
+  }
 }
 
 @Suite("Saving a session")

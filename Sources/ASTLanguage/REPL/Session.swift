@@ -149,10 +149,16 @@ public final class Session: @unchecked Sendable {
       checkedText = text + "; _ = " + name
       aliasesLastValue = true
       (result, offset) = check(checkedText)
-    } else if fresh.count == 1, case .expression(let value, _) = fresh[0], value.type.isShowable,
-      !text.contains(";")
+    } else if fresh.count == 1, case .expression(let value, let range) = fresh[0],
+      value.type.isShowable
     {
-      checkedText = "_ = " + text
+      // '_ = ' goes before the statement itself, wherever it stands among others (a
+      // function defined on the same line, a ';' in a string).
+      let bytes = Array(text.utf8)
+      let start = min(max(0, range.start - offset), bytes.count)
+      checkedText =
+        String(decoding: bytes[..<start], as: UTF8.self) + "_ = "
+        + String(decoding: bytes[start...], as: UTF8.self)
       (result, offset) = check(checkedText)
       if result.diagnostics.filter({ $0.range.start >= offset }).containsErrors {
         checkedText = text
@@ -286,12 +292,16 @@ public final class Session: @unchecked Sendable {
         .dropLast().map(String.init))
     case ":type", ":t":
       guard !argument.isEmpty else { return usage(":type EXPR") }
-      let (result, offset) = check("_type_ = " + argument)
+      let (result, offset) = check(argument)
       let fresh = result.diagnostics.filter { $0.range.start >= offset }
       if fresh.containsErrors {
         return Reply(lines: render(fresh, in: result.parse.source), failed: true)
       }
-      let type = result.script.bindings.last { $0.name == "_type_" }?.type
+      var type: ValueType?
+      switch result.script.statements.last(where: { $0.range.start >= offset }) {
+      case .expression(let value, _)?, .binding(_, let value, _)?: type = value.type
+      case .setRate?, nil: type = nil
+      }
       return Reply(lines: [type.map(String.init(describing:)) ?? "Unit"])
     case ":graph", ":g":
       guard let recipe = recipes[argument] else {
