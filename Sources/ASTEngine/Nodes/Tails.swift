@@ -15,13 +15,14 @@ public enum EffectTail: Sendable, Equatable {
   /// The longest tail ``untilSilent(maximumFrames:)`` allows by default, in seconds.
   public static let defaultMaximumSeconds = 60.0
 
-  /// A tail from a script's `tail:` argument in frames: negative means until silent
-  /// (at most ``defaultMaximumSeconds``), 0 none, more that many frames.
-  public static func fromArgument(frames: Int, sampleRate: Int) -> EffectTail {
-    if frames < 0 {
-      return .untilSilent(maximumFrames: Int(defaultMaximumSeconds * Double(sampleRate)))
-    }
-    return frames == 0 ? .none : .frames(frames)
+  /// Until silent, for at most ``defaultMaximumSeconds`` at `sampleRate`.
+  public static func untilSilent(sampleRate: Int) -> EffectTail {
+    .untilSilent(maximumFrames: Int(defaultMaximumSeconds * Double(sampleRate)))
+  }
+
+  /// Exactly `frames` frames, or none for 0.
+  public static func lasting(frames: Int) -> EffectTail {
+    frames == 0 ? .none : .frames(frames)
   }
 }
 
@@ -29,7 +30,7 @@ public enum EffectTail: Sendable, Equatable {
 /// how many frames of tail are left.
 struct TailFeed {
   let tail: EffectTail
-  private(set) var inputEnded = false
+  private var inputEnded = false
   private(set) var tailFrames = 0
   /// Set by the effect when what it holds has fallen silent.
   var isSilent = false
@@ -54,11 +55,8 @@ struct TailFeed {
   mutating func pull(_ input: AudioNode, into buffer: AudioBuffer, frames: Int) async throws
     -> (count: Int, tailStart: Int)
   {
-    var got = 0
-    if !inputEnded {
-      got = try await input.render(into: buffer, frames: frames)
-      if got < frames { inputEnded = true }
-    }
+    // Past the input's end the buffer holds silence, which the tail is made of.
+    let got = try await pullPadded(input, into: buffer, frames: frames, ended: &inputEnded)
     guard inputEnded else { return (got, got) }
     let left: Int
     switch tail {
@@ -67,7 +65,6 @@ struct TailFeed {
     case .untilSilent(let maximum): left = isSilent ? 0 : maximum - tailFrames
     }
     let extra = max(0, min(frames - got, left))
-    buffer.clear(from: got, to: got + extra)
     tailFrames += extra
     return (got + extra, got)
   }

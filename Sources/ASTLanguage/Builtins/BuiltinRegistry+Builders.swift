@@ -111,8 +111,8 @@ extension BuiltinCall {
   /// stream each chunk keeps its length.
   func tail(rate: Int) async throws -> EffectTail {
     guard !isLifted else { return .none }
-    if case .absent = argument("tail") { return .fromArgument(frames: -1, sampleRate: rate) }
-    return .fromArgument(frames: try await frames("tail", rate: rate), sampleRate: rate)
+    if case .absent = argument("tail") { return .untilSilent(sampleRate: rate) }
+    return .lasting(frames: try await frames("tail", rate: rate))
   }
 }
 

@@ -95,7 +95,6 @@ struct ReadOnceAnalysis {
 
   /// A second reading of a source.
   struct Finding {
-    let key: SourceKey
     let info: SourceInfo
     let site: SourceRange
     let first: SourceRange
@@ -105,7 +104,6 @@ struct ReadOnceAnalysis {
   }
 
   private var summaries: [String: [Use]] = [:]
-  private var types: [String: ValueType] = [:]
   private var infos: [SourceKey: SourceInfo] = [:]
 
   /// The arguments of the function call whose body is being summarised.
@@ -125,7 +123,6 @@ struct ReadOnceAnalysis {
     var analysis = ReadOnceAnalysis()
     for statement in script.statements {
       if case .binding(let name, let value, _) = statement {
-        analysis.types[name] = value.type
         analysis.summaries[name] = analysis.summarize(value, frames: [])
       }
     }
@@ -161,7 +158,7 @@ struct ReadOnceAnalysis {
           reported.insert(key)
           findings.append(
             Finding(
-              key: key, info: info, site: site, first: first, sameGraph: readHere[key] != nil,
+              info: info, site: site, first: first, sameGraph: readHere[key] != nil,
               anotherInput: false))
           continue
         }
@@ -171,7 +168,7 @@ struct ReadOnceAnalysis {
             reported.insert(key)
             findings.append(
               Finding(
-                key: key, info: info, site: site, first: firstInput.site, sameGraph: false,
+                info: info, site: site, first: firstInput.site, sameGraph: false,
                 anotherInput: true))
             continue
           }
