@@ -60,20 +60,17 @@ extension Checker {
       return knownDuration(operand)
     case .builtin(let builtin, let arguments, let lifted, _, _):
       guard !lifted else { return nil }
-      if builtin.result == .generator {
-        guard let index = builtin.parameters.firstIndex(where: { $0.name == "dur" }),
-          index < arguments.count
-        else { return nil }
+      func constant(_ name: String) -> Double? {
+        guard let index = builtin.index(of: name), index < arguments.count else { return nil }
         return arguments[index].constantValue
       }
+      if builtin.result == .generator { return constant("dur") }
       guard builtin.result == .sameAsInput, let input = arguments.first else { return nil }
-      if let tail = builtin.parameters.firstIndex(where: { $0.name == "tail" }) {
-        guard tail < arguments.count, let seconds = arguments[tail].constantValue,
-          seconds >= 0, let length = knownDuration(input)
-        else { return nil }
-        return length + seconds
-      }
-      return knownDuration(input)
+      guard builtin.effects.hasTail else { return knownDuration(input) }
+      // Until silent (not given) the length is not known; a given tail adds to it.
+      guard let seconds = constant("tail"), seconds >= 0, let length = knownDuration(input)
+      else { return nil }
+      return length + seconds
     default:
       return nil
     }

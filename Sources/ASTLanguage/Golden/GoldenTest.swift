@@ -129,7 +129,7 @@ public enum GoldenTest {
       do {
         let report = try await evaluator.run()
         diagnostics += report.warnings
-        outPrint = report.outAudio.map { fingerprint($0) + "\n" + spectrumLine($0) }
+        outPrint = report.outAudio.map(fingerprint)
       } catch let error as RuntimeError {
         diagnostics += evaluator.warnings() + [error.diagnostic]
         status = 1
@@ -158,7 +158,6 @@ public enum GoldenTest {
       let full = FilePaths.resolve(file, against: directory)
       if let segment = try? AudioSegment(contentsOfFile: full) {
         lines.append("file \(file): " + fingerprint(segment))
-        lines.append(spectrumLine(segment))
       } else {
         lines.append("file \(file): unreadable")
       }
@@ -190,26 +189,20 @@ public enum GoldenTest {
 
   // MARK: Fingerprints
 
+  /// The fingerprint of rendered samples: its line, then its spectrum line.
   static func fingerprint(_ audio: RenderedAudio) -> String {
     fingerprint(
       frames: audio.frameCount, rate: audio.sampleRate, channels: audio.channels.count,
       frame: { index, channel in Double(audio.channels[channel][index]) })
   }
 
-  static func spectrumLine(_ audio: RenderedAudio) -> String {
-    spectrumLine(
-      PowerSpectrum(
-        frames: audio.frameCount, channels: audio.channels.count, sampleRate: audio.sampleRate,
-        sample: { index, channel in Double(audio.channels[channel][index]) }))
-  }
-
-  static func spectrumLine(_ segment: AudioSegment) -> String {
+  /// The fingerprint of a file's samples, decoded once for both lines.
+  static func fingerprint(_ segment: AudioSegment) -> String {
     let samples = segment.samples()
     let channels = segment.channelCount
-    return spectrumLine(
-      PowerSpectrum(
-        frames: segment.frameCount, channels: channels, sampleRate: segment.sampleRate,
-        sample: { index, channel in samples[index * channels + channel] }))
+    return fingerprint(
+      frames: segment.frameCount, rate: segment.sampleRate, channels: channels,
+      frame: { index, channel in samples[index * channels + channel] })
   }
 
   /// `  spectrum: peaks 440.0/-6.02 880.0/-18.10 bands -60.0 -3.1 ...`: the peaks by
@@ -221,14 +214,6 @@ public enum GoldenTest {
     let bands = spectrum.bandLevels().map { String(format: "%.1f", $0 > -0.05 ? 0 : $0) }
     return "  spectrum: peaks \(peaks.isEmpty ? "-" : peaks.joined(separator: " ")) bands "
       + bands.joined(separator: " ")
-  }
-
-  static func fingerprint(_ segment: AudioSegment) -> String {
-    let samples = segment.samples()
-    let channels = segment.channelCount
-    return fingerprint(
-      frames: segment.frameCount, rate: segment.sampleRate, channels: channels,
-      frame: { index, channel in samples[index * channels + channel] })
   }
 
   private static func fingerprint(
@@ -255,6 +240,9 @@ public enum GoldenTest {
     return "\(frames) frames, \(rate) Hz, \(channels) channel\(channels == 1 ? "" : "s"), "
       + NumberText.levels(peakDBFS: decibels(peak), rmsDBFS: decibels(rms))
       + ", envelope \(envelope.isEmpty ? "-" : envelope)"
+      + "\n"
+      + spectrumLine(
+        PowerSpectrum(frames: frames, channels: channels, sampleRate: rate, sample: frame))
   }
 
   // MARK: Comparison
