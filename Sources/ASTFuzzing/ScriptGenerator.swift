@@ -209,8 +209,9 @@ struct ScriptBuilder {
   mutating func effectStatement() -> String {
     let builtin = random.pick(Self.statements)
     var overrides: [String: String] = [:]
-    if let (parameter, kind) = builtin.effects.writesFile {
-      overrides[parameter] = random.pick(kind == .audio ? Self.audioPaths : Self.picturePaths)
+    if let file = builtin.effects.writesFile {
+      overrides[file.parameter] = random.pick(
+        file.kind == .audio ? Self.audioPaths : Self.picturePaths)
     }
     if let publication = builtin.effects.publishes { overrides[publication.channel] = "\"bus\"" }
     return call(builtin, depth: 2, overrides: overrides)

@@ -115,7 +115,7 @@ final class LineEditor {
     let before = String(decoding: bytes.prefix(Int(cursor)), as: UTF8.self)
     let candidates = complete(line, before.count)
     guard !candidates.isEmpty else { return UInt8(CC_REFRESH_BEEP) }
-    let word = Self.wordBeforeCursor(before)
+    let word = Session.completionWord(before)
     let common = Self.commonPrefix(candidates)
     if common.count > word.count {
       _ = el_insertstr(editor, String(common.dropFirst(word.count)))
@@ -125,11 +125,6 @@ final class LineEditor {
     let listing = "\n" + candidates.joined(separator: "  ") + "\n"
     FileHandle.standardOutput.write(Data(listing.utf8))
     return UInt8(CC_REDISPLAY)
-  }
-
-  /// The part of `text` being completed (see ``Session/completionWord(_:)``).
-  static func wordBeforeCursor(_ text: String) -> String {
-    Session.completionWord(text)
   }
 
   static func commonPrefix(_ words: [String]) -> String {

@@ -257,11 +257,8 @@ public struct BuiltinEffects: Sendable, Hashable {
     case picture
   }
 
-  /// The parameter naming the file the builtin writes, and what it holds.
-  public var writesFile: (parameter: String, kind: FileKind)? {
-    get { writtenFile.map { ($0.parameter, $0.kind) } }
-    set { writtenFile = newValue.map { WrittenFile(parameter: $0.parameter, kind: $0.kind) } }
-  }
+  /// The file the builtin writes: the parameter naming it, and what it holds.
+  public var writesFile: WrittenFile?
   /// Whether it prints.
   public var prints = false
   /// The parameters of the channel's name and of the stream it sends, when it sends a
@@ -293,19 +290,26 @@ public struct BuiltinEffects: Sendable, Hashable {
     }
   }
 
-  private struct WrittenFile: Sendable, Hashable {
-    let parameter: String
-    let kind: FileKind
-  }
+  /// A file a builtin writes.
+  public struct WrittenFile: Sendable, Hashable {
+    /// The parameter naming the file.
+    public let parameter: String
+    /// What the file holds.
+    public let kind: FileKind
 
-  private var writtenFile: WrittenFile?
+    /// Creates a written file.
+    public init(parameter: String, kind: FileKind) {
+      self.parameter = parameter
+      self.kind = kind
+    }
+  }
 
   /// No effects: a value computed from its arguments.
   public static let none = BuiltinEffects()
 
   /// Creates effects.
   public init(
-    writesFile: (parameter: String, kind: FileKind)? = nil, prints: Bool = false,
+    writesFile: WrittenFile? = nil, prints: Bool = false,
     publishes: Publication? = nil, readsOnce: Source? = nil, holdsWholeSignal: Bool = false,
     hasTail: Bool = false, timesFitInput: Bool = false, setting: ScriptSetting? = nil
   ) {

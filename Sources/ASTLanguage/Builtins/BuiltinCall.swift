@@ -56,10 +56,7 @@ extension BuiltinCall {
 
   /// Two signals must share a rate to be combined.
   func requireSameRate(_ a: AudioNode, _ b: AudioNode) throws {
-    guard a.sampleRate == b.sampleRate else {
-      throw failure(
-        "cannot combine audio at \(a.sampleRate) Hz with audio at \(b.sampleRate) Hz")
-    }
+    try RuntimeError.requireSameRate(a, b, at: range)
   }
 }
 

@@ -47,7 +47,8 @@ extension BuiltinRegistry {
             upper: .inclusive(Double(EncoderSettings.compressionRange.upperBound)),
             isInteger: true), namedOnly: true,
           "for FLAC: 0 (fastest) to 8 (smallest file); every level decodes to the same samples"),
-      ], result: .sameAsInput, effects: BuiltinEffects(writesFile: ("path", .audio)),
+      ], result: .sameAsInput,
+      effects: BuiltinEffects(writesFile: .init(parameter: "path", kind: .audio)),
       build: .value { call in try await BuiltinRegistry.write(call) }),
   ]
 }

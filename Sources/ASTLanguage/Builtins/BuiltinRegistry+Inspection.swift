@@ -60,7 +60,8 @@ extension BuiltinRegistry {
           "scale", .choice(["linear", "db"]), default: .string("linear"),
           "the level axis: linear, or db (dBFS from -60 to 0)"),
       ],
-      result: .sameAsInput, effects: BuiltinEffects(writesFile: ("path", .picture)),
+      result: .sameAsInput,
+      effects: BuiltinEffects(writesFile: .init(parameter: "path", kind: .picture)),
       build: .value { call in
         let (input, metadata) = try await call.audio("x")
         let (written, path) = try await call.path("path", writing: true)
@@ -73,7 +74,8 @@ extension BuiltinRegistry {
       "spectrogram", group: .inspection,
       "Writes a spectrogram (PNG: a lane per channel, log Hz axis, dBFS colour legend) and passes the signal on.",
       parameters: [input, BuiltinParameter("path", .string, "the picture file")],
-      result: .sameAsInput, effects: BuiltinEffects(writesFile: ("path", .picture)),
+      result: .sameAsInput,
+      effects: BuiltinEffects(writesFile: .init(parameter: "path", kind: .picture)),
       build: .value { call in
         let (input, metadata) = try await call.audio("x")
         let (written, path) = try await call.path("path", writing: true)

@@ -344,9 +344,8 @@ extension Checker {
     else {
       return .invalid(range)
     }
-    if let (parameter, kind) = builtin.effects.writesFile, let index = builtin.index(of: parameter)
-    {
-      switch kind {
+    if let file = builtin.effects.writesFile, let index = builtin.index(of: file.parameter) {
+      switch file.kind {
       case .audio:
         noteWrite(complete[index], type: type)
         checkEncoderSettings(complete, of: builtin, type: type)

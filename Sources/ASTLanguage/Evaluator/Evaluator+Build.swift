@@ -258,11 +258,7 @@ extension Evaluator {
       node.origin = origin(range)
       return .audio(node, metadata)
     case (.audio(let x, let metadata), .audio(let y, _)):
-      guard x.sampleRate == y.sampleRate else {
-        throw RuntimeError(
-          message: "cannot combine audio at \(x.sampleRate) Hz with audio at \(y.sampleRate) Hz",
-          range: range)
-      }
+      try RuntimeError.requireSameRate(x, y, at: range)
       node = ArithmeticNode(operation, x, y)
       node.origin = origin(range)
       return .audio(node, metadata)

@@ -35,6 +35,15 @@ public struct RuntimeError: Error, CustomStringConvertible {
   public var diagnostic: Diagnostic {
     .error(Evaluator.IDs.runtimeError, message, at: range)
   }
+
+  /// Throws when two signals to be combined at `range` have different rates.
+  static func requireSameRate(_ a: AudioNode, _ b: AudioNode, at range: SourceRange) throws {
+    guard a.sampleRate == b.sampleRate else {
+      throw RuntimeError(
+        message: "cannot combine audio at \(a.sampleRate) Hz with audio at \(b.sampleRate) Hz",
+        range: range)
+    }
+  }
 }
 
 /// A failure of a file that the run's options name rather than the script (where to
