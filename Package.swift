@@ -13,7 +13,9 @@ let package = Package(
   products: [
     .library(name: "ASTCore", targets: ["ASTCore"]),
     .library(name: "ASTEngine", targets: ["ASTEngine"]),
-    .library(name: "ASTLanguage", targets: ["ASTLanguage"]),
+    .library(name: "ASTSyntax", targets: ["ASTSyntax"]),
+    .library(name: "ASTSemantics", targets: ["ASTSemantics"]),
+    .library(name: "ASTRuntime", targets: ["ASTRuntime"]),
     .executable(name: "ast", targets: ["ASTTool"]),
     .executable(name: "ast-fuzz", targets: ["ASTFuzzTool"]),
   ],
@@ -62,10 +64,19 @@ let package = Package(
       dependencies: ["ASTCore", "CPNG", "CFFTW"],
       swiftSettings: releaseForThisMachine
     ),
-    // Layer 4: the language: sources, lexer, parser, diagnostics, checker, evaluator.
+    // Layer 4, the language, by concern. The front end: sources, lexer, parser, syntax
+    // trees, printer, formatter, diagnostics.
+    .target(name: "ASTSyntax"),
+    // The semantics: types, the builtin declarations (each with how it builds its node),
+    // the checker, the sandbox.
     .target(
-      name: "ASTLanguage",
-      dependencies: ["ASTCore", "ASTEngine"]
+      name: "ASTSemantics",
+      dependencies: ["ASTSyntax", "ASTCore", "ASTEngine"]
+    ),
+    // The runtime: the evaluator, the session, script runs and golden fingerprints.
+    .target(
+      name: "ASTRuntime",
+      dependencies: ["ASTSemantics", "ASTSyntax", "ASTCore", "ASTEngine"]
     ),
     // Layer 5: the `ast` command.
     .executableTarget(
@@ -73,7 +84,9 @@ let package = Package(
       dependencies: [
         "ASTCore",
         "ASTEngine",
-        "ASTLanguage",
+        "ASTSyntax",
+        "ASTSemantics",
+        "ASTRuntime",
         "CEditLine",
         "CInterrupt",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -84,7 +97,7 @@ let package = Package(
     .target(name: "CFuzzGuard"),
     .target(
       name: "ASTFuzzing",
-      dependencies: ["ASTLanguage", "CFuzzGuard"]
+      dependencies: ["ASTSyntax", "ASTSemantics", "CFuzzGuard"]
     ),
     .executableTarget(
       name: "ASTFuzzTool",
@@ -116,12 +129,22 @@ let package = Package(
       dependencies: ["ASTEngine", "ASTCore", "ASTTestSupport"]
     ),
     .testTarget(
-      name: "ASTLanguageTests",
-      dependencies: ["ASTLanguage", "ASTTestSupport"]
+      name: "ASTSyntaxTests",
+      dependencies: ["ASTSyntax", "ASTTestSupport"]
+    ),
+    .testTarget(
+      name: "ASTSemanticsTests",
+      dependencies: ["ASTSemantics", "ASTSyntax", "ASTCore", "ASTTestSupport"]
+    ),
+    .testTarget(
+      name: "ASTRuntimeTests",
+      dependencies: [
+        "ASTRuntime", "ASTSemantics", "ASTSyntax", "ASTCore", "ASTEngine", "ASTTestSupport",
+      ]
     ),
     .testTarget(
       name: "ASTFuzzingTests",
-      dependencies: ["ASTFuzzing", "ASTFuzzTool", "ASTLanguage", "ASTTestSupport"]
+      dependencies: ["ASTFuzzing", "ASTFuzzTool", "ASTSemantics", "ASTSyntax", "ASTTestSupport"]
     ),
     .testTarget(
       name: "SystemLibraryTests",

@@ -16,7 +16,7 @@ jobs=${SANITIZE_JOBS:-1}
 parts=("$@")
 if [ ${#parts[@]} -eq 0 ]; then parts=(thread address); fi
 
-thread_filter='ASTCoreTests\.Channel|ASTEngineTests\.|ASTLanguageTests\.EvaluatorStreamTests'
+thread_filter='ASTCoreTests\.Channel|ASTEngineTests\.|ASTRuntimeTests\.EvaluatorStreamTests'
 
 # Under AddressSanitizer:
 # - Leak detection is off. The toolchain's XCTest harness (libXCTest, XCTMainMisc and

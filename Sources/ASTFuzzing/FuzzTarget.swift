@@ -1,4 +1,5 @@
-import ASTLanguage
+import ASTSemantics
+import ASTSyntax
 
 /// What one input does to the front end: the source is lexed, parsed and checked, its
 /// diagnostics rendered, and what must hold for any input is verified.

@@ -1,4 +1,5 @@
-import ASTLanguage
+import ASTSemantics
+import ASTSyntax
 
 /// Makes random inputs for the language's front end: soups of tokens, and scripts shaped
 /// by the grammar that call the real builtins with arguments that mostly fit, so that

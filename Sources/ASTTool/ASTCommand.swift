@@ -1,5 +1,7 @@
 import ASTCore
-import ASTLanguage
+import ASTRuntime
+import ASTSemantics
+import ASTSyntax
 import ArgumentParser
 import Foundation
 

@@ -1,4 +1,6 @@
-import ASTLanguage
+import ASTRuntime
+import ASTSemantics
+import ASTSyntax
 import ArgumentParser
 import Foundation
 

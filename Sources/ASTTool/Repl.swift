@@ -1,6 +1,8 @@
 import ASTCore
 import ASTEngine
-import ASTLanguage
+import ASTRuntime
+import ASTSemantics
+import ASTSyntax
 import ArgumentParser
 import CInterrupt
 import Dispatch

@@ -103,7 +103,7 @@ struct DocumentationExampleTests {
     let catalog = root.appendingPathComponent("Sources/ASTCore/ASTCore.docc")
     var sources = try String(contentsOf: tests, encoding: .utf8)
     sources += try String(
-      contentsOf: root.appendingPathComponent("Tests/ASTLanguageTests/ScriptRunnerTests.swift"),
+      contentsOf: root.appendingPathComponent("Tests/ASTRuntimeTests/ScriptRunnerTests.swift"),
       encoding: .utf8)
     let normalised = Self.words(sources)
     var blocks = 0

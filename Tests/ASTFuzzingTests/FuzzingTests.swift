@@ -1,5 +1,6 @@
 import ASTFuzzing
-import ASTLanguage
+import ASTSemantics
+import ASTSyntax
 import ASTTestSupport
 import Foundation
 import Testing

@@ -1,0 +1,168 @@
+import ASTCore
+import ASTEngine
+import ASTSemantics
+import ASTSyntax
+import Foundation
+
+extension Evaluator {
+  // MARK: Builtins
+
+  /// Builds a builtin call with the builder its declaration gives.
+  func build(
+    _ builtin: Builtin, _ values: [TypedExpr], lifted: Bool, in environment: Environment,
+    range: SourceRange
+  ) async throws -> RuntimeValue {
+    let call = EvaluatorCall(
+      evaluator: self, builtin: builtin, values: values, lifted: lifted,
+      environment: environment, range: range)
+    switch builtin.build {
+    case .value(let build):
+      return try await build(call)
+    case .effect(let build):
+      let inputName = builtin.parameters.first?.name ?? "x"
+      let tag = origin(range)
+      if lifted {
+        let source = try await call.stream(inputName)
+        return .stream(
+          LiftedSource(source) { input in
+            let node = try await build(call, input)
+            node.origin = tag
+            return node
+          })
+      }
+      let (input, metadata) = try await call.audio(inputName)
+      let node = try await build(call, input)
+      node.origin = tag
+      return .audio(node, metadata)
+    }
+  }
+
+  /// A path as it is opened: within the sandbox when there is one (a refusal is an
+  /// error at `range`), else relative paths against the base directory.
+  func resolve(_ path: String, at range: SourceRange, writing: Bool = false) throws -> String {
+    switch Sandbox.open(
+      path, in: options.sandbox, base: options.baseDirectory, writing: writing)
+    {
+    case .success(let opened): return opened
+    case .failure(let refusal): throw RuntimeError(message: refusal.message, range: range)
+    }
+  }
+}
+
+/// A builtin call being built by the evaluator: its arguments read by parameter name and
+/// evaluated in the call's environment.
+final class EvaluatorCall: BuiltinCall {
+  let evaluator: Evaluator
+  let builtin: Builtin
+  let values: [TypedExpr]
+  let isLifted: Bool
+  let environment: Environment
+  let range: SourceRange
+
+  init(
+    evaluator: Evaluator, builtin: Builtin, values: [TypedExpr], lifted: Bool,
+    environment: Environment, range: SourceRange
+  ) {
+    self.evaluator = evaluator
+    self.builtin = builtin
+    self.values = values
+    self.isLifted = lifted
+    self.environment = environment
+    self.range = range
+  }
+
+  var context: RenderContext { evaluator.context }
+  var output: any RunOutput { evaluator.options.output }
+  var inputDescriptor: Int32 { evaluator.options.inputDescriptor }
+
+  /// The argument of the parameter called `name`; an expression the evaluator refuses
+  /// (an internal error at the call) when the declaration has no such parameter.
+  func argument(_ name: String) -> TypedExpr {
+    guard let index = builtin.index(of: name), index < values.count else {
+      return .invalid(range)
+    }
+    return values[index]
+  }
+
+  func value(_ name: String) async throws -> RuntimeValue {
+    try await evaluator.evaluate(argument(name), in: environment)
+  }
+
+  func number(_ name: String) async throws -> Double {
+    try await evaluator.number(argument(name), in: environment)
+  }
+
+  func whole(_ name: String) async throws -> Int {
+    try await evaluator.whole(argument(name), in: environment)
+  }
+
+  func string(_ name: String) async throws -> String {
+    try await evaluator.string(argument(name), in: environment)
+  }
+
+  func audio(_ name: String) async throws -> (AudioNode, Metadata) {
+    try await evaluator.audio(argument(name), in: environment)
+  }
+
+  func stream(_ name: String) async throws -> ChunkSource {
+    try await evaluator.stream(argument(name), in: environment)
+  }
+
+  func modulation(_ name: String) async throws -> ParameterSignal {
+    try await evaluator.parameter(argument(name), in: environment)
+  }
+
+  func signals(_ name: String) async throws -> [AudioNode] {
+    let list = argument(name)
+    guard case .list(let items) = try await evaluator.evaluate(list, in: environment) else {
+      throw RuntimeError(message: "expected a list of signals", range: list.range)
+    }
+    let nodes = try items.map { item -> AudioNode in
+      guard case .audio(let node, _) = item else {
+        throw RuntimeError(message: "expected a list of signals", range: list.range)
+      }
+      return node
+    }
+    guard let first = nodes.first, nodes.allSatisfy({ $0.sampleRate == first.sampleRate }) else {
+      throw failure(
+        "the signals of '\(builtin.name)' have different sample rates; resample them")
+    }
+    return nodes
+  }
+
+  func frames(_ name: String, rate: Int) async throws -> Int {
+    evaluator.frames(try await number(name), rate)
+  }
+
+  func path(_ name: String, writing: Bool) async throws -> (written: String, opened: String) {
+    let written = try await string(name)
+    return (written, try evaluator.resolve(written, at: argument(name).range, writing: writing))
+  }
+
+  func rebuilding(_ name: String) -> NodeFactory {
+    let recipe = argument(name)
+    let evaluator = self.evaluator
+    let environment = self.environment
+    return {
+      // Each repetition is a fresh build; it does not count toward the node limit.
+      evaluator.state.withLock { $0.nodesBuilt = 0 }
+      return try await evaluator.audio(recipe, in: environment).0
+    }
+  }
+
+  func subscription(to name: String) async throws -> Subscription {
+    let start = range.start
+    let waiting = evaluator.state.withLock { state -> Subscription? in
+      guard var queue = state.presubscribed[start], !queue.isEmpty else { return nil }
+      let first = queue.removeFirst()
+      state.presubscribed[start] = queue
+      return first
+    }
+    if let waiting { return waiting }
+    return try await evaluator.processing.channels.subscribe(to: name)
+  }
+
+  func origin() -> Int {
+    evaluator.origin(range)
+  }
+}

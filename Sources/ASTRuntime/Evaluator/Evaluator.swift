@@ -1,0 +1,528 @@
+import ASTCore
+import ASTEngine
+import ASTSemantics
+import ASTSyntax
+import Foundation
+import Synchronization
+
+/// Options of a run.
+public struct RunOptions: Sendable {
+  /// Frames pulled per block.
+  public var blockSize: Int
+  /// Stops the run when cancelled.
+  public var cancellation: CancellationToken
+  /// The directory relative paths are resolved against; `nil` for the current one.
+  public var baseDirectory: String?
+  /// Where `print` and the summary of `out` go.
+  public var output: any RunOutput
+  /// Where to write `out` (`nil` prints its summary instead), as the user gave it. Its
+  /// failures are ``OutputError``s, not errors at a place in the script.
+  public var outPath: String?
+  /// The MP3 bitrate, Vorbis quality or FLAC compression level of ``outPath``.
+  public var outSettings = EncoderSettings()
+  /// Called while `out` renders with the fraction done (0 to 1), when its length is known.
+  public var progress: (@Sendable (Double) -> Void)?
+  /// Keep the samples of `out` in the report (for tests and golden files; only for short
+  /// renders, since it holds the whole signal).
+  public var keepsOut = false
+  /// The file descriptor `input` reads raw PCM from (standard input by default).
+  public var inputDescriptor: Int32 = 0
+  /// Also draw `out`'s waveform into this PNG file (`ast run --plot`), as the user gave
+  /// it; its failures are ``OutputError``s.
+  public var plotPath: String?
+  /// Write `out`'s chunks to standard output as JSON lines (the AudioStream JSON form)
+  /// instead of to ``outPath``; a signal is cut into chunks of half a second first.
+  public var emitsJSONLines = false
+  /// The directory every file the script reads or writes must lie in, if any; relative
+  /// paths are then taken against it, and ``baseDirectory`` is not used.
+  public var sandbox: Sandbox?
+  /// The most bytes one node may hold (``ASTEngine/RenderContext/memoryLimit``).
+  public var memoryLimit = RenderContext.defaultMemoryLimit
+
+  /// Creates options.
+  public init(
+    blockSize: Int = 1024, cancellation: CancellationToken = CancellationToken(),
+    baseDirectory: String? = nil, output: any RunOutput = StandardRunOutput(),
+    outPath: String? = nil,
+    progress: (@Sendable (Double) -> Void)? = nil
+  ) {
+    self.blockSize = blockSize
+    self.cancellation = cancellation
+    self.baseDirectory = baseDirectory
+    self.output = output
+    self.outPath = outPath
+    self.progress = progress
+  }
+}
+
+/// What a run produced.
+public struct RunReport: Sendable {
+  /// The summary of `out`, when the script binds it.
+  public var out: SignalSummary?
+  /// The samples of `out`, when ``RunOptions/keepsOut`` asked for them.
+  public var outAudio: RenderedAudio?
+  /// Warnings about numeric trouble (clipping, NaN), at their source.
+  public var warnings: [Diagnostic]
+}
+
+/// Runs a checked script: turns the typed tree into engine graphs and pulls them.
+///
+/// Bindings are recipes, built when a statement uses them. Within one statement's
+/// graph a signal used more than once (a named signal, a function's signal argument) is
+/// built and rendered once and read by each use (``ASTEngine/SharedSignal``); separate
+/// statements build their own graphs, so nothing is held in memory. Statements run in order: an
+/// expression statement is rendered to its end when it is reached (its `write` and
+/// `print` happen then); a binding that nothing uses but that writes or prints is run
+/// the same way. `out` is rendered last: written to the output path, or summarised.
+/// `publish` runs concurrently with everything after it; the subscriptions of the
+/// script are registered before anything runs, so no chunk is missed.
+public final class Evaluator: @unchecked Sendable {
+  /// Diagnostic identifiers of running.
+  public enum IDs {
+    /// A failure while running (a file that cannot be written, a channel error).
+    public static let runtimeError = RuntimeError.id
+    /// Samples beyond full scale clipped when writing an integer format.
+    public static let clippedSamples: DiagnosticID = "clipped-samples"
+    /// NaN or infinite samples produced by a node.
+    public static let nonFiniteSamples: DiagnosticID = "non-finite-samples"
+    /// Raw input that ended inside a frame.
+    public static let partialFrame: DiagnosticID = "partial-frame"
+
+    /// Every identifier above.
+    public static let all: [DiagnosticID] = [
+      runtimeError, clippedSamples, nonFiniteSamples, partialFrame,
+    ]
+  }
+
+  // Statements that read channels run in tasks of their own, so the state below is
+  // shared: every access goes through `state`'s lock. Graphs themselves are built and
+  // rendered within one task and never shared.
+  let script: TypedScript
+  let options: RunOptions
+  let source: Source
+  let context: RenderContext
+  let processing = ProcessingContext()
+
+  struct State {
+    var recipes: [String: TypedExpr] = [:]
+    var numberCache: [String: Double] = [:]
+    /// Subscriptions made before the run, by the source position of their `subscribe`.
+    var presubscribed: [Int: [Subscription]] = [:]
+    /// Builder invocations, to refuse patches that would build absurdly many nodes.
+    var nodesBuilt = 0
+    var origins: [SourceRange] = []
+    /// The first error of a task running beside the statements (a publisher).
+    var firstFailure: (any Error)?
+  }
+
+  let state = Mutex(State())
+  static let maximumNodes = 200_000
+
+  var recipes: [String: TypedExpr] { state.withLock { $0.recipes } }
+
+  /// Prepares a run of a checked script (without errors).
+  public init(check: CheckResult, options: RunOptions = RunOptions()) {
+    self.script = check.script
+    self.source = check.parse.source
+    self.options = options
+    self.context = RenderContext(
+      blockSize: options.blockSize, cancellation: options.cancellation,
+      memoryLimit: options.memoryLimit)
+  }
+
+  /// An origin tag for a source range, for reports.
+  func origin(_ range: SourceRange) -> Int {
+    state.withLock { state in
+      state.origins.append(range)
+      return state.origins.count - 1
+    }
+  }
+
+  /// Runs the script.
+  ///
+  /// - Throws: ``RuntimeError`` at the failing statement, or ``ASTEngine/RenderError/cancelled``.
+  public func run() async throws -> RunReport {
+    let (liveValues, executed) = liveness()
+    let publishCounts = countPublishers()
+    try await presubscribe(in: liveValues)
+    // A channel nobody in the script publishes to ends at once, rather than never.
+    for name in await processing.channels.channelNames where publishCounts[name] == nil {
+      await processing.channels.closeChannel(name)
+    }
+    // Ctrl-C may come while a render waits on a channel: closing the channels wakes it.
+    // The token calls this when it is cancelled (at once if it already is).
+    let channels = processing.channels
+    let closing = context.cancellation.onCancel {
+      Task { await channels.closeAll() }
+    }
+    defer { closing.remove() }
+    var publishers: [Task<Void, any Error>] = []
+    var consumers: [Task<Void, any Error>] = []
+    var remaining = publishCounts
+    do {
+      for statement in script.statements {
+        try context.cancellation.check()
+        switch statement {
+        case .setRate:
+          continue
+        case .binding(let name, let value, let range):
+          state.withLock { $0.recipes[name] = value }
+          if executed.contains(name) {
+            try await execute(value, range: range, consumers: &consumers)
+          }
+        case .expression(let value, let range):
+          if let (channel, streamExpression) = value.publication {
+            let name = try await string(channel, in: Environment())
+            remaining[name, default: 1] -= 1
+            let last = remaining[name] == 0
+            let channels = processing.channels
+            let evaluator = self
+            publishers.append(
+              Task {
+                defer { if last { Task { await channels.closeChannel(name) } } }
+                do {
+                  try await evaluator.guarded(range) {
+                    try await evaluator.publish(streamExpression, to: name)
+                  }
+                } catch {
+                  // A failed publisher stops the whole run before its subscribers see
+                  // the channel close, so no output is finished from partial input.
+                  evaluator.state.withLock { $0.firstFailure = $0.firstFailure ?? error }
+                  evaluator.context.cancellation.cancel()
+                  throw error
+                }
+              })
+            continue
+          }
+          try await execute(value, range: range, consumers: &consumers)
+        }
+      }
+      var report = RunReport(out: nil, warnings: [])
+      if let out = recipes["out"] {
+        let kept = KeptAudio()
+        report.out = try await renderOut(out, keeping: options.keepsOut ? kept : nil)
+        report.outAudio = kept.audio
+      }
+      for consumer in consumers { try await consumer.value }
+      state.withLock { $0.presubscribed.removeAll() }
+      for publisher in publishers { try await publisher.value }
+      report.warnings = warnings()
+      return report
+    } catch {
+      context.cancellation.cancel()
+      for task in consumers + publishers { task.cancel() }
+      await processing.close()
+      // A publisher's failure is the cause; the cancellation it made is its effect.
+      if case RenderError.cancelled = error, let cause = state.withLock({ $0.firstFailure }) {
+        throw cause
+      }
+      throw error
+    }
+  }
+
+  /// Renders a statement's value to its end; one that reads a channel runs concurrently.
+  func execute(_ value: TypedExpr, range: SourceRange, consumers: inout [Task<Void, any Error>])
+    async throws
+  {
+    if readsChannel(value) {
+      let evaluator = self
+      consumers.append(Task { try await evaluator.drainStatement(value, range: range) })
+    } else {
+      try await drainStatement(value, range: range)
+    }
+  }
+
+  func drainStatement(_ value: TypedExpr, range: SourceRange) async throws {
+    try await guarded(range) {
+      switch try await self.evaluate(value, in: Environment()) {
+      case .audio(let node, _): _ = try await Render.drain(node)
+      case .stream(let stream): _ = try await Render.drain(stream)
+      case .list(let items):
+        for item in items {
+          if case .audio(let node, _) = item { _ = try await Render.drain(node) }
+          if case .stream(let stream) = item { _ = try await Render.drain(stream) }
+        }
+      case .number, .string, .unit: break
+      }
+    }
+  }
+
+  /// Renders `out`: to the output path, or to a summary line.
+  func renderOut(_ out: TypedExpr, keeping kept: KeptAudio? = nil) async throws -> SignalSummary? {
+    try await guarded(out.range) { () async throws -> SignalSummary? in
+      var value = try await self.evaluate(out, in: Environment())
+      if let kept {
+        if case .stream(let stream) = value {
+          value = .audio(try await JoinNode.make(stream), [:])
+        }
+        if case .audio(let node, let metadata) = value {
+          kept.audio = RenderedAudio(
+            sampleRate: node.sampleRate, channels: Array(repeating: [], count: node.channelCount))
+          value = .audio(
+            TapNode(
+              node,
+              onBlock: { buffer, count in
+                for channel in 0..<buffer.channelCount {
+                  kept.audio?.channels[channel].append(
+                    contentsOf: UnsafeBufferPointer(start: buffer.channel(channel), count: count))
+                }
+              }, onEnd: {}), metadata)
+        }
+      }
+      if case .audio(let node, let metadata) = value, let progress = self.options.progress,
+        let total = node.frameCount, total > 0
+      {
+        var done = 0
+        value = .audio(
+          TapNode(
+            node,
+            onBlock: { _, count in
+              done += count
+              progress(Double(done) / Double(total))
+            }, onEnd: {}), metadata)
+      }
+      if let plotPath = self.options.plotPath {
+        guard case .audio(let node, let metadata) = value else {
+          throw RuntimeError(
+            message: "--plot pictures a signal, and 'out' is not one (join a stream first)",
+            range: out.range)
+        }
+        let picture = WaveformPicture(sampleRate: node.sampleRate, channelCount: node.channelCount)
+        value = .audio(
+          TapNode(
+            node, drawing: picture, to: plotPath,
+            naming: { OutputError(.plot, path: plotPath, failure: $0) }), metadata)
+      }
+      if self.options.emitsJSONLines {
+        return try await self.emitJSONLines(value, range: out.range)
+      }
+      let settings = self.options.outSettings
+      func outFailure(_ path: String) -> @Sendable (any Error) -> any Error {
+        { OutputError(.out, path: path, failure: $0) }
+      }
+      switch value {
+      case .audio(let node, _):
+        if let path = self.options.outPath {
+          return try await Render.write(
+            node, to: path, settings: settings, origin: self.origin(out.range),
+            naming: outFailure(path))
+        }
+        let summary = try await Render.drain(node)
+        self.options.output.line(summary.line)
+        return summary
+      case .stream(let stream):
+        if let path = self.options.outPath {
+          let origin = self.origin(out.range)
+          let trouble = self.context.trouble
+          let writer = LazyStreamWriter { chunk in
+            try SignalFileWriter(
+              path: path, settings: settings, sampleRate: chunk.sampleRate,
+              channelCount: chunk.channelCount, origin: origin, trouble: trouble)
+          }
+          do {
+            let naming = outFailure(path)
+            let summary = try await Render.drain(stream) { chunk in
+              do { try await writer.write(chunk) } catch { throw naming(error) }
+            }
+            let wrote: Bool
+            do { wrote = try await writer.finish() } catch { throw naming(error) }
+            guard wrote else {
+              throw RuntimeError(
+                message: "'out' is a stream without chunks: there is no audio to write",
+                range: out.range)
+            }
+            return summary
+          } catch {
+            await writer.cancel()
+            throw error
+          }
+        }
+        let summary = try await Render.drain(stream)
+        self.options.output.line(summary?.line ?? "Stream (no chunks)")
+        return summary
+      case .number, .string, .list, .unit:
+        if self.options.outPath != nil {
+          throw RuntimeError(
+            message: "'out' is not a signal or a stream, so there is no audio to write",
+            range: out.range)
+        }
+        if case .number(let number) = value {
+          self.options.output.line(out.type.text(for: number))
+        }
+        if case .string(let text) = value { self.options.output.line(text) }
+        return nil
+      }
+    }
+  }
+
+  /// Writes `out` to standard output as JSON lines, one chunk a line as it is made; a
+  /// signal is cut into 16-bit chunks of half a second.
+  func emitJSONLines(_ value: RuntimeValue, range: SourceRange) async throws -> SignalSummary? {
+    let stream: ChunkSource
+    switch value {
+    case .stream(let source):
+      stream = source
+    case .audio(let node, let metadata):
+      let frames = max(1, Int((Double(node.sampleRate) * 0.5).rounded()))
+      stream = ChunkerSource(node, framesPerChunk: frames, metadata: metadata, integers: true)
+    default:
+      throw RuntimeError(
+        message: "'out' is not a signal or a stream, so there are no chunks to emit", range: range)
+    }
+    let writer = JSONLinesWriter()
+    return try await Render.drain(stream) { chunk in
+      do {
+        try writer.write(chunk)
+      } catch {
+        throw OutputError(.emit, path: "-", failure: error)
+      }
+    }
+  }
+
+  /// Runs `body`, turning failures into runtime errors at `range`.
+  func guarded<T>(_ range: SourceRange, _ body: () async throws -> T) async throws -> T {
+    do {
+      return try await body()
+    } catch let error as RuntimeError {
+      throw error
+    } catch let error as OutputError {
+      throw error
+    } catch RenderError.cancelled {
+      throw RenderError.cancelled
+    } catch let error as AudioFileError {
+      throw RuntimeError(
+        message: error.description, range: range,
+        isClosedByReader: error.kind == .closedByReader)
+    } catch let error as RenderError {
+      throw RuntimeError(message: error.description, range: range)
+    } catch let error as ChannelError {
+      throw RuntimeError(message: error.description, range: range)
+    } catch {
+      throw RuntimeError(message: String(describing: error), range: range)
+    }
+  }
+
+  /// The warnings gathered while rendering, at their origins (also after a failed run).
+  public func warnings() -> [Diagnostic] {
+    var result: [Diagnostic] = []
+    for (key, count) in context.trouble.entries {
+      let origins = state.withLock { $0.origins }
+      let range = key.origin.flatMap { $0 < origins.count ? origins[$0] : nil } ?? .zero
+      switch key.kind {
+      case .clipped(let target):
+        result.append(
+          .warning(
+            Self.IDs.clippedSamples,
+            "\(count) sample\(count == 1 ? "" : "s") clipped when writing '\(target)'", at: range,
+            notes: [DiagnosticNote("lower the level, e.g. with 'gain' or 'normalize'")]))
+      case .nonFinite:
+        result.append(
+          .warning(
+            Self.IDs.nonFiniteSamples,
+            "\(count) sample\(count == 1 ? " was" : "s were") NaN or infinite and became 0",
+            at: range))
+      case .partialFrame:
+        result.append(
+          .warning(
+            Self.IDs.partialFrame,
+            "standard input ended inside a frame: the last "
+              + (count == 1 ? "byte was" : "\(count) bytes were")
+              + " dropped and the whole frames before them kept", at: range))
+      }
+    }
+    return result.sortedUnique()
+  }
+
+  // MARK: Set-up
+
+  /// Registers the subscriptions of every `subscribe` with a constant name in the
+  /// expressions that will run, so none misses a chunk and none that never runs holds a
+  /// publisher up.
+  func presubscribe(in values: [TypedExpr]) async throws {
+    var sites: [(String, SourceRange)] = []
+    for value in values {
+      value.visit { expression in
+        if let name = expression.subscribedChannel?.stringValue {
+          sites.append((name, expression.range))
+        }
+      }
+    }
+    for (name, range) in sites {
+      let subscription = try await processing.channels.subscribe(to: name)
+      state.withLock { $0.presubscribed[range.start, default: []].append(subscription) }
+    }
+  }
+
+  /// The number of `publish` statements per channel name.
+  func countPublishers() -> [String: Int] {
+    var counts: [String: Int] = [:]
+    for statement in script.statements {
+      if case .expression(let value, _) = statement,
+        let name = value.publication?.channel.stringValue
+      {
+        counts[name, default: 0] += 1
+      }
+    }
+    return counts
+  }
+
+  /// What the run will evaluate: the expression statements, `out`, the bindings they
+  /// use, and the bindings with effects (write, print, plot, publish) that nothing else
+  /// uses, which run as statements of their own (their names are returned too).
+  func liveness() -> (values: [TypedExpr], executed: Set<String>) {
+    let plan = RunPlan(script)
+    var bindings: [String: TypedExpr] = [:]
+    for case .binding(let name, let value, _) in script.statements { bindings[name] = value }
+    var live: Set<String> = []
+    var values: [TypedExpr] = []
+    var work = plan.roots.map(\.value)
+    while let value = work.popLast() {
+      values.append(value)
+      for name in value.referencedBindings where live.insert(name).inserted {
+        if let recipe = bindings[name] { work.append(recipe) }
+      }
+    }
+    return (values, plan.executed)
+  }
+
+}
+
+/// A rendered signal: its rate and its samples, one array per channel.
+public struct RenderedAudio: Sendable, Equatable {
+  /// Frames per second.
+  public var sampleRate: Int
+  /// The samples, one array per channel.
+  public var channels: [[Float]]
+
+  /// The number of frames.
+  public var frameCount: Int { channels.first?.count ?? 0 }
+}
+
+extension Evaluator {
+  /// Renders the Audio (or joined Stream) bound to `name` into memory, after ``run()``
+  /// has bound it; for tests and for Swift code that wants the samples.
+  public func render(binding name: String) async throws -> RenderedAudio {
+    guard let recipe = recipes[name] else {
+      throw RuntimeError(message: "'\(name)' is not bound", range: .zero)
+    }
+    let node: AudioNode
+    switch try await evaluate(recipe, in: Environment()) {
+    case .audio(let audio, _): node = audio
+    case .stream(let stream): node = try await JoinNode.make(stream)
+    default: throw RuntimeError(message: "'\(name)' is not a signal", range: recipe.range)
+    }
+    var channels = [[Float]](repeating: [], count: node.channelCount)
+    _ = try await Render.drain(node) { buffer, count in
+      for channel in 0..<channels.count {
+        channels[channel].append(
+          contentsOf: UnsafeBufferPointer(start: buffer.channel(channel), count: count))
+      }
+    }
+    return RenderedAudio(sampleRate: node.sampleRate, channels: channels)
+  }
+}
+
+/// The samples of `out`, filled while it renders.
+final class KeptAudio: @unchecked Sendable {
+  var audio: RenderedAudio?
+}

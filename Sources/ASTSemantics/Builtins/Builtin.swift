@@ -1,0 +1,442 @@
+import ASTCore
+import ASTSyntax
+
+/// What a parameter accepts.
+public enum ParameterKind: Sendable, Hashable {
+  /// A Number, constant or computed.
+  case number
+  /// A Number (constant) or an Audio (modulation at audio rate).
+  case signal
+  /// An Audio signal: the input of an effect. Effects that lift to streams also take a
+  /// Stream here.
+  case audio
+  /// An Audio or a Stream.
+  case audioOrStream
+  /// A Stream of chunks.
+  case stream
+  /// A list of Audio signals.
+  case audioList
+  /// A string.
+  case string
+  /// One of a few strings.
+  case choice([String])
+  /// Any value: Number, String, Audio or Stream.
+  case anyValue
+}
+
+/// The unit a number parameter is measured in, which decides what literals it takes.
+public enum ParameterUnit: String, Sendable, Hashable {
+  /// A plain number: a literal with a unit is an error.
+  case none
+  /// Seconds: `ms` and `s` literals, or a bare number of seconds.
+  case seconds
+  /// Hertz: `hz` and `khz` literals, or a bare number of hertz.
+  case hertz
+  /// A linear gain factor: `db` literals become gains (`-6db` is 0.501).
+  case gain
+  /// A level in decibels: a `db` literal gives its number of decibels (`-6db` is -6).
+  case decibels
+  /// A sample rate in hertz, a whole number.
+  case sampleRate
+  /// A whole number of things.
+  case count
+  /// A bitrate in kilobits per second, a plain number.
+  case kilobitsPerSecond
+
+  /// The dimension of numbers this unit accepts, or `nil` for plain numbers only.
+  public var dimension: Dimension? {
+    switch self {
+    case .seconds: .time
+    case .hertz, .sampleRate: .frequency
+    case .gain, .decibels: .gain
+    case .none, .count, .kilobitsPerSecond: nil
+    }
+  }
+
+  /// How values are written in the reference: `s`, `Hz`, `dB`.
+  public var symbol: String {
+    switch self {
+    case .none, .count: ""
+    case .kilobitsPerSecond: "kbps"
+    case .seconds: "s"
+    case .hertz, .sampleRate: "Hz"
+    case .gain: "linear"
+    case .decibels: "dB"
+    }
+  }
+}
+
+/// One end of a parameter's valid range.
+public enum RangeBound: Sendable, Hashable {
+  /// The value itself is allowed.
+  case inclusive(Double)
+  /// Only values beyond it are allowed.
+  case exclusive(Double)
+  /// Half the sample rate of the signal (the Nyquist frequency), not included.
+  case nyquist
+}
+
+/// The values a number parameter may take.
+public struct ValueRange: Sendable, Hashable {
+  /// The lower end, or `nil` for none.
+  public var lower: RangeBound?
+  /// The upper end, or `nil` for none.
+  public var upper: RangeBound?
+  /// Whether only whole numbers are allowed.
+  public var isInteger: Bool
+
+  /// Creates a range.
+  public init(lower: RangeBound? = nil, upper: RangeBound? = nil, isInteger: Bool = false) {
+    self.lower = lower
+    self.upper = upper
+    self.isInteger = isInteger
+  }
+
+  /// Zero or more.
+  public static let nonNegative = ValueRange(lower: .inclusive(0))
+  /// More than zero.
+  public static let positive = ValueRange(lower: .exclusive(0))
+  /// From 0 to 1.
+  public static let unit = ValueRange(lower: .inclusive(0), upper: .inclusive(1))
+  /// More than zero and below the Nyquist frequency.
+  public static let audible = ValueRange(lower: .exclusive(0), upper: .nyquist)
+  /// The sample rates the project supports: whole numbers in ``SampleRates/supported``.
+  public static let sampleRates = ValueRange(
+    lower: .inclusive(Double(SampleRates.supported.lowerBound)),
+    upper: .inclusive(Double(SampleRates.supported.upperBound)), isInteger: true)
+}
+
+/// A parameter's default.
+public enum DefaultValue: Sendable, Hashable {
+  /// A number, with the spelling the reference shows (`-1db`, `5ms`).
+  case number(Double, spelling: String)
+  /// A string.
+  case string(String)
+  /// The script's rate (set by `rate N`), else 44100 Hz.
+  case scriptRate
+  /// Left out, the argument is absent (``TypedExpr/absent(_:)``) and the builtin takes
+  /// its own default, which the reference writes as `spelling`. Given, it can be
+  /// refused where it does not apply (a `bitrate:` on a WAV `write`).
+  case absent(spelling: String)
+
+  /// How the default is written in the reference.
+  public var spelling: String {
+    switch self {
+    case .number(_, let spelling): spelling
+    case .string(let value): SourcePrinter.quote(value)
+    case .scriptRate: "the script's rate"
+    case .absent(let spelling): spelling
+    }
+  }
+}
+
+/// One parameter of a builtin, declared as data.
+public struct BuiltinParameter: Sendable, Hashable {
+  /// The name, used for named arguments.
+  public let name: String
+  /// What it accepts.
+  public let kind: ParameterKind
+  /// The unit of numbers.
+  public let unit: ParameterUnit
+  /// The default, or `nil` when the argument is required.
+  public let defaultValue: DefaultValue?
+  /// The valid values of constant numbers, or `nil` for any.
+  public let range: ValueRange?
+  /// Whether it can only be given by name (`rate:`, `amp:`).
+  public let isNamedOnly: Bool
+  /// One line saying what it does.
+  public let summary: String
+
+  /// Creates a parameter.
+  public init(
+    _ name: String, _ kind: ParameterKind, unit: ParameterUnit = .none,
+    default defaultValue: DefaultValue? = nil, range: ValueRange? = nil, namedOnly: Bool = false,
+    _ summary: String
+  ) {
+    self.name = name
+    self.kind = kind
+    self.unit = unit
+    self.defaultValue = defaultValue
+    self.range = range
+    self.isNamedOnly = namedOnly
+    self.summary = summary
+  }
+
+  /// Whether the argument must be given.
+  public var isRequired: Bool { defaultValue == nil }
+}
+
+/// How a builtin's result type follows from its arguments.
+public enum ResultRule: Sendable, Hashable {
+  /// A mono Audio at the `rate:` argument or the script's rate.
+  case generator
+  /// The type of the first argument (Audio facts kept; a Stream stays a Stream).
+  case sameAsInput
+  /// The first argument made stereo.
+  case stereoOfInput
+  /// The first argument made mono.
+  case monoOfInput
+  /// Two Audio arguments as the left and right of a stereo Audio.
+  case stereoPair
+  /// Audio combining a list of Audio of one rate.
+  case fromList
+  /// The first argument at the rate given by the `rate` argument.
+  case resampled
+  /// A Stream with the facts of the Audio argument.
+  case chunked
+  /// An Audio with the facts of the Stream argument.
+  case joined
+  /// Nothing: the builtin only acts.
+  case unit
+  /// A Stream whose facts are not known before running.
+  case subscribed
+  /// A Stream at the `rate` and `channels` arguments.
+  case input
+  /// An Audio whose facts come from the file's header when it exists at check time.
+  case fileRead
+  /// A Number of the given dimension.
+  case number(Dimension?)
+  /// The first argument's type, with as many channels as the widest of the signal
+  /// parameters named (a stereo signal laid over a mono one makes it stereo).
+  case widestOf([String])
+}
+
+/// The groups of the builtin reference.
+public enum BuiltinGroup: String, Sendable, CaseIterable {
+  /// Oscillators and noise.
+  case generators
+  /// Gain, mixing and channels.
+  case level
+  /// RBJ biquad filters.
+  case filters
+  /// Envelopes and fades.
+  case envelopes
+  /// Delay and reverb.
+  case timeAndSpace = "time and space"
+  /// Compression and distortion.
+  case dynamics
+  /// Cutting and joining signals.
+  case structure
+  /// Chunks and channels.
+  case streams
+  /// Reading and writing files.
+  case files
+  /// Printing, tagging and measuring.
+  case inspection
+  /// Script-wide settings.
+  case settings
+}
+
+/// A script-wide setting, made by a statement of its own and in force below it.
+public enum ScriptSetting: Sendable, Hashable {
+  /// The default sample rate of generators (`rate 48000`).
+  case sampleRate
+}
+
+/// What a builtin does besides computing its value, declared with it: the checker, the
+/// evaluator, the sandbox and the fuzzer read these instead of lists of names.
+public struct BuiltinEffects: Sendable, Hashable {
+  /// A source that can be read only once.
+  public enum Source: Sendable, Hashable {
+    /// Standard input.
+    case standardInput
+    /// The channel named by the parameter.
+    case channel(parameter: String)
+
+    /// Whether it is a channel.
+    public var isChannel: Bool {
+      if case .channel = self { return true }
+      return false
+    }
+  }
+
+  /// What the file a builtin writes holds.
+  public enum FileKind: Sendable, Hashable {
+    /// Audio, which a script must not also read.
+    case audio
+    /// A picture.
+    case picture
+  }
+
+  /// The file the builtin writes: the parameter naming it, and what it holds.
+  public var writesFile: WrittenFile?
+  /// Whether it prints.
+  public var prints = false
+  /// The parameters of the channel's name and of the stream it sends, when it sends a
+  /// stream's chunks to a channel.
+  public var publishes: Publication?
+  /// The source it reads, which can be read only once.
+  public var readsOnce: Source?
+  /// Whether it holds the whole of its input in memory (`reverse`, `normalize`).
+  public var holdsWholeSignal = false
+  /// Whether it rings on after its input ends (`delay`, `reverb`).
+  public var hasTail = false
+  /// Whether its times must fit within its input's length (an envelope or a fade); the
+  /// checker warns when they cannot.
+  public var timesFitInput = false
+  /// The script-wide setting it makes, written as a statement of its own (`rate`).
+  public var setting: ScriptSetting?
+
+  /// What a publishing builtin's parameters are.
+  public struct Publication: Sendable, Hashable {
+    /// The parameter naming the channel.
+    public let channel: String
+    /// The parameter of the stream sent.
+    public let stream: String
+
+    /// Creates a publication.
+    public init(channel: String, stream: String) {
+      self.channel = channel
+      self.stream = stream
+    }
+  }
+
+  /// A file a builtin writes.
+  public struct WrittenFile: Sendable, Hashable {
+    /// The parameter naming the file.
+    public let parameter: String
+    /// What the file holds.
+    public let kind: FileKind
+
+    /// Creates a written file.
+    public init(parameter: String, kind: FileKind) {
+      self.parameter = parameter
+      self.kind = kind
+    }
+  }
+
+  /// No effects: a value computed from its arguments.
+  public static let none = BuiltinEffects()
+
+  /// Creates effects.
+  public init(
+    writesFile: WrittenFile? = nil, prints: Bool = false,
+    publishes: Publication? = nil, readsOnce: Source? = nil, holdsWholeSignal: Bool = false,
+    hasTail: Bool = false, timesFitInput: Bool = false, setting: ScriptSetting? = nil
+  ) {
+    self.prints = prints
+    self.publishes = publishes
+    self.readsOnce = readsOnce
+    self.holdsWholeSignal = holdsWholeSignal
+    self.hasTail = hasTail
+    self.timesFitInput = timesFitInput
+    self.setting = setting
+    self.writesFile = writesFile
+  }
+
+  /// Whether running it shows outside the value: it writes, prints or publishes. A
+  /// binding with such effects that nothing uses still runs.
+  public var isObservable: Bool { writesFile != nil || prints || publishes != nil }
+}
+
+/// A builtin function, declared once: its signature as data, its result rule, its
+/// effects, and how it builds its value when a script runs. Two builtins are the same
+/// when their names are.
+public struct Builtin: Sendable, Hashable {
+  /// The name scripts call it by.
+  public let name: String
+  /// The reference group it is listed in.
+  public let group: BuiltinGroup
+  /// One line saying what it does.
+  public let summary: String
+  /// The parameters in positional order.
+  public let parameters: [BuiltinParameter]
+  /// How the result type follows from the arguments.
+  public let result: ResultRule
+  /// Whether it also applies to a Stream, chunk by chunk, keeping its state across
+  /// chunks.
+  public let liftsToStreams: Bool
+  /// What it does besides computing its value.
+  public let effects: BuiltinEffects
+  /// How it builds its value when a script runs, reading its arguments by name.
+  public let build: BuiltinBuild
+
+  /// Creates a builtin declaration.
+  public init(
+    _ name: String, group: BuiltinGroup, _ summary: String, parameters: [BuiltinParameter],
+    result: ResultRule, liftsToStreams: Bool = false, effects: BuiltinEffects = .none,
+    build: BuiltinBuild
+  ) {
+    self.name = name
+    self.group = group
+    self.summary = summary
+    self.parameters = parameters
+    self.result = result
+    self.liftsToStreams = liftsToStreams
+    self.effects = effects
+    self.build = build
+  }
+
+  /// Whether two declarations are of the same builtin (names are unique).
+  public static func == (a: Builtin, b: Builtin) -> Bool { a.name == b.name }
+
+  /// Hashes the name.
+  public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+
+  /// The position of the parameter called `name`, if any.
+  public func index(of name: String) -> Int? {
+    parameters.firstIndex { $0.name == name }
+  }
+
+  /// The parameter called `name`, if any.
+  public func parameter(named name: String) -> BuiltinParameter? {
+    parameters.first { $0.name == name }
+  }
+
+  /// `lowpass x cutoff q:0.7071`: the name, required parameters, then optional ones
+  /// with their defaults.
+  public var signature: String {
+    ([name]
+      + parameters.map { parameter in
+        if let defaultValue = parameter.defaultValue {
+          if case .scriptRate = defaultValue { return parameter.name + ":rate" }
+          // A default described in words (`until silent`) is shown as `auto`.
+          if case .absent(let spelling) = defaultValue, spelling.contains(" ") {
+            return parameter.name + ":auto"
+          }
+          return parameter.name + ":" + defaultValue.spelling
+        }
+        return parameter.name
+      }).joined(separator: " ")
+  }
+}
+
+extension TypedExpr {
+  /// The builtin this expression calls, if it is a builtin call.
+  var calledBuiltin: Builtin? {
+    guard case .builtin(let builtin, _, _, _, _) = self else { return nil }
+    return builtin
+  }
+
+  /// The argument given for `parameter` of the builtin this expression calls.
+  func argument(_ parameter: String) -> TypedExpr? {
+    guard case .builtin(_, let arguments, _, _, _) = self,
+      let index = calledBuiltin?.index(of: parameter), index < arguments.count
+    else { return nil }
+    return arguments[index]
+  }
+
+  /// The channel and stream of a call that publishes (`publish "bus" s`), if it is one.
+  package var publication: (channel: TypedExpr, stream: TypedExpr)? {
+    guard let publication = calledBuiltin?.effects.publishes,
+      let channel = argument(publication.channel), let stream = argument(publication.stream)
+    else { return nil }
+    return (channel, stream)
+  }
+
+  /// The value a call that prints shows and passes on (`print x`), if it is one.
+  package var printedValue: TypedExpr? {
+    guard let builtin = calledBuiltin, builtin.effects.prints,
+      let first = builtin.parameters.first
+    else { return nil }
+    return argument(first.name)
+  }
+}
+
+extension TypedExpr {
+  /// The channel a call that subscribes reads (`subscribe "bus"`), if it is one.
+  package var subscribedChannel: TypedExpr? {
+    guard case .channel(let parameter)? = calledBuiltin?.effects.readsOnce else { return nil }
+    return argument(parameter)
+  }
+}

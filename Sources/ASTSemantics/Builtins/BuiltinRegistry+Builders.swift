@@ -1,0 +1,134 @@
+import ASTCore
+import ASTEngine
+import ASTSyntax
+import Foundation
+
+/// The builders that are longer than a few lines, beside the declarations that use them.
+extension BuiltinRegistry {
+  /// `write`: a tap that writes the signal, or each chunk of the stream, to the file, with
+  /// the encoder settings given (`bitrate:`, `quality:`, `compression:`).
+  static func write(_ call: any BuiltinCall) async throws -> RuntimeValue {
+    let (written, path) = try await call.path("path", writing: true)
+    let encoding = try await call.string("format")
+    let settings = try await encoderSettings(call, path: path)
+    let tag = call.origin()
+    let trouble = call.context.trouble
+    switch try await call.value("x") {
+    case .audio(let input, let metadata):
+      let writer = try SignalFileWriter(
+        path: path, displayName: written, encodingName: encoding,
+        settings: try settings(input.sampleRate), sampleRate: input.sampleRate,
+        channelCount: input.channelCount, origin: tag, trouble: trouble)
+      let tap = TapNode(
+        input, onBlock: { buffer, count in try writer.write(buffer, frames: count) },
+        onEnd: { try writer.finish() })
+      return .audio(tap, metadata)
+    case .stream(let source):
+      let writer = LazyStreamWriter { chunk in
+        try SignalFileWriter(
+          path: path, displayName: written, encodingName: encoding,
+          settings: try settings(chunk.sampleRate), sampleRate: chunk.sampleRate,
+          channelCount: chunk.channelCount, origin: tag, trouble: trouble)
+      }
+      return .stream(
+        TapSource(
+          source, onChunk: { chunk in try writer.writeBlocking(chunk) },
+          onEnd: { try writer.finishBlocking() }))
+    default:
+      throw call.failure("'write' takes a signal or a stream")
+    }
+  }
+
+  /// The encoder settings given to a `write`, evaluated now, as a function of the
+  /// signal's rate that refuses a setting the format of `path` does not take or the rate
+  /// does not allow, at the setting.
+  static func encoderSettings(_ call: any BuiltinCall, path: String) async throws
+    -> @Sendable (Int) throws -> EncoderSettings
+  {
+    var given: [(EncoderSettings.Setting, Double, SourceRange)] = []
+    for setting in EncoderSettings.Setting.allCases {
+      let argument = call.argument(setting.rawValue)
+      if case .absent = argument { continue }
+      given.append((setting, try await call.number(setting.rawValue), argument.range))
+    }
+    let format = AudioFileWriter.defaultFormat(for: path)
+    return { [given] sampleRate in
+      var settings = EncoderSettings()
+      for (setting, value, range) in given {
+        if let format,
+          let problem = EncoderSettings.problem(setting, value, for: format, sampleRate: sampleRate)
+        {
+          throw RuntimeError(
+            message: problem.message(subject: "'\(setting.rawValue)' of 'write'"), range: range)
+        }
+        settings.set(setting, to: value)
+      }
+      return settings
+    }
+  }
+
+  /// `print`: a number or string now; a signal's or stream's summary when it has been
+  /// rendered. The value is passed on.
+  static func print(_ call: any BuiltinCall) async throws -> RuntimeValue {
+    let output = call.output
+    let value = try await call.value("x")
+    switch value {
+    case .number(let number):
+      output.line(call.argument("x").type.text(for: number))
+    case .string(let text):
+      output.line(text)
+    case .audio(let input, let metadata):
+      let box = SummaryBox(
+        SignalSummary(sampleRate: input.sampleRate, channelCount: input.channelCount))
+      return .audio(
+        TapNode(
+          input, onBlock: { buffer, count in box.summary?.add(buffer, frames: count) },
+          onEnd: { output.line(box.summary?.line ?? "") }), metadata)
+    case .stream(let source):
+      let box = SummaryBox(nil)
+      return .stream(
+        TapSource(
+          source,
+          onChunk: { chunk in
+            if box.summary == nil {
+              var summary = SignalSummary(
+                sampleRate: chunk.sampleRate, channelCount: chunk.channelCount)
+              summary.chunkCount = 0
+              summary.chunkDuration = chunk.durationSeconds
+              box.summary = summary
+            }
+            box.summary?.add(chunk: chunk)
+            box.summary?.chunkCount? += 1
+          }, onEnd: { output.line(box.summary?.line ?? "Stream (no chunks)") }))
+    case .list, .unit:
+      break
+    }
+    return value
+  }
+}
+
+extension BuiltinCall {
+  /// An effect's `tail:` argument: left out, until silent; 0 none; else a length. On a
+  /// stream each chunk keeps its length.
+  func tail(rate: Int) async throws -> EffectTail {
+    guard !isLifted else { return .none }
+    if case .absent = argument("tail") { return .untilSilent(sampleRate: rate) }
+    return .lasting(frames: try await frames("tail", rate: rate))
+  }
+}
+
+/// A summary gathered by a tap; a stream's starts with its first chunk.
+final class SummaryBox {
+  var summary: SignalSummary?
+
+  init(_ summary: SignalSummary?) {
+    self.summary = summary
+  }
+}
+
+extension MonoNode {
+  /// `node` itself when it is mono, else its channels mixed down.
+  static func ifNeeded(_ node: AudioNode) -> AudioNode {
+    node.channelCount == 1 ? node : MonoNode(node)
+  }
+}

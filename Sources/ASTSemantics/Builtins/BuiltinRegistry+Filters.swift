@@ -1,0 +1,78 @@
+import ASTCore
+import ASTEngine
+import ASTSyntax
+
+/// The builtins of filters: RBJ biquads.
+extension BuiltinRegistry {
+  private static func filter(
+    _ name: String, _ summary: String, _ frequencyName: String, q: Double, qSpelling: String,
+    kind: BiquadKind
+  ) -> Builtin {
+    Builtin(
+      name, group: .filters, summary,
+      parameters: [
+        input,
+        BuiltinParameter(
+          frequencyName, .signal, unit: .hertz, range: .audible,
+          "the \(frequencyName == "cutoff" ? "cutoff" : "centre") frequency; an Audio sweeps it"),
+        qualityFactor(q, qSpelling),
+      ], result: .sameAsInput, liftsToStreams: true,
+      build: .effect { call, input in
+        BiquadNode(
+          input, kind: kind, frequency: try await call.modulation(frequencyName),
+          q: try await call.number("q"))
+      })
+  }
+
+  private static func shelf(
+    _ name: String, _ summary: String, q: Double, qSpelling: String,
+    kind: @escaping @Sendable (Double) -> BiquadKind
+  ) -> Builtin {
+    Builtin(
+      name, group: .filters, summary,
+      parameters: [
+        input,
+        BuiltinParameter(
+          "freq", .signal, unit: .hertz, range: .audible, "the corner frequency"),
+        BuiltinParameter("gain_db", .number, unit: .decibels, "the gain in decibels"),
+        qualityFactor(q, qSpelling),
+      ], result: .sameAsInput, liftsToStreams: true,
+      build: .effect { call, input in
+        BiquadNode(
+          input, kind: kind(try await call.number("gain_db")),
+          frequency: try await call.modulation("freq"), q: try await call.number("q"))
+      })
+  }
+
+  static let filters: [Builtin] = [
+    filter(
+      "lowpass", "RBJ low-pass biquad.", "cutoff", q: 0.7071, qSpelling: "0.7071",
+      kind: .lowpass),
+    filter(
+      "highpass", "RBJ high-pass biquad.", "cutoff", q: 0.7071, qSpelling: "0.7071",
+      kind: .highpass),
+    filter(
+      "bandpass", "RBJ band-pass biquad (constant 0 dB peak gain).", "center", q: 1,
+      qSpelling: "1.0", kind: .bandpass),
+    filter("notch", "RBJ notch biquad.", "center", q: 1, qSpelling: "1.0", kind: .notch),
+    Builtin(
+      "eq", group: .filters, "RBJ peaking EQ biquad.",
+      parameters: [
+        input,
+        BuiltinParameter("freq", .signal, unit: .hertz, range: .audible, "the centre frequency"),
+        BuiltinParameter("gain_db", .number, unit: .decibels, "the gain in decibels"),
+        qualityFactor(1, "1.0"),
+      ], result: .sameAsInput, liftsToStreams: true,
+      build: .effect { call, input in
+        BiquadNode(
+          input, kind: .peaking(gainDB: try await call.number("gain_db")),
+          frequency: try await call.modulation("freq"), q: try await call.number("q"))
+      }),
+    shelf(
+      "lowshelf", "RBJ low-shelf biquad.", q: 0.7071, qSpelling: "0.7071",
+      kind: { .lowShelf(gainDB: $0) }),
+    shelf(
+      "highshelf", "RBJ high-shelf biquad.", q: 0.7071, qSpelling: "0.7071",
+      kind: { .highShelf(gainDB: $0) }),
+  ]
+}

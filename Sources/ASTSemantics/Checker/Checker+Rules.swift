@@ -1,0 +1,427 @@
+import ASTCore
+import ASTEngine
+import ASTSyntax
+import Foundation
+
+extension Checker {
+  // MARK: Kinds and units
+
+  /// Whether an argument fits its parameter's kind and unit; reports when not.
+  mutating func checkKind(
+    _ value: TypedExpr, parameter: BuiltinParameter, builtin: Builtin, isInput: Bool, lifted: Bool
+  ) -> Bool {
+    let type = value.type
+    if type == .unknown { return true }
+    let subject = "'\(parameter.name)' of '\(builtin.name)'"
+    func mismatch(_ wanted: String, notes: [DiagnosticNote] = []) -> Bool {
+      error(
+        Self.IDs.typeMismatch, "\(subject) takes \(wanted), got \(type.article)", at: value.range,
+        notes: notes)
+      return false
+    }
+    switch parameter.kind {
+    case .number:
+      guard type.isNumber else {
+        if type.isAudio {
+          return mismatch(
+            "a Number", notes: [DiagnosticNote("'\(parameter.name)' cannot follow a signal")])
+        }
+        return mismatch("a Number")
+      }
+      return checkUnit(value, parameter: parameter, subject: subject)
+    case .signal:
+      if type.isAudio { return true }
+      guard type.isNumber else { return mismatch("a Number or an Audio") }
+      return checkUnit(value, parameter: parameter, subject: subject)
+    case .audio:
+      if type.isAudio || (lifted && isInput) { return true }
+      if type.isStream {
+        let why =
+          builtin.liftsToStreams && !isInput
+          ? "only the first input can be a stream"
+          : "'\(builtin.name)' needs the whole signal; 'join' the stream into an Audio first"
+        return mismatch("an Audio", notes: [DiagnosticNote(why)])
+      }
+      return mismatch("an Audio")
+    case .audioOrStream:
+      return type.isAudio || type.isStream ? true : mismatch("an Audio or a Stream")
+    case .stream:
+      if type.isStream { return true }
+      if type.isAudio {
+        return mismatch(
+          "a Stream",
+          notes: [DiagnosticNote("cut the signal into chunks first, e.g. 'chunk x 0.5'")])
+      }
+      return mismatch("a Stream")
+    case .audioList:
+      guard case .list(let element) = type else {
+        return mismatch(
+          "a list of Audio", notes: [DiagnosticNote("write the signals in brackets: '[a, b]'")])
+      }
+      if case .list(let items, _, _) = value, items.isEmpty {
+        error(Self.IDs.typeMismatch, "\(subject) needs at least one signal", at: value.range)
+        return false
+      }
+      if element.isAudio || element == .unknown { return true }
+      error(
+        Self.IDs.typeMismatch,
+        "\(subject) takes a list of Audio, got a list of \(element.kindName)",
+        at: value.range)
+      return false
+    case .string:
+      return type == .string ? true : mismatch("a String")
+    case .choice(let options):
+      guard type == .string else { return mismatch("a String") }
+      if let text = value.stringValue, !options.contains(text) {
+        let quoted = options.map { SourcePrinter.quote($0) }
+        error(
+          Self.IDs.invalidChoice,
+          "\(subject) must be \(quoted.dropLast().joined(separator: ", ")) or \(quoted.last!), "
+            + "got \(SourcePrinter.quote(text))", at: value.range)
+        return false
+      }
+      return true
+    case .anyValue:
+      return true
+    }
+  }
+
+  /// Whether a number's dimension fits the parameter's unit.
+  mutating func checkUnit(_ value: TypedExpr, parameter: BuiltinParameter, subject: String) -> Bool
+  {
+    guard case .number(let dimension?) = value.type else { return true }
+    switch parameter.unit {
+    case .none, .count, .kilobitsPerSecond:
+      error(
+        Self.IDs.unitMismatch, "\(subject) is a plain number, but this is \(dimension.noun)",
+        at: value.range, notes: [DiagnosticNote("leave out the unit")])
+      return false
+    case .decibels:
+      guard dimension != .gain, dimension != .level else { return true }
+      error(
+        Self.IDs.unitMismatch, "\(subject) takes decibels (db), but this is \(dimension.noun)",
+        at: value.range)
+      return false
+    case .seconds, .hertz, .gain, .sampleRate:
+      guard let wanted = parameter.unit.dimension, wanted != dimension else { return true }
+      let units: String
+      switch wanted {
+      case .time: units = "ms or s"
+      case .frequency: units = "hz or khz"
+      case .gain: units = "db"
+      case .level: units = "dbfs"
+      }
+      error(
+        Self.IDs.unitMismatch,
+        "\(subject) takes \(wanted.noun) (\(units)), but this is \(dimension.noun)",
+        at: value.range)
+      return false
+    }
+  }
+
+  // MARK: Ranges
+
+  /// Whether a constant lies in the parameter's range; reports when not.
+  mutating func checkRange(
+    _ value: Double, parameter: BuiltinParameter, builtin: Builtin, rate: Int?,
+    at range: SourceRange
+  ) -> Bool {
+    let subject = "'\(parameter.name)' of '\(builtin.name)'"
+    guard let valid = parameter.range else {
+      if value.isFinite { return true }
+      error(Self.IDs.outOfRange, "\(subject) must be a finite number", at: range)
+      return false
+    }
+    let shown =
+      Self.format(value)
+      + (parameter.unit == .hertz ? " Hz" : parameter.unit == .seconds ? " s" : "")
+    if !value.isFinite {
+      error(Self.IDs.outOfRange, "\(subject) must be a finite number", at: range)
+      return false
+    }
+    if valid.isInteger, value != value.rounded() {
+      error(
+        Self.IDs.outOfRange, "\(subject) must be a whole number, got \(Self.format(value))",
+        at: range)
+      return false
+    }
+    var fits = true
+    switch valid.lower {
+    case .inclusive(let bound)?: fits = fits && value >= bound
+    case .exclusive(let bound)?: fits = fits && value > bound
+    case .nyquist?, nil: break
+    }
+    var nyquistNote: [DiagnosticNote] = []
+    switch valid.upper {
+    case .inclusive(let bound)?: fits = fits && value <= bound
+    case .exclusive(let bound)?: fits = fits && value < bound
+    case .nyquist?:
+      if let rate, value >= Double(rate) / 2 {
+        fits = false
+        nyquistNote = [
+          DiagnosticNote(
+            "at \(rate) Hz the Nyquist frequency is \(Self.format(Double(rate) / 2)) Hz")
+        ]
+      }
+    case nil: break
+    }
+    guard !fits else { return true }
+    error(
+      Self.IDs.outOfRange, "\(subject) must be \(Self.describe(valid)), got \(shown)", at: range,
+      notes: nyquistNote)
+    return false
+  }
+
+  /// `between 0 and 1`, `greater than 0`, `at least 0 and below the Nyquist frequency`.
+  static func describe(_ range: ValueRange) -> String {
+    func lower(_ bound: RangeBound) -> String? {
+      switch bound {
+      case .inclusive(let x): "at least \(format(x))"
+      case .exclusive(let x): "greater than \(format(x))"
+      case .nyquist: nil
+      }
+    }
+    func upper(_ bound: RangeBound) -> String {
+      switch bound {
+      case .inclusive(let x): "at most \(format(x))"
+      case .exclusive(let x): "less than \(format(x))"
+      case .nyquist: "below the Nyquist frequency (half the sample rate)"
+      }
+    }
+    if case .inclusive(let low)? = range.lower, case .inclusive(let high)? = range.upper {
+      return "between \(format(low)) and \(format(high))"
+    }
+    var parts: [String] = []
+    if let low = range.lower.flatMap(lower) { parts.append(low) }
+    if let high = range.upper { parts.append(upper(high)) }
+    if range.isInteger { parts.insert("a whole number", at: 0) }
+    return parts.joined(separator: " and ")
+  }
+
+  /// A number as people write it: `0`, `0.5`, `24000`, `1e-06`.
+  static func format(_ value: Double) -> String {
+    NumberText.plain(value)
+  }
+
+  // MARK: Results
+
+  /// The type a builtin call produces, checking that its signals fit together.
+  mutating func resultType(
+    of builtin: Builtin, arguments: [TypedExpr], input: TypedExpr?, lifted: Bool,
+    range: SourceRange
+  ) -> ValueType? {
+    let inputFacts = input?.type.audioFacts ?? .unknown
+    func wrap(_ facts: AudioFacts) -> ValueType { lifted ? .stream(facts) : .audio(facts) }
+    func argument(_ name: String) -> TypedExpr? {
+      builtin.parameters.firstIndex { $0.name == name }.map { arguments[$0] }
+    }
+
+    // Every other Audio argument (a modulator, a second input) must fit the main one.
+    var base = inputFacts
+    if builtin.result == .generator {
+      base = AudioFacts(
+        sampleRate: argument("rate")?.constantValue.flatMap(Self.wholeNumber), channelCount: 1)
+    }
+    let inputIndex = builtin.parameters.firstIndex {
+      $0.kind == .audio || $0.kind == .audioOrStream || $0.kind == .stream
+    }
+    for (index, parameter) in builtin.parameters.enumerated() where index != inputIndex {
+      let value = arguments[index]
+      guard case .audio(let facts) = value.type else { continue }
+      if parameter.kind == .signal {
+        if let expected = base.sampleRate, let actual = facts.sampleRate, expected != actual {
+          error(
+            Self.IDs.rateMismatch,
+            "'\(parameter.name)' of '\(builtin.name)' is audio at \(actual) Hz, but the signal "
+              + "is at \(expected) Hz", at: value.range,
+            notes: [DiagnosticNote("resample it first: 'resample ... \(expected)'")])
+          return nil
+        }
+        if let channels = facts.channelCount, channels != 1, let expected = base.channelCount,
+          channels != expected
+        {
+          error(
+            Self.IDs.channelMismatch,
+            "'\(parameter.name)' of '\(builtin.name)' is \(AudioFacts.describe(channelCount: channels)) "
+              + "but the signal is \(AudioFacts.describe(channelCount: expected))",
+            at: value.range, notes: [DiagnosticNote("modulate with a mono signal")])
+          return nil
+        }
+      } else if parameter.kind == .audio, builtin.result != .stereoPair {
+        guard combine(base, facts, at: value.range, what: "'\(builtin.name)'") != nil else {
+          return nil
+        }
+      }
+    }
+
+    switch builtin.result {
+    case .generator:
+      return .audio(base)
+    case .widestOf(let names):
+      let counts = names.compactMap { argument($0)?.type.audioFacts?.channelCount }
+      return .audio(AudioFacts(sampleRate: inputFacts.sampleRate, channelCount: counts.max()))
+    case .sameAsInput:
+      // `print` takes any value, so its first argument, not a signal input, is passed on.
+      return input?.type ?? arguments.first?.type ?? .unknown
+    case .stereoOfInput:
+      return wrap(AudioFacts(sampleRate: inputFacts.sampleRate, channelCount: 2))
+    case .monoOfInput:
+      return wrap(AudioFacts(sampleRate: inputFacts.sampleRate, channelCount: 1))
+    case .stereoPair:
+      let left = arguments[0].type.audioFacts ?? .unknown
+      let right = arguments[1].type.audioFacts ?? .unknown
+      for (side, facts, value) in [("left", left, arguments[0]), ("right", right, arguments[1])] {
+        if let channels = facts.channelCount, channels != 1 {
+          error(
+            Self.IDs.channelMismatch,
+            "'\(side)' of 'stereo' must be mono, got \(AudioFacts.describe(channelCount: channels))",
+            at: value.range, notes: [DiagnosticNote("make it mono first with 'mono'")])
+          return nil
+        }
+      }
+      guard let facts = combine(left, right, at: range, what: "'stereo'") else { return nil }
+      return .audio(AudioFacts(sampleRate: facts.sampleRate, channelCount: 2))
+    case .fromList:
+      guard case .list(let items, _, _) = arguments[0] else {
+        if case .list(.audio(let facts)) = arguments[0].type { return .audio(facts) }
+        return .audio(.unknown)
+      }
+      var facts = items.first?.type.audioFacts ?? .unknown
+      for item in items.dropFirst() {
+        guard
+          let combined = combine(
+            facts, item.type.audioFacts ?? .unknown, at: item.range, what: "'\(builtin.name)'")
+        else { return nil }
+        facts = combined
+      }
+      return .audio(facts)
+    case .resampled:
+      let rate = argument("rate")?.constantValue.flatMap(Self.wholeNumber)
+      return wrap(AudioFacts(sampleRate: rate, channelCount: inputFacts.channelCount))
+    case .chunked:
+      return .stream(inputFacts)
+    case .joined:
+      return .audio(inputFacts)
+    case .unit:
+      return .unit
+    case .subscribed:
+      return .stream(.unknown)
+    case .input:
+      return .stream(
+        AudioFacts(
+          sampleRate: argument("rate")?.constantValue.flatMap(Self.wholeNumber),
+          channelCount: argument("channels")?.constantValue.flatMap(Self.wholeNumber)))
+    case .fileRead:
+      return readType(arguments[0])
+    case .number(let dimension):
+      return .number(dimension)
+    }
+  }
+
+  // MARK: Files
+
+  /// A path as the evaluator will open it: within the sandbox when there is one
+  /// (reporting a refusal at `range` and returning `nil`), else relative paths against
+  /// the base directory.
+  mutating func resolve(_ path: String, at range: SourceRange, writing: Bool) -> String? {
+    switch Sandbox.open(
+      path, in: options.sandbox, base: options.baseDirectory, writing: writing)
+    {
+    case .success(let opened):
+      return opened
+    case .failure(let refusal):
+      error(Self.IDs.unreadableFile, refusal.message, at: range)
+      return nil
+    }
+  }
+
+  /// The type of `read PATH`: the file's facts when it exists now, or those of an
+  /// earlier `write` of the same path.
+  mutating func readType(_ path: TypedExpr) -> ValueType? {
+    guard let text = path.stringValue else { return .audio(.unknown) }
+    guard let resolved = resolve(text, at: path.range, writing: false) else { return nil }
+    reads.append((resolved, path.range))
+    if writes.contains(where: { $0.path == resolved }) {
+      // Refused by the read-and-write check; no second error here.
+      return .audio(.unknown)
+    }
+    do {
+      let reader = try AudioFileReader(path: resolved)
+      defer { reader.close() }
+      return .audio(
+        AudioFacts(sampleRate: reader.info.sampleRate, channelCount: reader.info.channelCount))
+    } catch let failure as AudioFileError {
+      error(
+        Self.IDs.unreadableFile, "cannot read '\(text)': \(failure.reason)", at: path.range)
+      return nil
+    } catch {
+      return .audio(.unknown)
+    }
+  }
+
+  /// Notes a `write` of a constant path, for the read-and-write check.
+  mutating func noteWrite(_ path: TypedExpr, type: ValueType) {
+    guard let text = path.stringValue else { return }
+    guard let resolved = resolve(text, at: path.range, writing: true) else { return }
+    guard AudioFileFormat(path: text) != nil else {
+      error(
+        Self.IDs.unreadableFile, "cannot write '\(text)': unknown file extension", at: path.range,
+        notes: [DiagnosticNote("use .wav, .flac, .ogg, .mp3 or .aiff")])
+      return
+    }
+    let directory = FilePaths.split(resolved).directory
+    var isDirectory: ObjCBool = false
+    if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+      || !isDirectory.boolValue
+    {
+      error(
+        Self.IDs.unreadableFile, "cannot write '\(text)': the directory does not exist",
+        at: path.range)
+      return
+    }
+    writes.append((resolved, path.range, type))
+  }
+
+  /// Reports the encoder settings of a `write` (`bitrate:`, `quality:`, `compression:`)
+  /// that the format of its constant path does not take, or that its signal's rate
+  /// does not allow, at the setting.
+  mutating func checkEncoderSettings(_ arguments: [TypedExpr], of builtin: Builtin, type: ValueType)
+  {
+    guard let text = arguments[1].stringValue, let format = AudioFileFormat(path: text) else {
+      return
+    }
+    for setting in EncoderSettings.Setting.allCases {
+      guard let index = builtin.parameters.firstIndex(where: { $0.name == setting.rawValue })
+      else { continue }
+      if case .absent = arguments[index] { continue }
+      let wrongFormat = setting.format != format
+      // A value computed while running is checked then, unless no value would fit.
+      guard let value = arguments[index].constantValue ?? (wrongFormat ? 0 : nil),
+        let problem = EncoderSettings.problem(
+          setting, value, for: format, sampleRate: type.audioFacts?.sampleRate)
+      else { continue }
+      error(
+        wrongFormat ? Self.IDs.settingForOtherFormat : Self.IDs.outOfRange,
+        problem.message(subject: "'\(setting.rawValue)' of '\(builtin.name)'"),
+        at: arguments[index].range,
+        notes: wrongFormat
+          ? [DiagnosticNote("'\(text)' is \(format.displayName); leave the setting out")] : [])
+    }
+  }
+
+  /// Reports files that the script both reads and writes.
+  mutating func checkReadWriteConflicts() {
+    for write in writes {
+      if let read = reads.first(where: { $0.path == write.path }) {
+        error(
+          Self.IDs.readWriteConflict,
+          "this script writes '\(source.text(in: write.range).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))', which it also reads",
+          at: write.range,
+          notes: [
+            DiagnosticNote(
+              "read here; write to another file so the input stays intact", at: read.range)
+          ])
+      }
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import ASTTestSupport
+import Foundation
+import Testing
+
+@testable import ASTSyntax
+
+@Suite("Diagnostic rendering")
+struct DiagnosticRendererTests {
+  func render(_ text: String, name: String = "song.ast", color: Bool = false) -> String {
+    let source = Source(name: name, text: text)
+    return DiagnosticRenderer(source: source, usesColor: color).render(
+      Parser.parse(source).diagnostics)
+  }
+
+  @Test("header, source line with a gutter, and carets under the whole span")
+  func layout() {
+    #expect(
+      render("osc = sine 440 1\nout = osc |>\n") == """
+        song.ast:2:13: error: expected an expression after '|>', found end of line
+           2 | out = osc |>
+             |             ^
+
+        """)
+    #expect(
+      render("x = sine 440Hz 1") == """
+        song.ast:1:13: error: unknown unit 'Hz' after '440'
+           1 | x = sine 440Hz 1
+             |             ^^
+        note: units are lower-case: write '440hz'
+
+        """)
+  }
+
+  @Test("a very long line is shown as a window around the span, with the carets under it")
+  func longLine() {
+    let text = "x = " + String(repeating: "1 + ", count: 200) + "@ + 2"
+    let lines = render(text).split(separator: "\n").map(String.init)
+    #expect(lines[0] == "song.ast:1:805: error: unexpected character '@'")
+    #expect(lines[1].hasPrefix("   1 | …"))
+    #expect(lines[1].count < 200)
+    // The caret stands under the '@' in the window.
+    let column = lines[2].firstIndex(of: "^").map {
+      lines[2].distance(from: lines[2].startIndex, to: $0)
+    }
+    let at = lines[1].firstIndex(of: "@").map {
+      lines[1].distance(from: lines[1].startIndex, to: $0)
+    }
+    #expect(column != nil && column == at)
+  }
+
+  @Test("notes with a place are rendered with their own source line")
+  func notesWithPlaces() {
+    #expect(
+      render("x = (1 + 2") == """
+        song.ast:1:11: error: expected ')' to close '(', found end of file
+           1 | x = (1 + 2
+             |           ^
+        song.ast:1:5: note: '(' opened here
+           1 | x = (1 + 2
+             |     ^
+
+        """)
+  }
+
+  @Test("columns count characters, so carets line up after non-ASCII text and tabs")
+  func unicodeColumns() {
+    let rendered = render("s = \"héllo wörld\" @")
+    #expect(rendered.hasPrefix("song.ast:1:19: error: unexpected character '@'"))
+    #expect(rendered.contains("\n     |                   ^\n"))
+    let tabbed = render("\tx = @")
+    #expect(tabbed.hasPrefix("song.ast:1:6: error:"))
+    #expect(tabbed.contains("     | \t    ^\n"))
+  }
+
+  @Test("a span over several characters is underlined in full")
+  func wideSpan() {
+    let rendered = render("a |> 12345")
+    #expect(rendered.contains("     |      ^^^^^\n"))
+  }
+
+  @Test("line numbers widen the gutter past four digits")
+  func wideGutter() {
+    let text = String(repeating: "x = 1\n", count: 12_000) + "y = )"
+    let rendered = render(text)
+    #expect(rendered.contains("12001 | y = )\n"))
+    #expect(rendered.contains("      |     ^\n"))
+  }
+
+  @Test("colour is used only when asked for")
+  func colour() {
+    #expect(!render("x = @").contains("\u{1B}["))
+    let coloured = render("x = @", color: true)
+    #expect(coloured.contains("\u{1B}[1;31merror:\u{1B}[0m"))
+    #expect(coloured.contains("\u{1B}[1;32m^\u{1B}[0m"))
+  }
+
+  @Test("the summary counts errors and warnings")
+  func summary() {
+    let range = SourceRange(start: 0, end: 1)
+    #expect(DiagnosticRenderer.summary(of: []) == "")
+    #expect(DiagnosticRenderer.summary(of: [.error("x", "m", at: range)]) == "1 error")
+    #expect(
+      DiagnosticRenderer.summary(of: [
+        .error("x", "m", at: range), .error("y", "m", at: range), .warning("z", "m", at: range),
+      ]) == "2 errors, 1 warning")
+  }
+
+  @Test("sources map offsets to lines and character columns")
+  func locations() {
+    let source = Source(name: "t", text: "ab\nçd\r\nef")
+    #expect(source.lineCount == 3)
+    #expect(source.location(of: 0) == SourceLocation(line: 1, column: 1))
+    #expect(source.location(of: 3) == SourceLocation(line: 2, column: 1))
+    #expect(source.location(of: 5) == SourceLocation(line: 2, column: 2))
+    #expect(source.location(of: 9) == SourceLocation(line: 3, column: 2))
+    #expect(source.location(of: 99) == SourceLocation(line: 3, column: 3))
+    #expect(source.lineText(2) == "çd")
+  }
+}
