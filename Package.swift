@@ -152,7 +152,9 @@ let package = Package(
     ),
     .testTarget(
       name: "ASTToolTests",
-      dependencies: ["ASTTool", "ASTCore", "ASTTestSupport"]
+      dependencies: [
+        "ASTTool", "ASTRuntime", "ASTSemantics", "ASTSyntax", "ASTCore", "ASTTestSupport",
+      ]
     ),
   ]
 )

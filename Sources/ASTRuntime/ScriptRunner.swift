@@ -70,7 +70,8 @@ public struct ScriptRunner: Sendable {
   /// - Throws: ``ScriptError`` for an error in the script or while running it.
   public func write(to path: String, sampleRate: Int = 44_100) async throws {
     let check = try checked(sampleRate: sampleRate)
-    let options = RunOptions(baseDirectory: baseDirectory, output: SilentOutput(), outPath: path)
+    let options = RunOptions(
+      baseDirectory: baseDirectory, output: SilentOutput(), out: .file(path, EncoderSettings()))
     _ = try await run(check, options)
   }
 

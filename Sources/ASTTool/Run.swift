@@ -159,8 +159,8 @@ struct Run: AsyncParsableCommand {
   static func describe(_ error: OutputError) -> String {
     switch error.target {
     case .out: "-o '\(error.path)': \(error.reason)"
-    case .plot: "--plot '\(error.path)': \(error.reason)"
-    case .emit: "--emit jsonl: cannot write standard output: \(error.reason)"
+    case .picture: "--plot '\(error.path)': \(error.reason)"
+    case .jsonLines: "--emit jsonl: cannot write standard output: \(error.reason)"
     }
   }
 
@@ -203,12 +203,14 @@ struct Run: AsyncParsableCommand {
     var progress: (@Sendable (Double) -> Void)?
     if let bar { progress = { bar.show($0) } }
     var options = RunOptions(
-      blockSize: blockSize, cancellation: token, output: lines, outPath: output,
-      progress: progress)
+      blockSize: blockSize, cancellation: token, output: lines, progress: progress)
     options.memoryLimit = memoryLimit << 20
-    options.emitsJSONLines = emit != nil
-    options.plotPath = plot
-    options.outSettings = encoder.settings
+    if emit != nil {
+      options.out = .jsonLines
+    } else if let output {
+      options.out = .file(output, encoder.settings)
+    }
+    options.picturePath = plot
     options.sandbox = confinement
     let evaluator = Evaluator(check: check, options: options)
     var report: RunReport?

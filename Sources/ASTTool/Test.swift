@@ -27,11 +27,11 @@ struct Test: AsyncParsableCommand {
   var sandbox = false
 
   func run() async throws {
-    let scripts = GoldenTest.scripts(in: paths)
-    var outcomes: [(String, GoldenTest.Outcome)] = []
+    let scripts = GoldenRunner.scripts(in: paths)
+    var outcomes: [(String, GoldenRunner.Outcome)] = []
     for script in scripts {
       outcomes.append(
-        (script, await GoldenTest.run(script: script, update: update, sandboxed: sandbox)))
+        (script, await GoldenRunner.run(script: script, update: update, sandboxed: sandbox)))
     }
     var passed = 0
     var failed = 0
@@ -42,7 +42,7 @@ struct Test: AsyncParsableCommand {
         print("PASS \(script)")
       case .updated:
         passed += 1
-        print("RECORDED \(GoldenTest.goldenPath(for: script))")
+        print("RECORDED \(GoldenRunner.goldenPath(for: script))")
       case .missing:
         failed += 1
         print("FAIL \(script): no golden file (record it with --update)")

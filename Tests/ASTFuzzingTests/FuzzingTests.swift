@@ -5,10 +5,6 @@ import ASTTestSupport
 import Foundation
 import Testing
 
-/// The repository's root, from this file's place.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .deletingLastPathComponent().deletingLastPathComponent().path
-
 /// The `ast-fuzz` executable built beside the test bundle.
 let fuzzExecutable: String = {
   let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()

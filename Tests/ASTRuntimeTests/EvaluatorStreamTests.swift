@@ -266,7 +266,9 @@ struct EvaluatorRegressionTests {
     defer { directory.cleanUp() }
     let check = Checker.check(Source(name: "t", text: "out = 3"))
     let evaluator = Evaluator(
-      check: check, options: RunOptions(output: CollectedOutput(), outPath: directory.file("x.wav"))
+      check: check,
+      options: RunOptions(
+        output: CollectedOutput(), out: .file(directory.file("x.wav"), EncoderSettings()))
     )
     await #expect(throws: RuntimeError.self) { try await evaluator.run() }
   }

@@ -1,3 +1,4 @@
+import ASTCore
 import ASTEngine
 import ASTTestSupport
 import Foundation
@@ -30,7 +31,8 @@ func runScript(
   let evaluator = Evaluator(
     check: check,
     options: RunOptions(
-      blockSize: blockSize, baseDirectory: directory, output: output, outPath: outPath))
+      blockSize: blockSize, baseDirectory: directory, output: output,
+      out: outPath.map { .file($0, EncoderSettings()) } ?? .summary))
   let report = try await evaluator.run()
   return (evaluator, report, output.all)
 }

@@ -1,3 +1,4 @@
+import ASTTestSupport
 import Foundation
 import Testing
 

@@ -17,9 +17,9 @@ struct WriteSettingsTests {
     let check = Checker.check(
       Source(name: "t.ast", text: text), options: CheckOptions(baseDirectory: directory.path))
     #expect(check.diagnostics.isEmpty, "\(check.diagnostics.map(\.message))")
-    var options = RunOptions(
-      baseDirectory: directory.path, output: CapturedOutput(), outPath: outPath)
-    options.outSettings = settings
+    let options = RunOptions(
+      baseDirectory: directory.path, output: CapturedOutput(),
+      out: outPath.map { .file($0, settings) } ?? .summary)
     return try await Evaluator(check: check, options: options).run()
   }
 

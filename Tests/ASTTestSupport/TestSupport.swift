@@ -1,6 +1,10 @@
 import CPseudoTerminal
 import Foundation
 
+/// The repository's root, from this file's place (`Tests/ASTTestSupport`).
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent().path
+
 /// A fresh directory under the system's temporary directory, removed by `cleanUp()`.
 public struct TemporaryDirectory {
   /// The directory's path.

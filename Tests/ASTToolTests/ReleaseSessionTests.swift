@@ -102,10 +102,6 @@ struct ReleaseSessionTests {
   }
 }
 
-/// The repository's root, from this file's place.
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .deletingLastPathComponent().deletingLastPathComponent().path
-
 @Suite("First contact: the demo and the installer")
 struct FirstContactTests {
   @Test("Scripts/install.sh puts the binary and the completions under a prefix")

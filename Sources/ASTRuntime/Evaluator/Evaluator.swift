@@ -15,11 +15,8 @@ public struct RunOptions: Sendable {
   public var baseDirectory: String?
   /// Where `print` and the summary of `out` go.
   public var output: any RunOutput
-  /// Where to write `out` (`nil` prints its summary instead), as the user gave it. Its
-  /// failures are ``OutputError``s, not errors at a place in the script.
-  public var outPath: String?
-  /// The MP3 bitrate, Vorbis quality or FLAC compression level of ``outPath``.
-  public var outSettings = EncoderSettings()
+  /// Where `out` goes: a summary line on ``output`` by default.
+  public var out: OutDestination
   /// Called while `out` renders with the fraction done (0 to 1), when its length is known.
   public var progress: (@Sendable (Double) -> Void)?
   /// Keep the samples of `out` in the report (for tests and golden files; only for short
@@ -27,12 +24,9 @@ public struct RunOptions: Sendable {
   public var keepsOut = false
   /// The file descriptor `input` reads raw PCM from (standard input by default).
   public var inputDescriptor: Int32 = 0
-  /// Also draw `out`'s waveform into this PNG file (`ast run --plot`), as the user gave
-  /// it; its failures are ``OutputError``s.
-  public var plotPath: String?
-  /// Write `out`'s chunks to standard output as JSON lines (the AudioStream JSON form)
-  /// instead of to ``outPath``; a signal is cut into chunks of half a second first.
-  public var emitsJSONLines = false
+  /// Also draw `out`'s waveform into this PNG file, as the caller gave the path; its
+  /// failures are ``OutputError``s.
+  public var picturePath: String?
   /// The directory every file the script reads or writes must lie in, if any; relative
   /// paths are then taken against it, and ``baseDirectory`` is not used.
   public var sandbox: Sandbox?
@@ -43,14 +37,14 @@ public struct RunOptions: Sendable {
   public init(
     blockSize: Int = 1024, cancellation: CancellationToken = CancellationToken(),
     baseDirectory: String? = nil, output: any RunOutput = StandardRunOutput(),
-    outPath: String? = nil,
+    out: OutDestination = .summary,
     progress: (@Sendable (Double) -> Void)? = nil
   ) {
     self.blockSize = blockSize
     self.cancellation = cancellation
     self.baseDirectory = baseDirectory
     self.output = output
-    self.outPath = outPath
+    self.out = out
     self.progress = progress
   }
 }
@@ -243,138 +237,6 @@ public final class Evaluator: @unchecked Sendable {
           if case .stream(let stream) = item { _ = try await Render.drain(stream) }
         }
       case .number, .string, .unit: break
-      }
-    }
-  }
-
-  /// Renders `out`: to the output path, or to a summary line.
-  func renderOut(_ out: TypedExpr, keeping kept: KeptAudio? = nil) async throws -> SignalSummary? {
-    try await guarded(out.range) { () async throws -> SignalSummary? in
-      var value = try await self.evaluate(out, in: Environment())
-      if let kept {
-        if case .stream(let stream) = value {
-          value = .audio(try await JoinNode.make(stream), [:])
-        }
-        if case .audio(let node, let metadata) = value {
-          kept.audio = RenderedAudio(
-            sampleRate: node.sampleRate, channels: Array(repeating: [], count: node.channelCount))
-          value = .audio(
-            TapNode(
-              node,
-              onBlock: { buffer, count in
-                for channel in 0..<buffer.channelCount {
-                  kept.audio?.channels[channel].append(
-                    contentsOf: UnsafeBufferPointer(start: buffer.channel(channel), count: count))
-                }
-              }, onEnd: {}), metadata)
-        }
-      }
-      if case .audio(let node, let metadata) = value, let progress = self.options.progress,
-        let total = node.frameCount, total > 0
-      {
-        var done = 0
-        value = .audio(
-          TapNode(
-            node,
-            onBlock: { _, count in
-              done += count
-              progress(Double(done) / Double(total))
-            }, onEnd: {}), metadata)
-      }
-      if let plotPath = self.options.plotPath {
-        guard case .audio(let node, let metadata) = value else {
-          throw RuntimeError(
-            message: "--plot pictures a signal, and 'out' is not one (join a stream first)",
-            range: out.range)
-        }
-        let picture = WaveformPicture(sampleRate: node.sampleRate, channelCount: node.channelCount)
-        value = .audio(
-          TapNode(
-            node, drawing: picture, to: plotPath,
-            naming: { OutputError(.plot, path: plotPath, failure: $0) }), metadata)
-      }
-      if self.options.emitsJSONLines {
-        return try await self.emitJSONLines(value, range: out.range)
-      }
-      let settings = self.options.outSettings
-      func outFailure(_ path: String) -> @Sendable (any Error) -> any Error {
-        { OutputError(.out, path: path, failure: $0) }
-      }
-      switch value {
-      case .audio(let node, _):
-        if let path = self.options.outPath {
-          return try await Render.write(
-            node, to: path, settings: settings, origin: self.origin(out.range),
-            naming: outFailure(path))
-        }
-        let summary = try await Render.drain(node)
-        self.options.output.line(summary.line)
-        return summary
-      case .stream(let stream):
-        if let path = self.options.outPath {
-          let origin = self.origin(out.range)
-          let trouble = self.context.trouble
-          let writer = LazyStreamWriter { chunk in
-            try SignalFileWriter(
-              path: path, settings: settings, sampleRate: chunk.sampleRate,
-              channelCount: chunk.channelCount, origin: origin, trouble: trouble)
-          }
-          do {
-            let naming = outFailure(path)
-            let summary = try await Render.drain(stream) { chunk in
-              do { try await writer.write(chunk) } catch { throw naming(error) }
-            }
-            let wrote: Bool
-            do { wrote = try await writer.finish() } catch { throw naming(error) }
-            guard wrote else {
-              throw RuntimeError(
-                message: "'out' is a stream without chunks: there is no audio to write",
-                range: out.range)
-            }
-            return summary
-          } catch {
-            await writer.cancel()
-            throw error
-          }
-        }
-        let summary = try await Render.drain(stream)
-        self.options.output.line(summary?.line ?? "Stream (no chunks)")
-        return summary
-      case .number, .string, .list, .unit:
-        if self.options.outPath != nil {
-          throw RuntimeError(
-            message: "'out' is not a signal or a stream, so there is no audio to write",
-            range: out.range)
-        }
-        if case .number(let number) = value {
-          self.options.output.line(out.type.text(for: number))
-        }
-        if case .string(let text) = value { self.options.output.line(text) }
-        return nil
-      }
-    }
-  }
-
-  /// Writes `out` to standard output as JSON lines, one chunk a line as it is made; a
-  /// signal is cut into 16-bit chunks of half a second.
-  func emitJSONLines(_ value: RuntimeValue, range: SourceRange) async throws -> SignalSummary? {
-    let stream: ChunkSource
-    switch value {
-    case .stream(let source):
-      stream = source
-    case .audio(let node, let metadata):
-      let frames = max(1, Int((Double(node.sampleRate) * 0.5).rounded()))
-      stream = ChunkerSource(node, framesPerChunk: frames, metadata: metadata, integers: true)
-    default:
-      throw RuntimeError(
-        message: "'out' is not a signal or a stream, so there are no chunks to emit", range: range)
-    }
-    let writer = JSONLinesWriter()
-    return try await Render.drain(stream) { chunk in
-      do {
-        try writer.write(chunk)
-      } catch {
-        throw OutputError(.emit, path: "-", failure: error)
       }
     }
   }

@@ -1,7 +1,7 @@
 import ASTCore
 
-/// A failure of a file that the run's options name rather than the script (where to
-/// write `out`, ``RunOptions/outPath``, its picture, ``RunOptions/plotPath``, or the JSON
+/// A failure of a file that the run's options name rather than the script (the file
+/// `out` goes to, ``RunOptions/out``, its picture, ``RunOptions/picturePath``, or the JSON
 /// lines on standard output): it belongs to whoever chose the file, not to a line of the
 /// script.
 public struct OutputError: Error, CustomStringConvertible {
@@ -10,9 +10,9 @@ public struct OutputError: Error, CustomStringConvertible {
     /// The file `out` is written to.
     case out
     /// The picture of `out`.
-    case plot
-    /// Standard output, where `out` goes as JSON lines (``RunOptions/emitsJSONLines``).
-    case emit
+    case picture
+    /// Standard output, where `out` goes as JSON lines (``OutDestination/jsonLines``).
+    case jsonLines
   }
 
   /// Which of the run's files failed.
@@ -36,6 +36,14 @@ public struct OutputError: Error, CustomStringConvertible {
       reason = String(describing: failure)
       isClosedByReader = false
     }
+  }
+
+  /// Creates the error for the file at `path` that cannot take what the run has for it.
+  public init(_ target: Target, path: String, reason: String) {
+    self.target = target
+    self.path = path
+    self.reason = reason
+    isClosedByReader = false
   }
 
   /// `cannot write 'PATH': reason` (`standard output` for the path `-`).

@@ -5,25 +5,22 @@ import Testing
 @testable import ASTRuntime
 @testable import ASTSemantics
 @testable import ASTSyntax
-
-/// The repository's root, from this file's place.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .deletingLastPathComponent().deletingLastPathComponent().path
+@testable import ASTTool
 
 @Suite("Golden corpus")
 struct GoldenTests {
-  static let gallery = GoldenTest.scripts(in: [repositoryRoot + "/Scripts/examples"])
-  static let errors = GoldenTest.scripts(in: [repositoryRoot + "/Tests/Golden/errors"])
+  static let gallery = GoldenRunner.scripts(in: [repositoryRoot + "/Scripts/examples"])
+  static let errors = GoldenRunner.scripts(in: [repositoryRoot + "/Tests/Golden/errors"])
 
   @Test("every gallery script runs and matches its golden file", arguments: gallery)
   func galleryScript(path: String) async {
-    let outcome = await GoldenTest.run(script: path, update: false)
+    let outcome = await GoldenRunner.run(script: path, update: false)
     #expect(outcome == .passed, "\(outcome)")
   }
 
   @Test("every error case reports what its golden file pins", arguments: errors)
   func errorCase(path: String) async {
-    let outcome = await GoldenTest.run(script: path, update: false)
+    let outcome = await GoldenRunner.run(script: path, update: false)
     #expect(outcome == .passed, "\(outcome)")
   }
 
@@ -40,7 +37,7 @@ struct GoldenTests {
   func everyDiagnostic() throws {
     var seen: Set<String> = []
     for path in Self.errors {
-      let golden = try String(contentsOfFile: GoldenTest.goldenPath(for: path), encoding: .utf8)
+      let golden = try String(contentsOfFile: GoldenRunner.goldenPath(for: path), encoding: .utf8)
       var inSection = false
       for line in golden.split(separator: "\n") {
         if line == "diagnostics:" {
@@ -64,13 +61,16 @@ struct GoldenComparisonTests {
   func tolerance() {
     let line =
       "out: 96000 frames, 48000 Hz, 2 channels, peak -6.02 dBFS, RMS -9.03 dBFS, envelope 9988"
-    #expect(GoldenTest.linesAgree(line, line.replacingOccurrences(of: "-6.02", with: "-6.03")))
-    #expect(GoldenTest.linesAgree(line, line.replacingOccurrences(of: "9988", with: "8999")))
-    #expect(!GoldenTest.linesAgree(line, line.replacingOccurrences(of: "-6.02", with: "-6.05")))
-    #expect(!GoldenTest.linesAgree(line, line.replacingOccurrences(of: "96000", with: "96001")))
-    #expect(!GoldenTest.linesAgree(line, line.replacingOccurrences(of: "9988", with: "7988")))
+    #expect(GoldenRecording.linesAgree(line, line.replacingOccurrences(of: "-6.02", with: "-6.03")))
+    #expect(GoldenRecording.linesAgree(line, line.replacingOccurrences(of: "9988", with: "8999")))
     #expect(
-      !GoldenTest.linesAgree(line, line.replacingOccurrences(of: "stereo", with: "mono") + " x"))
+      !GoldenRecording.linesAgree(line, line.replacingOccurrences(of: "-6.02", with: "-6.05")))
+    #expect(
+      !GoldenRecording.linesAgree(line, line.replacingOccurrences(of: "96000", with: "96001")))
+    #expect(!GoldenRecording.linesAgree(line, line.replacingOccurrences(of: "9988", with: "7988")))
+    #expect(
+      !GoldenRecording.linesAgree(
+        line, line.replacingOccurrences(of: "stereo", with: "mono") + " x"))
   }
 
   @Test("a failing case shows a line diff; a missing golden file fails; --update records")
@@ -79,12 +79,12 @@ struct GoldenComparisonTests {
     defer { directory.cleanUp() }
     let script = directory.file("t.ast")
     try "print 1\n".write(toFile: script, atomically: true, encoding: .utf8)
-    #expect(await GoldenTest.run(script: script, update: false) == .missing)
-    #expect(await GoldenTest.run(script: script, update: true) == .updated)
-    #expect(await GoldenTest.run(script: script, update: false) == .passed)
+    #expect(await GoldenRunner.run(script: script, update: false) == .missing)
+    #expect(await GoldenRunner.run(script: script, update: true) == .updated)
+    #expect(await GoldenRunner.run(script: script, update: false) == .passed)
     try "print 2\n".write(toFile: script, atomically: true, encoding: .utf8)
     #expect(
-      await GoldenTest.run(script: script, update: false)
+      await GoldenRunner.run(script: script, update: false)
         == .failed(["line 4:", "-   1", "+   2"]))
   }
 }
@@ -97,7 +97,7 @@ struct GoldenSpectrumTests {
     defer { directory.cleanUp() }
     let path = directory.file("t.ast")
     try script.write(toFile: path, atomically: true, encoding: .utf8)
-    return await GoldenTest.record(script: path)
+    return await GoldenRunner.record(script: path)
   }
 
   private static let bell = """
@@ -109,12 +109,12 @@ struct GoldenSpectrumTests {
   @Test("the same patch, or one changed by a last bit, agrees with itself")
   func agrees() async throws {
     let first = try await recording(Self.bell)
-    #expect(GoldenTest.compare(expected: first, actual: try await recording(Self.bell)) == nil)
+    #expect(GoldenRecording.compare(expected: first, actual: try await recording(Self.bell)) == nil)
     let nudged = Self.bell.replacingOccurrences(of: "gain -6db", with: "gain -6.00001db")
-    #expect(GoldenTest.compare(expected: first, actual: try await recording(nudged)) == nil)
+    #expect(GoldenRecording.compare(expected: first, actual: try await recording(nudged)) == nil)
     let noise = try await recording("out = noise 2 |> lowpass 3000")
     #expect(
-      GoldenTest.compare(
+      GoldenRecording.compare(
         expected: noise,
         actual: try await recording("out = noise 2 |> lowpass 3000 |> gain 1.00001")
       ) == nil)
@@ -122,7 +122,7 @@ struct GoldenSpectrumTests {
 
   /// Whether `changed` fails against `golden` on its spectrum line.
   private func spectrumFails(_ golden: String, _ changed: String) -> Bool {
-    let differences = GoldenTest.compare(expected: golden, actual: changed) ?? []
+    let differences = GoldenRecording.compare(expected: golden, actual: changed) ?? []
     return differences.contains { $0.contains("spectrum:") }
   }
 
@@ -134,7 +134,7 @@ struct GoldenSpectrumTests {
     // A fifth up keeps length, peak, RMS and envelope: only the spectrum tells.
     let fifth = Self.bell.replacingOccurrences(of: "bell 440hz", with: "bell 660hz")
     let higher = try await recording(fifth)
-    #expect(GoldenTest.compare(expected: bell, actual: higher)?.count == 3)
+    #expect(GoldenRecording.compare(expected: bell, actual: higher)?.count == 3)
     #expect(spectrumFails(bell, higher))
     let ratio = Self.bell.replacingOccurrences(of: "f * 1.4", with: "f * 1.5")
     #expect(spectrumFails(bell, try await recording(ratio)))

@@ -4,107 +4,27 @@ import ASTSemantics
 import ASTSyntax
 import Foundation
 
-/// Golden tests of scripts: what a script printed, its diagnostics, its exit status and
-/// a fingerprint of every audio file it wrote and of `out`, kept in `NAME.golden` beside
-/// `NAME.ast` and compared with tolerance.
+/// Golden recordings of scripts: what a script printed, its diagnostics, its exit status
+/// and a fingerprint of every audio file it wrote and of `out`, as the text of a golden
+/// file, and the comparison of two recordings with tolerance.
 ///
-/// A script runs in a fresh temporary directory holding copies of the other files of
-/// its own directory (its inputs), so runs never touch the directory; `input` reads
-/// `NAME.stdin` when there is one, and nothing otherwise. Fingerprints give
-/// frames, rate, channels, peak and RMS (to 0.01 dB) and a 16-column envelope (each
-/// column's peak in 6 dB steps, 0 for -54 dBFS or less, 9 for -6 dBFS or more), then a
-/// line of its spectrum (``PowerSpectrum``): the strongest peaks that stand out
-/// (`frequency/level`) and the share of the energy in each octave band from 31 Hz
-/// (dB, floored at -60). Comparison is line by line: numbers may differ by up to 0.011
-/// and envelope steps by one; peaks must pair up within 1% of their frequency (at least
-/// 3 Hz) and 1 dB, bands within 1 dB; everything else must match. So a semitone (6%), a
-/// changed filter or a changed waveform fails, a last-bit difference does not.
-public enum GoldenTest {
-  /// The result of one script.
-  public enum Outcome: Sendable, Equatable {
-    /// The recording matches the golden file.
-    case passed
-    /// It does not; the lines say how.
-    case failed([String])
-    /// There is no golden file.
-    case missing
-    /// The golden file was written.
-    case updated
-  }
-
-  /// The golden file of a script: `NAME.golden` beside `NAME.ast`.
-  public static func goldenPath(for script: String) -> String {
-    (script.hasSuffix(".ast") ? String(script.dropLast(4)) : script) + ".golden"
-  }
-
-  /// The `.ast` files named, or found (sorted) in the directories named.
-  public static func scripts(in paths: [String]) -> [String] {
-    var found: [String] = []
-    for path in paths {
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        found.append(path)
-        continue
-      }
-      if isDirectory.boolValue {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        found += names.filter { $0.hasSuffix(".ast") }.sorted().map {
-          FilePaths.resolve($0, against: path)
-        }
-      } else {
-        found.append(path)
-      }
-    }
-    return found
-  }
-
-  /// Runs a script and compares it with its golden file, or records the golden file.
-  /// With `sandboxed`, the script may touch files only in its temporary directory.
-  public static func run(script path: String, update: Bool, sandboxed: Bool = false) async
-    -> Outcome
-  {
-    let recorded = await record(script: path, sandboxed: sandboxed)
-    let golden = goldenPath(for: path)
-    if update {
-      do {
-        try recorded.write(toFile: golden, atomically: true, encoding: .utf8)
-        return .updated
-      } catch {
-        return .failed(["cannot write '\(golden)': \(error.localizedDescription)"])
-      }
-    }
-    guard let data = FileManager.default.contents(atPath: golden) else { return .missing }
-    let expected = String(decoding: data, as: UTF8.self)
-    if let differences = compare(expected: expected, actual: recorded) {
-      return .failed(differences)
-    }
-    return .passed
-  }
-
-  // MARK: Recording
-
-  /// The golden text of a script's run; with `sandboxed`, every file the script names
-  /// must lie in its temporary directory (see ``Sandbox``).
-  public static func record(script path: String, sandboxed: Bool = false) async -> String {
-    let name = FilePaths.split(path).name
-    var lines = ["# golden output of \(name); record again with: ast test --update \(name)"]
-    guard let data = FileManager.default.contents(atPath: path) else {
-      return (lines + ["status: 1", "stderr:", "  cannot read '\(name)'"]).joined(separator: "\n")
-        + "\n"
-    }
-    let directory = NSTemporaryDirectory() + "ast-golden-" + UUID().uuidString
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    let inputs = copyInputs(from: FilePaths.split(path).directory, to: directory)
-
-    let source = Source(name: name, bytes: [UInt8](data))
-    var sandbox: Sandbox?
-    if sandboxed {
-      do {
-        sandbox = try Sandbox(directory: directory)
-      } catch {
-        return (lines + ["status: 1", "stderr:", "  \(error)"]).joined(separator: "\n") + "\n"
-      }
-    }
+/// Fingerprints give frames, rate, channels, peak and RMS (to 0.01 dB) and a 16-column
+/// envelope (each column's peak in 6 dB steps, 0 for -54 dBFS or less, 9 for -6 dBFS or
+/// more), then a line of its spectrum (``PowerSpectrum``): the strongest peaks that
+/// stand out (`frequency/level`) and the share of the energy in each octave band from
+/// 31 Hz (dB, floored at -60). Comparison is line by line: numbers may differ by up to
+/// 0.011 and envelope steps by one; peaks must pair up within 1% of their frequency (at
+/// least 3 Hz) and 1 dB, bands within 1 dB; everything else must match. So a semitone
+/// (6%), a changed filter or a changed waveform fails, a last-bit difference does not.
+public enum GoldenRecording {
+  /// The recording of a run of `source` in `directory`, where its relative paths lead
+  /// and where it writes; `input` reads `inputDescriptor`. Files of the directory named
+  /// in `inputs` are not fingerprinted. With `sandbox`, every file the script names must
+  /// lie in it.
+  public static func record(
+    _ source: Source, in directory: String, inputs: Set<String>, inputDescriptor: Int32,
+    sandbox: Sandbox?
+  ) async -> [String] {
     var checkOptions = CheckOptions(baseDirectory: directory)
     checkOptions.sandbox = sandbox
     let check = Checker.check(source, options: checkOptions)
@@ -119,14 +39,7 @@ public enum GoldenTest {
       var options = RunOptions(baseDirectory: directory, output: captured)
       options.keepsOut = true
       options.sandbox = sandbox
-      // `NAME.stdin` beside the script, when there is one, is what `input` reads;
-      // otherwise it reads nothing.
-      var standardInput = open(
-        (path.hasSuffix(".ast") ? String(path.dropLast(4)) : path) + ".stdin",
-        O_RDONLY | O_CLOEXEC)
-      if standardInput < 0 { standardInput = open("/dev/null", O_RDONLY | O_CLOEXEC) }
-      defer { if standardInput >= 0 { close(standardInput) } }
-      options.inputDescriptor = standardInput
+      options.inputDescriptor = inputDescriptor
       let evaluator = Evaluator(check: check, options: options)
       do {
         let report = try await evaluator.run()
@@ -141,7 +54,7 @@ public enum GoldenTest {
       }
       output = captured.lines
     }
-    lines.append("status: \(status)")
+    var lines = ["status: \(status)"]
     lines.append("output:")
     lines += output.map { "  " + $0 }
     lines.append("diagnostics:")
@@ -164,42 +77,20 @@ public enum GoldenTest {
         lines.append("file \(file): unreadable")
       }
     }
-    return lines.joined(separator: "\n") + "\n"
-  }
-
-  /// Copies the regular files of `source` that are not scripts or golden files.
-  private static func copyInputs(from source: String, to directory: String) -> Set<String> {
-    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let from = source.isEmpty ? "." : source
-    var copied: Set<String> = []
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: from)) ?? []
-    where !name.hasSuffix(".ast") && !name.hasSuffix(".golden") && !name.hasPrefix(".") {
-      let full = FilePaths.resolve(name, against: from)
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory),
-        !isDirectory.boolValue
-      else { continue }
-      if (try? FileManager.default.copyItem(
-        atPath: full, toPath: FilePaths.resolve(name, against: directory)))
-        != nil
-      {
-        copied.insert(name)
-      }
-    }
-    return copied
+    return lines
   }
 
   // MARK: Fingerprints
 
   /// The fingerprint of rendered samples: its line, then its spectrum line.
-  static func fingerprint(_ audio: RenderedAudio) -> String {
+  package static func fingerprint(_ audio: RenderedAudio) -> String {
     fingerprint(
       frames: audio.frameCount, rate: audio.sampleRate, channels: audio.channels.count,
       frame: { index, channel in Double(audio.channels[channel][index]) })
   }
 
   /// The fingerprint of a file's samples, decoded once for both lines.
-  static func fingerprint(_ segment: AudioSegment) -> String {
+  package static func fingerprint(_ segment: AudioSegment) -> String {
     let samples = segment.samples()
     let channels = segment.channelCount
     return fingerprint(
@@ -266,7 +157,7 @@ public enum GoldenTest {
   }
 
   /// Whether two lines agree: the same words, numbers within 0.011, envelopes within a step.
-  static func linesAgree(_ a: String, _ b: String) -> Bool {
+  package static func linesAgree(_ a: String, _ b: String) -> Bool {
     if a == b { return true }
     if let left = SpectrumLine(a), let right = SpectrumLine(b) { return left.agrees(with: right) }
     let left = a.split(separator: " ")
