@@ -21,7 +21,7 @@ public final class TapNode: AudioNode {
   }
 
   private let input: AudioNode
-  private let onBlock: (AudioBuffer, Int) throws -> Void
+  private let onBlock: (AudioBuffer, Int) async throws -> Void
   private let onEnd: () async throws -> Void
   private var ended = false
   private var passed = 0
@@ -30,7 +30,7 @@ public final class TapNode: AudioNode {
   /// when the input runs short, or when its known length has passed (consumers that
   /// know the length stop pulling exactly there).
   public init(
-    _ input: AudioNode, onBlock: @escaping (AudioBuffer, Int) throws -> Void,
+    _ input: AudioNode, onBlock: @escaping (AudioBuffer, Int) async throws -> Void,
     onEnd: @escaping () async throws -> Void
   ) {
     self.input = input
@@ -42,7 +42,7 @@ public final class TapNode: AudioNode {
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     guard !ended else { return 0 }
     let count = try await input.render(into: buffer, frames: frames)
-    if count > 0 { try onBlock(buffer, count) }
+    if count > 0 { try await onBlock(buffer, count) }
     passed += count
     if count < frames || passed == frameCount {
       ended = true

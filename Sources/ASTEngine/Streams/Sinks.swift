@@ -78,24 +78,10 @@ public final class SignalFileWriter {
     for batch in try prepare(buffer, frames: frames) { try await background.hand(batch) }
   }
 
-  /// Appends `frames` frames of a planar block, for a caller that cannot suspend: while
-  /// four batches wait for the background writer this blocks the calling thread. From a
-  /// task, call the asynchronous form.
-  public func write(_ buffer: AudioBuffer, frames: Int) throws {
-    for batch in try prepare(buffer, frames: frames) { try background.handBlocking(batch) }
-  }
-
   /// Appends a chunk's frames, suspending the task while four batches wait for the
   /// background writer.
   public func write(_ chunk: AudioStream) async throws {
     for batch in try prepare(chunk) { try await background.hand(batch) }
-  }
-
-  /// Appends a chunk's frames, for a caller that cannot suspend: while four batches wait
-  /// for the background writer this blocks the calling thread. From a task, call the
-  /// asynchronous form.
-  public func write(_ chunk: AudioStream) throws {
-    for batch in try prepare(chunk) { try background.handBlocking(batch) }
   }
 
   /// Converts a block; returns the batches of 16-bit samples ready for the background
@@ -221,14 +207,6 @@ public final class SignalFileWriter {
     try completeFile()
   }
 
-  /// Completes the file, for a caller that cannot suspend: it blocks the calling thread
-  /// until the background writer is done. From a task, call the asynchronous form.
-  public func finish() throws {
-    for batch in takePending() { try background.handBlocking(batch) }
-    background.drainedBlocking()
-    try completeFile()
-  }
-
   private func completeFile() throws {
     try background.raiseFailure()
     try writer.finish()
@@ -243,20 +221,13 @@ public final class SignalFileWriter {
     writer.cancel()
   }
 
-  /// Abandons the file, for a caller that cannot suspend: it blocks the calling thread
-  /// until the background writer is done. From a task, call the asynchronous form.
-  public func cancel() {
-    background.drainedBlocking()
-    writer.cancel()
-  }
 }
 
 /// The second core's share of writing a file: libsndfile's encoding and the writes to
 /// disk run on a serial queue while the render goes on, at most four batches ahead.
 ///
 /// A task that hands a batch while four are queued is suspended until one is written
-/// (a continuation resumed from the queue); only the blocking forms, for callers that
-/// cannot suspend, wait on a thread.
+/// (a continuation resumed from the queue); no thread waits.
 final class BackgroundWriter: @unchecked Sendable {
   // Unchecked: `write` holds the file's writer, which is not Sendable. It is called only
   // on `queue`, and the owner uses the writer only after a drain has waited for the
@@ -292,14 +263,6 @@ final class BackgroundWriter: @unchecked Sendable {
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
       if takeSlot(orWait: { continuation.resume() }) { continuation.resume() }
     }
-    enqueue(batch)
-  }
-
-  /// Queues a batch, blocking the calling thread while every slot is taken.
-  func handBlocking(_ batch: [Int16]) throws {
-    try raiseFailure()
-    let freed = DispatchSemaphore(value: 0)
-    if !takeSlot(orWait: { freed.signal() }) { freed.wait() }
     enqueue(batch)
   }
 
@@ -348,11 +311,6 @@ final class BackgroundWriter: @unchecked Sendable {
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
       queue.async { continuation.resume() }
     }
-  }
-
-  /// Returns once every queued batch is written, blocking the calling thread meanwhile.
-  func drainedBlocking() {
-    queue.sync {}
   }
 }
 
@@ -460,12 +418,6 @@ public final class LazyStreamWriter {
     try await writer?.write(chunk)
   }
 
-  /// Writes a chunk, as ``write(_:)`` does, for a caller that cannot suspend.
-  public func writeBlocking(_ chunk: AudioStream) throws {
-    if writer == nil { writer = try open(chunk) }
-    try writer?.write(chunk)
-  }
-
   /// Finishes the file; returns whether there was one (a stream without chunks has
   /// none).
   @discardableResult
@@ -473,11 +425,6 @@ public final class LazyStreamWriter {
     guard let writer else { return false }
     try await writer.finish()
     return true
-  }
-
-  /// Finishes the file, as ``finish()`` does, for a caller that cannot suspend.
-  public func finishBlocking() throws {
-    try writer?.finish()
   }
 
   /// Gives the file up, leaving nothing behind.

@@ -20,8 +20,8 @@ extension BuiltinRegistry {
         settings: try settings(input.sampleRate), sampleRate: input.sampleRate,
         channelCount: input.channelCount, origin: tag, trouble: trouble)
       let tap = TapNode(
-        input, onBlock: { buffer, count in try writer.write(buffer, frames: count) },
-        onEnd: { try writer.finish() })
+        input, onBlock: { buffer, count in try await writer.write(buffer, frames: count) },
+        onEnd: { try await writer.finish() })
       return .audio(tap, metadata)
     case .stream(let source):
       let writer = LazyStreamWriter { chunk in
@@ -32,8 +32,8 @@ extension BuiltinRegistry {
       }
       return .stream(
         TapSource(
-          source, onChunk: { chunk in try writer.writeBlocking(chunk) },
-          onEnd: { try writer.finishBlocking() }))
+          source, onChunk: { chunk in try await writer.write(chunk) },
+          onEnd: { try await writer.finish() }))
     default:
       throw call.failure("'write' takes a signal or a stream")
     }
