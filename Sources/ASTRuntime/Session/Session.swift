@@ -538,16 +538,6 @@ final class CollectedOutput: RunOutput, @unchecked Sendable {
   var lines: [String] { lock.withLock { collected } }
 }
 
-extension ValueType {
-  /// Whether a value of this type is worth keeping as `_` and showing.
-  var isShowable: Bool {
-    switch self {
-    case .number, .string, .audio, .stream, .list: true
-    case .unit, .unknown: false
-    }
-  }
-}
-
 /// The graph behind a binding, as an indented outline of builtins and values.
 enum GraphOutline {
   static func lines(_ expression: TypedExpr, indent: Int = 0) -> [String] {
