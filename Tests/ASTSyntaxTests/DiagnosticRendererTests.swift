@@ -117,3 +117,54 @@ struct DiagnosticRendererTests {
     #expect(source.lineText(2) == "çd")
   }
 }
+
+@Suite("Sources that continue one another")
+struct ContinuedSourceTests {
+  @Test("positions and lines go on after the source before; lexing places tokens there")
+  func positions() {
+    let first = Source(name: "<repl>", text: "a = 1\nb = 2")
+    let second = Source(name: "<repl>", text: "c = \"é\" |>", after: first)
+    #expect(second.startOffset == first.bytes.count + 1)
+    #expect(second.firstLine == 3)
+    #expect(second.location(of: second.startOffset + 4) == SourceLocation(line: 3, column: 5))
+    #expect(second.lineText(3) == "c = \"é\" |>")
+    let tokens = Lexer.tokenize(second).tokens
+    #expect(tokens.first?.range == SourceRange(start: 12, end: 13))
+    #expect(second.text(in: tokens[2].range) == "\"é\"")
+    #expect(first.contains(11) && !second.contains(11) && second.contains(second.endOffset))
+  }
+
+  @Test("a diagnostic renders from its source, a note about an earlier one from that one")
+  func renderingAcrossSources() {
+    let first = Source(name: "<repl>", text: "fn f x = x")
+    let second = Source(name: "<repl>", text: "y = f |>", after: first)
+    var diagnostics = Parser.parse(second).diagnostics
+    #expect(diagnostics.count == 1)
+    diagnostics[0].notes.append(
+      DiagnosticNote("'f' is defined here", at: SourceRange(start: 0, end: 10)))
+    #expect(
+      DiagnosticRenderer(source: second, earlier: [first]).render(diagnostics) == """
+        <repl>:2:9: error: expected an expression after '|>', found end of file
+           2 | y = f |>
+             |         ^
+        <repl>:1:1: note: 'f' is defined here
+           1 | fn f x = x
+             | ^^^^^^^^^^
+
+        """)
+  }
+
+  @Test("an input of a session continuing a value: '|> f' is '_ = _ |> f'")
+  func continuation() {
+    let source = Source(name: "<repl>", text: "\n|> gain 2\n|> lowpass 800; x = 1")
+    let parse = Parser.parse(source, continuing: "_")
+    #expect(parse.continuesValue && parse.diagnostics.isEmpty)
+    #expect(
+      parse.script.statements.map { SourcePrinter.print($0) } == [
+        "_ = _\n  |> gain 2\n  |> lowpass 800", "x = 1",
+      ])
+    #expect(!Parser.parse(source).continuesValue)
+    #expect(Parser.parse(source).diagnostics.count == 1)
+    #expect(!Parser.parse(Source(name: "", text: "x |> gain 2"), continuing: "_").continuesValue)
+  }
+}

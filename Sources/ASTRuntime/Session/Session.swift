@@ -10,10 +10,16 @@ import Foundation
 /// A session is driven by one caller at a time: it may be handed to the task that runs
 /// an input, but two inputs must not run at once.
 ///
-/// The session keeps the source of every accepted statement; each input is checked
-/// together with them (names may be bound again), and only the new statements run.
-/// An expression statement's value becomes `_`, and an input that starts with `|>`
-/// continues it: `|> lowpass 800` means `_ |> lowpass 800`.
+/// The session keeps what the checker knows after the accepted inputs (a
+/// ``CheckedEnvironment``): each input alone is lexed, parsed and checked against it
+/// (names may be bound again), and only its statements run. An expression statement's
+/// value becomes `_`, and an input that starts with `|>` continues it: `|> lowpass 800`
+/// means `_ = _ |> lowpass 800`. Completion and `:vars` read the environment; they check
+/// nothing.
+///
+/// Each input is a ``Source`` of its own that continues the one before, so a diagnostic
+/// shows the input's own text, numbered as the lines of the whole session, and a note
+/// about an earlier input (where a function is defined) shows that input.
 public final class Session: @unchecked Sendable {
   /// What an input produced: lines to show, and whether the session should end.
   public struct Reply: Sendable, Equatable {
@@ -35,15 +41,21 @@ public final class Session: @unchecked Sendable {
   /// The display name of session input in diagnostics.
   public static let sourceName = "<repl>"
 
+  /// An accepted input.
   private struct Entry {
-    /// The text as the user typed it (for `:save`).
-    let original: String
-    /// The text as checked (expression statements become `_ = ...`).
-    let checked: String
+    /// The input, placed after the entry before (see ``Source/init(name:text:after:)``).
+    let source: Source
+    /// Its statements as the session keeps them, for `:save`: the value kept as `_`
+    /// bound to it (see ``SessionInputCheck/statements``).
+    let statements: [Statement]
   }
 
   private var entries: [Entry] = []
+  /// What the checker knows after the accepted inputs.
+  private var environment = CheckedEnvironment()
   private var recipes: [String: TypedExpr] = [:]
+  /// The bytes of the inputs handed to the checker, for tests: each check is of one input.
+  private(set) var checkedBytes = 0
   private let baseDirectory: String?
   private let usesColor: Bool
   private let showsSparklines: Bool
@@ -63,7 +75,7 @@ public final class Session: @unchecked Sendable {
   /// The statements accepted so far as a script that `ast run` reproduces: names bound
   /// again are renamed so that each is bound once (see ``SessionScript``).
   public var script: String {
-    SessionScript.script(from: entries.map(\.checked))
+    SessionScript.script(from: entries.flatMap(\.statements))
   }
 
   /// Whether `text` is an unfinished statement that continues on the next line: an
@@ -100,72 +112,38 @@ public final class Session: @unchecked Sendable {
     if trimmed.hasPrefix(":") {
       return await command(trimmed, cancellation: cancellation)
     }
-    var text = input
-    if trimmed.hasPrefix("|>") {
-      guard recipes["_"] != nil else {
-        return Reply(
-          lines: ["error: there is no previous value for '|>' to continue"], failed: true)
-      }
-      text = "_ = _ " + trimmed
-    }
-    return await run(text, original: input, cancellation: cancellation)
+    return await run(input, cancellation: cancellation)
   }
 
-  /// The source of the accepted statements followed by `text`, and where `text` starts.
-  private func combined(with text: String) -> (String, Int) {
-    let prefix = entries.map { $0.checked + "\n" }.joined()
-    return (prefix + text, prefix.utf8.count)
-  }
-
-  private func check(_ text: String) -> (CheckResult, Int) {
-    let (whole, offset) = combined(with: text)
-    let result = Checker.check(
-      Source(name: Self.sourceName, text: whole),
+  /// Checks `text` as the next input of the session, against its environment.
+  private func check(_ text: String, keepsLastValue: Bool) -> SessionInputCheck {
+    let source = Source(name: Self.sourceName, text: text, after: entries.last?.source)
+    checkedBytes += source.bytes.count
+    return Checker.check(
+      source, in: environment, keepsLastValue: keepsLastValue,
       options: CheckOptions(baseDirectory: baseDirectory, allowsRebinding: true))
-    return (result, offset)
   }
 
+  /// Diagnostics about `source` as lines; their places may be in earlier inputs.
   private func render(_ diagnostics: [Diagnostic], in source: Source) -> [String] {
-    let text = DiagnosticRenderer(source: source, usesColor: usesColor).render(diagnostics)
+    guard !diagnostics.isEmpty else { return [] }
+    let renderer = DiagnosticRenderer(
+      source: source, earlier: entries.map(\.source), usesColor: usesColor)
+    let text = renderer.render(diagnostics)
     return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
   }
 
-  private func run(_ text: String, original: String, cancellation: CancellationToken) async -> Reply
-  {
-    var (result, offset) = check(text)
+  private func run(_ text: String, cancellation: CancellationToken) async -> Reply {
+    let checked = check(text, keepsLastValue: true)
+    let result = checked.result
     let source = result.parse.source
-    let newDiagnostics = result.diagnostics.filter { $0.range.start >= offset }.map {
-      Self.withCommandHint($0, in: source)
+    if result.parse.continuesValue, !environment.binds(CheckedEnvironment.lastValue) {
+      return Reply(
+        lines: ["error: there is no previous value for '|>' to continue"], failed: true)
     }
-    if newDiagnostics.containsErrors {
-      return Reply(lines: render(newDiagnostics, in: source), failed: true)
-    }
-    // An expression statement with a value becomes '_', so '|>' can continue it.
-    var checkedText = text
-    var aliasesLastValue = false
-    let fresh = result.script.statements.filter { $0.range.start >= offset }
-    if fresh.count == 1, case .binding(let name, let value, _) = fresh[0], name != "_",
-      value.type.isShowable
-    {
-      // A binding is the last value too.
-      checkedText = text + "; _ = " + name
-      aliasesLastValue = true
-      (result, offset) = check(checkedText)
-    } else if fresh.count == 1, case .expression(let value, let range) = fresh[0],
-      value.type.isShowable
-    {
-      // '_ = ' goes before the statement itself, wherever it stands among others (a
-      // function defined on the same line, a ';' in a string).
-      let bytes = Array(text.utf8)
-      let start = min(max(0, range.start - offset), bytes.count)
-      checkedText =
-        String(decoding: bytes[..<start], as: UTF8.self) + "_ = "
-        + String(decoding: bytes[start...], as: UTF8.self)
-      (result, offset) = check(checkedText)
-      if result.diagnostics.filter({ $0.range.start >= offset }).containsErrors {
-        checkedText = text
-        (result, offset) = check(text)
-      }
+    guard let extended = checked.environment else {
+      let diagnostics = result.diagnostics.map { Self.withCommandHint($0, in: source) }
+      return Reply(lines: render(diagnostics, in: source), failed: true)
     }
     let evaluator = Evaluator(
       check: result,
@@ -174,46 +152,40 @@ public final class Session: @unchecked Sendable {
     evaluator.seed(recipes)
     var lines: [String] = []
     do {
-      let statements = result.script.statements.filter { $0.range.start >= offset }
-      for (index, statement) in statements.enumerated() {
-        if aliasesLastValue, index == statements.count - 1,
-          case .binding(let name, let value, _) = statement
-        {
-          // '_ = name': the value was just shown; only remember it.
-          evaluator.seed([name: value.substitutingBindings(evaluator.bindings)])
-          continue
-        }
+      for statement in result.script.statements {
         let outcome = try await evaluator.perform(statement)
-        lines += describe(statement, outcome, source: result.parse.source)
+        lines += describe(statement, outcome)
+      }
+      // A binding just shown is the last value too; it has run already.
+      if let alias = checked.lastValueAlias, let recipe = evaluator.bindings[alias] {
+        evaluator.seed([CheckedEnvironment.lastValue: recipe])
       }
     } catch RenderError.cancelled {
       return Reply(lines: ["interrupted"], failed: true)
     } catch let error as RuntimeError {
-      return Reply(lines: render([error.diagnostic], in: result.parse.source), failed: true)
+      return Reply(lines: render([error.diagnostic], in: source), failed: true)
     } catch {
       return Reply(lines: ["error: \(error)"], failed: true)
     }
     if let printed = evaluator.options.output as? CollectedOutput {
       lines = printed.lines + lines
     }
-    lines += render(evaluator.warnings(), in: result.parse.source)
-    for function in result.script.functions where function.range.start >= offset {
+    lines += render(evaluator.warnings(), in: source)
+    for function in result.script.functions {
       lines.append("fn " + ([function.name] + function.parameters).joined(separator: " "))
     }
     recipes = evaluator.bindings
     // The last value of a `print` statement is what it printed, without printing again
     // each time '_' is used.
-    if let printed = recipes["_"]?.printedValue {
-      recipes["_"] = printed
+    if let printed = recipes[CheckedEnvironment.lastValue]?.printedValue {
+      recipes[CheckedEnvironment.lastValue] = printed
     }
-    entries.append(
-      Entry(original: original.trimmingCharacters(in: .newlines), checked: checkedText))
+    environment = extended
+    entries.append(Entry(source: source, statements: checked.statements))
     return Reply(lines: lines)
   }
 
-  private func describe(_ statement: TypedStatement, _ outcome: StatementResult, source: Source)
-    -> [String]
-  {
+  private func describe(_ statement: TypedStatement, _ outcome: StatementResult) -> [String] {
     // A `print` statement (kept as '_') has shown its value already.
     switch statement {
     case .expression(let value, _) where value.printedValue != nil:
@@ -294,13 +266,12 @@ public final class Session: @unchecked Sendable {
         .dropLast().map(String.init))
     case ":type", ":t":
       guard !argument.isEmpty else { return usage(":type EXPR") }
-      let (result, offset) = check(argument)
-      let fresh = result.diagnostics.filter { $0.range.start >= offset }
-      if fresh.containsErrors {
-        return Reply(lines: render(fresh, in: result.parse.source), failed: true)
+      let result = check(argument, keepsLastValue: false).result
+      if result.diagnostics.containsErrors {
+        return Reply(lines: render(result.diagnostics, in: result.parse.source), failed: true)
       }
       var type: ValueType?
-      switch result.script.statements.last(where: { $0.range.start >= offset }) {
+      switch result.script.statements.last {
       case .expression(let value, _)?, .binding(_, let value, _)?: type = value.type
       case .setRate?, nil: type = nil
       }
@@ -311,15 +282,8 @@ public final class Session: @unchecked Sendable {
       }
       return Reply(lines: GraphOutline.lines(recipe))
     case ":vars", ":v":
-      let (result, _) = check("")
-      var lines = result.script.bindings.filter { $0.name != "_" }.reduce(
-        into: [(String, String)]()
-      ) {
-        list, binding in
-        list.removeAll { $0.0 == binding.name }
-        list.append((binding.name, binding.type.description))
-      }.map { "\($0.0): \($0.1)" }
-      lines += result.script.functions.map {
+      var lines = environment.bindings.map { "\($0.name): \($0.type)" }
+      lines += environment.functions.map {
         "fn " + ([$0.name] + $0.parameters).joined(separator: " ")
       }
       return Reply(lines: lines.isEmpty ? ["(no bindings)"] : lines)
@@ -329,9 +293,7 @@ public final class Session: @unchecked Sendable {
       guard let data = FileManager.default.contents(atPath: path) else {
         return Reply(lines: ["error: cannot read '\(argument)'"], failed: true)
       }
-      return await run(
-        String(decoding: data, as: UTF8.self), original: String(decoding: data, as: UTF8.self),
-        cancellation: cancellation)
+      return await run(String(decoding: data, as: UTF8.self), cancellation: cancellation)
     case ":save", ":s":
       guard !argument.isEmpty else { return usage(":save FILE") }
       do {
@@ -350,11 +312,10 @@ public final class Session: @unchecked Sendable {
         return Reply(lines: ["error: '\(words[0])' is not bound"], failed: true)
       }
       return await run(
-        "write \(words[0]) \(SourcePrinter.quote(words[1]))",
-        original: "write \(words[0]) \(SourcePrinter.quote(words[1]))",
-        cancellation: cancellation)
+        "write \(words[0]) \(SourcePrinter.quote(words[1]))", cancellation: cancellation)
     case ":reset":
       entries = []
+      environment = CheckedEnvironment()
       recipes = [:]
       return Reply(lines: ["session cleared"])
     case ":quit", ":q", ":exit":
@@ -446,11 +407,9 @@ public final class Session: @unchecked Sendable {
     return String(before[start...])
   }
 
-  /// The session's binding and function names.
+  /// The session's binding and function names, as the environment holds them.
   private func boundNames() -> [String] {
-    let (result, _) = check("")
-    return result.script.bindings.map(\.name).filter { $0 != "_" }
-      + result.script.functions.map(\.name)
+    environment.names
   }
 
   /// Completions of a command's arguments: file names for `:save`, `:load` and the path
@@ -536,16 +495,6 @@ final class CollectedOutput: RunOutput, @unchecked Sendable {
   }
 
   var lines: [String] { lock.withLock { collected } }
-}
-
-extension ValueType {
-  /// Whether a value of this type is worth keeping as `_` and showing.
-  var isShowable: Bool {
-    switch self {
-    case .number, .string, .audio, .stream, .list: true
-    case .unit, .unknown: false
-    }
-  }
 }
 
 /// The graph behind a binding, as an indented outline of builtins and values.

@@ -8,10 +8,7 @@ import ASTSyntax
 /// `osc`), and each use refers to the version bound before it. Statements are printed
 /// in the canonical layout.
 enum SessionScript {
-  static func script(from texts: [String]) -> String {
-    let statements = texts.flatMap {
-      Parser.parse(Source(name: Session.sourceName, text: $0)).script.statements
-    }
+  static func script(from statements: [Statement]) -> String {
     var totals: [String: Int] = [:]
     for statement in statements {
       if let name = boundName(statement) { totals[name, default: 0] += 1 }

@@ -54,6 +54,25 @@ package struct RunPlan {
   }
 }
 
+extension TypedStatement {
+  /// Whether running the statement reads a source that can be read only once (standard
+  /// input, a subscription).
+  var readsOnceOnlySource: Bool {
+    switch self {
+    case .binding(_, let value, _), .expression(let value, _):
+      var found = false
+      value.visit { expression in
+        if case .builtin(let builtin, _, _, _, _) = expression, builtin.effects.readsOnce != nil {
+          found = true
+        }
+      }
+      return found
+    case .setRate:
+      return false
+    }
+  }
+}
+
 extension TypedExpr {
   /// The names of the script bindings this expression refers to directly.
   package var referencedBindings: Set<String> {
@@ -120,15 +139,17 @@ struct ReadOnceAnalysis {
     }
   }
 
-  /// Every second reading in `script`, in the order the run would make them.
-  static func findings(in script: TypedScript) -> [Finding] {
+  /// Every second reading in a script of these statements, in the order the run would
+  /// make them.
+  static func findings(in statements: [TypedStatement]) -> [Finding] {
     var analysis = ReadOnceAnalysis()
-    for statement in script.statements {
+    for statement in statements {
       if case .binding(let name, let value, _) = statement {
         analysis.summaries[name] = analysis.summarize(value, frames: [])
       }
     }
-    return analysis.findings(RunPlan(script))
+    return analysis.findings(
+      RunPlan(TypedScript(statements: statements, bindings: [], functions: [])))
   }
 
   private mutating func findings(_ plan: RunPlan) -> [Finding] {
@@ -232,11 +253,11 @@ struct ReadOnceAnalysis {
 }
 
 extension Checker {
-  /// Reports every second reading of a source that can be read only once: a second
-  /// graph using standard input or a subscription, a stream holding one used twice, or
-  /// a second `input`.
-  mutating func checkReadOnceSources(_ script: TypedScript) {
-    for finding in ReadOnceAnalysis.findings(in: script) {
+  /// Reports second readings of a source that can be read only once: a second graph
+  /// using standard input or a subscription, a stream holding one used twice, or a
+  /// second `input` (see ``ReadOnceAnalysis/findings(in:)``).
+  mutating func reportReadOnceFindings(_ findings: [ReadOnceAnalysis.Finding]) {
+    for finding in findings {
       let what =
         finding.info.isStandardInput
         ? "standard input"

@@ -409,9 +409,10 @@ extension Checker {
     }
   }
 
-  /// Reports files that the script both reads and writes.
-  mutating func checkReadWriteConflicts() {
-    for write in writes {
+  /// Reports files that the script both reads and writes, at the writes from the
+  /// `first` on (those of the statements being checked).
+  mutating func checkReadWriteConflicts(from first: Int = 0) {
+    for write in writes[min(first, writes.count)...] {
       if let read = reads.first(where: { $0.path == write.path }) {
         error(
           Self.IDs.readWriteConflict,

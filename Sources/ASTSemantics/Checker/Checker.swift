@@ -122,12 +122,12 @@ public struct Checker {
 
   // MARK: State
 
-  enum Symbol {
+  enum Symbol: Sendable {
     /// A bound value: its type, where it is bound, and its value when known now.
     case value(ValueType, SourceRange, TypedExpr?)
     case function(Syntax)
 
-    struct Syntax {
+    struct Syntax: Sendable {
       let name: String
       let parameters: [Identifier]
       let body: Expr
@@ -189,6 +189,8 @@ public struct Checker {
   var statementRange = SourceRange.zero
   /// The length in seconds of the signal bound to each name, where known before running.
   var knownDurations: [String: Double] = [:]
+  /// The names bound or defined by the statements checked, in order.
+  var defined: [String] = []
 
   init(source: Source, options: CheckOptions, script: Script) {
     self.source = source
@@ -217,8 +219,16 @@ public struct Checker {
   // MARK: Statements
 
   mutating func checkScript(_ script: Script) -> TypedScript {
+    let result = checkStatements(script.statements)
+    checkReadWriteConflicts()
+    reportReadOnceFindings(ReadOnceAnalysis.findings(in: result.statements))
+    return result
+  }
+
+  /// Checks statements in order against the symbols bound so far, binding theirs.
+  mutating func checkStatements(_ statements: [Statement]) -> TypedScript {
     var result = TypedScript(statements: [], bindings: [], functions: [])
-    for statement in script.statements {
+    for statement in statements {
       statementRange = statement.range
       reportedDepth = false
       switch statement {
@@ -232,8 +242,7 @@ public struct Checker {
           }
           continue
         }
-        symbols[name.name] = .value(typed.type, name.range, typed.known)
-        knownDurations[name.name] = knownDuration(typed)
+        bind(name.name, at: name.range, to: typed)
         result.bindings.append((name.name, typed.type))
         result.statements.append(.binding(name: name.name, value: typed, range))
       case .function(let name, let parameters, let body, let range):
@@ -281,6 +290,7 @@ public struct Checker {
           + diagnostics[before...].filter { namesOnly.contains($0.id) }
         expanding.removeLast()
         locals.removeLast()
+        defined.append(name.name)
         result.functions.append(
           FunctionSignature(name: name.name, parameters: parameters.map(\.name), range: range))
       case .expression(let expression, let range):
@@ -292,8 +302,6 @@ public struct Checker {
         result.statements.append(.expression(typed, range))
       }
     }
-    checkReadWriteConflicts()
-    checkReadOnceSources(result)
     return result
   }
 

@@ -14,13 +14,24 @@
 public struct DiagnosticRenderer: Sendable {
   /// The source the diagnostics point into.
   public let source: Source
+  /// Sources before ``source`` that a place outside it may be in: the earlier inputs of
+  /// an interactive session (see ``Source/init(name:text:after:)``).
+  public let earlier: [Source]
   /// Whether to colour the output with ANSI escapes.
   public let usesColor: Bool
 
-  /// Creates a renderer for diagnostics about `source`.
-  public init(source: Source, usesColor: Bool = false) {
+  /// Creates a renderer for diagnostics about `source`, whose places may also be in the
+  /// `earlier` sources it continues.
+  public init(source: Source, earlier: [Source] = [], usesColor: Bool = false) {
     self.source = source
+    self.earlier = earlier
     self.usesColor = usesColor
+  }
+
+  /// The source holding a position: ``source``, or the earlier one that holds it.
+  private func source(holding offset: Int) -> Source {
+    if source.contains(offset) { return source }
+    return earlier.last { $0.contains(offset) } ?? source
   }
 
   /// All diagnostics in source order, each followed by a blank-line-free snippet.
@@ -64,6 +75,7 @@ public struct DiagnosticRenderer: Sendable {
   }
 
   private func block(severity: Severity, message: String, range: SourceRange) -> String {
+    let source = source(holding: range.start)
     let location = source.location(of: range.start)
     let style: String
     switch severity {

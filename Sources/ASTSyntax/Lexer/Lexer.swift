@@ -27,6 +27,9 @@ public struct Lexer {
 
   private let source: Source
   private let bytes: [UInt8]
+  /// The position of the first byte (``Source/startOffset``): positions in ranges are
+  /// counted from it, offsets into ``bytes`` from 0.
+  private let base: Int
   private var position = 0
   private var tokens: [Token] = []
   private var diagnostics: [Diagnostic] = []
@@ -41,6 +44,7 @@ public struct Lexer {
   private init(source: Source) {
     self.source = source
     self.bytes = source.bytes
+    self.base = source.startOffset
     tokens.reserveCapacity(bytes.count / 3 + 1)
     // A UTF-8 byte-order mark at the start is not part of the script.
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
@@ -63,8 +67,13 @@ public struct Lexer {
     isLetter(byte) || isDigit(byte)
   }
 
+  /// The range of the bytes `start..<end` of ``bytes``.
+  private func span(_ start: Int, _ end: Int) -> SourceRange {
+    SourceRange(start: base + start, end: base + end)
+  }
+
   private mutating func emit(_ kind: TokenKind, from start: Int) {
-    tokens.append(Token(kind, SourceRange(start: start, end: position)))
+    tokens.append(Token(kind, span(start, position)))
   }
 
   private mutating func report(
@@ -94,17 +103,17 @@ public struct Lexer {
         lexNumber()
       case _ where Self.isLetter(byte):
         while let next = peek(), Self.isIdentifierByte(next) { position += 1 }
-        let name = source.text(in: SourceRange(start: start, end: position))
+        let name = source.text(in: span(start, position))
         if name == "fn" {
           emit(.keywordFn, from: start)
         } else {
-          tokens.append(Token(.identifier, SourceRange(start: start, end: position), text: name))
+          tokens.append(Token(.identifier, span(start, position), text: name))
         }
       default:
         lexPunctuation(byte)
       }
     }
-    tokens.append(Token(.endOfFile, SourceRange(start: bytes.count, end: bytes.count)))
+    tokens.append(Token(.endOfFile, span(bytes.count, bytes.count)))
   }
 
   /// Whether the byte before `offset` ends an operand, making a `-` there binary.
@@ -127,7 +136,7 @@ public struct Lexer {
       } else {
         report(
           Self.IDs.unexpectedCharacter, "unexpected character '|'",
-          SourceRange(start: start, end: position),
+          span(start, position),
           notes: [DiagnosticNote("the pipe operator is written '|>'")])
         kind = .invalid
       }
@@ -148,7 +157,7 @@ public struct Lexer {
       if byte >= 0xC0 {
         while let next = peek(), next & 0xC0 == 0x80 { position += 1 }
       }
-      let range = SourceRange(start: start, end: position)
+      let range = span(start, position)
       let text = source.text(in: range)
       let shown =
         byte < 0x20 || byte == 0x7F
@@ -183,13 +192,13 @@ public struct Lexer {
       }
     }
     let digitsEnd = position
-    let text = source.text(in: SourceRange(start: start, end: digitsEnd))
+    let text = source.text(in: span(start, digitsEnd))
 
     // A unit follows directly: a run of letters, digits and underscores.
     var unit: NumberUnit?
     if let next = peek(), Self.isLetter(next) {
       while let byte = peek(), Self.isIdentifierByte(byte) { position += 1 }
-      let suffix = source.text(in: SourceRange(start: digitsEnd, end: position))
+      let suffix = source.text(in: span(digitsEnd, position))
       if let known = NumberUnit(rawValue: suffix) {
         unit = known
       } else if malformed == nil {
@@ -199,10 +208,10 @@ public struct Lexer {
         }
         report(
           Self.IDs.unknownUnit, "unknown unit '\(suffix)' after '\(text)'",
-          SourceRange(start: digitsEnd, end: position), notes: notes)
+          span(digitsEnd, position), notes: notes)
       }
     }
-    let range = SourceRange(start: start, end: position)
+    let range = span(start, position)
     if let malformed {
       report(
         Self.IDs.malformedNumber,
@@ -230,7 +239,7 @@ public struct Lexer {
         report(
           Self.IDs.unterminatedString,
           "unterminated string: expected '\"' before the end of the line",
-          SourceRange(start: start, end: end))
+          span(start, end))
         break
       }
       position += 1
@@ -248,7 +257,7 @@ public struct Lexer {
           if escaped >= 0xC0 {
             while let next = peek(), next & 0xC0 == 0x80 { position += 1 }
           }
-          let range = SourceRange(start: escapeStart, end: position)
+          let range = span(escapeStart, position)
           report(
             Self.IDs.invalidEscape, "invalid escape '\(source.text(in: range))' in a string",
             range, notes: [DiagnosticNote("the escapes are \\\", \\\\, \\n and \\t")])
@@ -259,7 +268,7 @@ public struct Lexer {
     }
     tokens.append(
       Token(
-        .string, SourceRange(start: start, end: position),
+        .string, span(start, position),
         text: String(decoding: value, as: UTF8.self)))
   }
 }

@@ -6,6 +6,9 @@ public struct ParseResult: Sendable {
   public let script: Script
   /// The lexer's and parser's diagnostics, in source order.
   public let diagnostics: [Diagnostic]
+  /// Whether the first statement continues a value: the source starts with `|>` and was
+  /// parsed with ``Parser/parse(_:continuing:)``.
+  public let continuesValue: Bool
 }
 
 /// Parses tokens into a ``Script``, recovering at statement boundaries.
@@ -48,12 +51,22 @@ public struct Parser {
 
   /// Lexes and parses a source.
   public static func parse(_ source: Source) -> ParseResult {
+    parse(source, continuing: nil)
+  }
+
+  /// Lexes and parses an input of an interactive session, which may continue a value:
+  /// when the input starts with `|>` and `value` names one, its first statement binds
+  /// that name to the pipe with the name on its left. With `value` `_`, `|> gain 0.5`
+  /// parses as `_ = _ |> gain 0.5`; the name is written nowhere, so both identifiers
+  /// have the empty range at the `|>`.
+  public static func parse(_ source: Source, continuing value: String?) -> ParseResult {
     let (tokens, lexerDiagnostics) = Lexer.tokenize(source)
     var parser = Parser(source: source, tokens: tokens)
-    let script = parser.parseScript()
+    let script = parser.parseScript(continuing: value)
     return ParseResult(
       source: source, script: script,
-      diagnostics: (lexerDiagnostics + parser.diagnostics).sortedUnique())
+      diagnostics: (lexerDiagnostics + parser.diagnostics).sortedUnique(),
+      continuesValue: parser.continuedValue)
   }
 
   /// Thrown to abandon a statement after its error has been reported.
@@ -66,6 +79,8 @@ public struct Parser {
   /// The brackets open around the current position, innermost last.
   private var openBrackets: [Token] = []
   private var depth = 0
+  /// Whether the first statement continued a value (see ``parse(_:continuing:)``).
+  private var continuedValue = false
 
   private init(source: Source, tokens: [Token]) {
     self.source = source
@@ -160,7 +175,7 @@ public struct Parser {
     if token.kind == .newline || token.kind == .endOfFile {
       var previous = index - 1
       while previous >= 0, tokens[previous].kind == .newline { previous -= 1 }
-      let end = previous >= 0 ? tokens[previous].range.end : 0
+      let end = previous >= 0 ? tokens[previous].range.end : source.startOffset
       return SourceRange(start: end, end: end)
     }
     return token.range
@@ -178,8 +193,9 @@ public struct Parser {
 
   // MARK: Statements
 
-  private mutating func parseScript() -> Script {
+  private mutating func parseScript(continuing value: String?) -> Script {
     var statements: [Statement] = []
+    var first = true
     while true {
       skipSeparators()
       if current.kind == .endOfFile { break }
@@ -195,8 +211,16 @@ public struct Parser {
       depth = 0
       let start = index
       let reported = diagnostics.count
+      let continues = first && value != nil && current.kind == .pipe
+      first = false
       do {
-        let statement = try parseStatement()
+        let statement: Statement
+        if continues, let value {
+          continuedValue = true
+          statement = try parseContinuation(of: value)
+        } else {
+          statement = try parseStatement()
+        }
         if current.kind != .newline, current.kind != .semicolon, current.kind != .endOfFile {
           try expectSeparator(after: statement)
         }
@@ -285,6 +309,13 @@ public struct Parser {
     return .expression(expression, expression.range)
   }
 
+  /// `|> stage ...` at the start of a session's input: `name = name |> stage ...`.
+  private mutating func parseContinuation(of name: String) throws -> Statement {
+    let place = SourceRange(start: current.range.start, end: current.range.start)
+    let value = try parseExpression(after: .identifier(Identifier(name, place)))
+    return .binding(name: Identifier(name, place), value: value, place.union(value.range))
+  }
+
   private mutating func parseFunction() throws -> Statement {
     let keyword = advance()
     guard current.kind == .identifier else {
@@ -338,10 +369,12 @@ public struct Parser {
     return pipeStage ? try parseSum() : try parseExpression()
   }
 
-  private mutating func parseExpression() throws -> Expr {
+  /// An expression; with `first`, the pipes that continue it.
+  private mutating func parseExpression(after first: Expr? = nil) throws -> Expr {
     let savedDepth = depth
     defer { depth = savedDepth }
-    var left = try parseSum()
+    var left: Expr
+    if let first { left = first } else { left = try parseSum() }
     while true {
       try skipNewlinesInBrackets()
       if current.kind == .newline {

@@ -47,12 +47,22 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 ///
 /// Positions in the language are byte offsets into ``bytes``; they become lines and
 /// columns only when shown, through ``location(of:)``.
+///
+/// A source may continue another (``init(name:text:after:)``): the inputs of an
+/// interactive session are sources of their own whose positions and line numbers go on
+/// where the input before ends, as if the two were one text with a line break between.
+/// So a position names one place in the whole session, and every method here takes and
+/// gives positions and line numbers counted that way.
 public struct Source: Sendable {
   /// The name diagnostics show: a path, or a display name such as `<repl>`.
   public let name: String
   /// The UTF-8 text.
   public let bytes: [UInt8]
-  /// The offset of the first byte of each line.
+  /// The position of the first byte: 0, or where the source it continues ends.
+  public let startOffset: Int
+  /// The number of the first line: 1, or the line after the source it continues.
+  public let firstLine: Int
+  /// The offset in ``bytes`` of the first byte of each line.
   private let lineStarts: [Int]
 
   /// A source from text with a display name.
@@ -63,8 +73,23 @@ public struct Source: Sendable {
   /// A source from UTF-8 bytes with a display name; invalid UTF-8 is shown with
   /// replacement characters but kept byte for byte.
   public init(name: String, bytes: [UInt8]) {
+    self.init(name: name, bytes: bytes, startOffset: 0, firstLine: 1)
+  }
+
+  /// A source that continues `previous` (when there is one): its positions start after
+  /// the end of `previous` and a line break, and its lines after the last of `previous`.
+  public init(name: String, text: String, after previous: Source?) {
+    self.init(
+      name: name, bytes: Array(text.utf8),
+      startOffset: previous.map { $0.startOffset + $0.bytes.count + 1 } ?? 0,
+      firstLine: previous.map { $0.firstLine + $0.lineCount } ?? 1)
+  }
+
+  private init(name: String, bytes: [UInt8], startOffset: Int, firstLine: Int) {
     self.name = name
     self.bytes = bytes
+    self.startOffset = startOffset
+    self.firstLine = firstLine
     var starts = [0]
     for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
       starts.append(offset + 1)
@@ -78,44 +103,57 @@ public struct Source: Sendable {
   /// The number of lines (a final line without a newline counts).
   public var lineCount: Int { lineStarts.count }
 
+  /// The position just past the last byte.
+  public var endOffset: Int { startOffset + bytes.count }
+
+  /// Whether a position lies in this source (its end included).
+  public func contains(_ offset: Int) -> Bool {
+    offset >= startOffset && offset <= endOffset
+  }
+
   /// The text covered by a range.
   public func text(in range: SourceRange) -> String {
-    let start = max(0, min(range.start, bytes.count))
-    let end = max(start, min(range.end, bytes.count))
+    let start = max(0, min(range.start - startOffset, bytes.count))
+    let end = max(start, min(range.end - startOffset, bytes.count))
     return String(decoding: bytes[start..<end], as: UTF8.self)
   }
 
-  /// The line (from 1) holding a byte offset.
-  public func line(of offset: Int) -> Int {
+  /// The index in ``lineStarts`` of the line holding a position.
+  private func lineIndex(of offset: Int) -> Int {
     var low = 0
     var high = lineStarts.count - 1
-    let target = max(0, min(offset, bytes.count))
+    let target = max(0, min(offset - startOffset, bytes.count))
     while low < high {
       let middle = (low + high + 1) / 2
       if lineStarts[middle] <= target { low = middle } else { high = middle - 1 }
     }
-    return low + 1
+    return low
   }
 
-  /// The line and character column of a byte offset.
+  /// The line (from ``firstLine``) holding a position.
+  public func line(of offset: Int) -> Int {
+    lineIndex(of: offset) + firstLine
+  }
+
+  /// The line and character column of a position.
   public func location(of offset: Int) -> SourceLocation {
-    let line = line(of: offset)
-    let start = lineStarts[line - 1]
-    let target = max(start, min(offset, bytes.count))
+    let index = lineIndex(of: offset)
+    let start = lineStarts[index]
+    let target = max(start, min(offset - startOffset, bytes.count))
     let column = String(decoding: bytes[start..<target], as: UTF8.self).count + 1
-    return SourceLocation(line: line, column: column)
+    return SourceLocation(line: index + firstLine, column: column)
   }
 
-  /// The byte range of a line (from 1), without its line break.
+  /// The range of a line (counted from ``firstLine``), without its line break.
   public func lineRange(_ line: Int) -> SourceRange {
-    let index = max(0, min(line - 1, lineStarts.count - 1))
+    let index = max(0, min(line - firstLine, lineStarts.count - 1))
     let start = lineStarts[index]
     var end = index + 1 < lineStarts.count ? lineStarts[index + 1] - 1 : bytes.count
     if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-    return SourceRange(start: start, end: end)
+    return SourceRange(start: startOffset + start, end: startOffset + end)
   }
 
-  /// The text of a line (from 1), without its line break.
+  /// The text of a line (counted from ``firstLine``), without its line break.
   public func lineText(_ line: Int) -> String {
     text(in: lineRange(line))
   }
