@@ -4,6 +4,12 @@ import ASTCore
 ///
 /// When the input's length is known the output has `round(frames * new / old)` frames.
 public final class ResampleNode: AudioNode {
+  /// The sample rate of the output.
+  public static let rate = NodeParameter(
+    "rate", unit: .sampleRate, range: .sampleRates, "the new sample rate")
+  /// Every parameter, in order.
+  public static let parameters = [rate]
+
   private let input: AudioNode
   private let resampler: Resampler<Float>
   private let inputBuffer: AudioBuffer
