@@ -39,16 +39,7 @@ struct LimitTests {
   func failure(_ text: String, memoryLimit: Int = RenderContext.defaultMemoryLimit) async
     -> RuntimeError?
   {
-    let check = Checker.check(Source(name: "t.ast", text: text))
-    #expect(check.diagnostics.isEmpty, "\(check.diagnostics.map(\.message))")
-    var options = RunOptions(output: CapturedOutput())
-    options.memoryLimit = memoryLimit
-    do {
-      _ = try await Evaluator(check: check, options: options).run()
-      return nil
-    } catch {
-      return error as? RuntimeError
-    }
+    await runtimeFailure(text, memoryLimit: memoryLimit)
   }
 
   @Test("what must hold a whole signal or a long delay is refused past the memory limit")
