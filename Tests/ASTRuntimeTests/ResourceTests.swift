@@ -63,6 +63,14 @@ struct LimitTests {
     // Within the limit the same operations run.
     #expect(await failure("out = sine 440 2 |> reverse |> delay 0.5", memoryLimit: 1 << 20) == nil)
   }
+
+  @Test("resampling a signal too long to count to a higher rate is an error, not a trap")
+  func resampledLength() async {
+    let error = await failure("out = sine 440 1e30 rate:8000 |> resample 384000")
+    #expect(error?.message == "the resampled signal would be more frames long than can be counted")
+    #expect(error?.range.start == 33)
+    #expect(await failure("out = sine 440 1 rate:8000 |> resample 16000") == nil)
+  }
 }
 
 @Suite("Signals that can be read only once")
