@@ -97,7 +97,7 @@ let package = Package(
     .target(name: "CFuzzGuard"),
     .target(
       name: "ASTFuzzing",
-      dependencies: ["ASTSyntax", "ASTSemantics", "CFuzzGuard"]
+      dependencies: ["ASTSyntax", "ASTSemantics", "ASTEngine", "CFuzzGuard"]
     ),
     .executableTarget(
       name: "ASTFuzzTool",

@@ -1,3 +1,4 @@
+import ASTEngine
 import ASTSemantics
 import ASTSyntax
 

@@ -37,6 +37,26 @@ func runScript(
   return (evaluator, report, output.all)
 }
 
+/// The error of running `text`, which must check clean, with `memoryLimit` bytes, or
+/// `nil` when it ran.
+func runtimeFailure(
+  _ text: String, memoryLimit: Int = RenderContext.defaultMemoryLimit,
+  sourceLocation: Testing.SourceLocation = #_sourceLocation
+) async -> RuntimeError? {
+  let check = Checker.check(Source(name: "t.ast", text: text))
+  #expect(
+    check.diagnostics.isEmpty, "\(check.diagnostics.map(\.message))", sourceLocation: sourceLocation
+  )
+  var options = RunOptions(output: CapturedOutput())
+  options.memoryLimit = memoryLimit
+  do {
+    _ = try await Evaluator(check: check, options: options).run()
+    return nil
+  } catch {
+    return error as? RuntimeError
+  }
+}
+
 /// The samples of binding `name` of script `text`.
 func render(
   _ text: String, _ name: String = "out", blockSize: Int = 1024, directory: String? = nil,

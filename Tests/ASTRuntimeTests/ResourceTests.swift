@@ -39,16 +39,7 @@ struct LimitTests {
   func failure(_ text: String, memoryLimit: Int = RenderContext.defaultMemoryLimit) async
     -> RuntimeError?
   {
-    let check = Checker.check(Source(name: "t.ast", text: text))
-    #expect(check.diagnostics.isEmpty, "\(check.diagnostics.map(\.message))")
-    var options = RunOptions(output: CapturedOutput())
-    options.memoryLimit = memoryLimit
-    do {
-      _ = try await Evaluator(check: check, options: options).run()
-      return nil
-    } catch {
-      return error as? RuntimeError
-    }
+    await runtimeFailure(text, memoryLimit: memoryLimit)
   }
 
   @Test("what must hold a whole signal or a long delay is refused past the memory limit")
@@ -71,6 +62,14 @@ struct LimitTests {
     #expect(enormous?.message.contains("more than can be counted") == true)
     // Within the limit the same operations run.
     #expect(await failure("out = sine 440 2 |> reverse |> delay 0.5", memoryLimit: 1 << 20) == nil)
+  }
+
+  @Test("resampling a signal too long to count to a higher rate is an error, not a trap")
+  func resampledLength() async {
+    let error = await failure("out = sine 440 1e30 rate:8000 |> resample 384000")
+    #expect(error?.message == "the resampled signal would be more frames long than can be counted")
+    #expect(error?.range.start == 33)
+    #expect(await failure("out = sine 440 1 rate:8000 |> resample 16000") == nil)
   }
 }
 

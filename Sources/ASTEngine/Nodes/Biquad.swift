@@ -83,6 +83,18 @@ public struct BiquadCoefficients: Sendable, Equatable {
 /// An RBJ biquad filter, one per channel, in transposed direct form II with `Double`
 /// state. A modulated frequency recomputes the coefficients for every sample.
 public final class BiquadNode: AudioNode {
+  /// The cutoff, centre or corner frequency. A modulating frequency is held within
+  /// 0.001 Hz and just below the Nyquist frequency, sample by sample.
+  public static let frequency = NodeParameter(
+    "frequency", unit: .hertz, range: .audible, "the cutoff, centre or corner frequency")
+  /// The quality factor (RBJ cookbook).
+  public static let q = NodeParameter(
+    "q", default: 0.7071, range: .positive, "the filter's Q (RBJ cookbook)")
+  /// The gain of a peaking or shelving filter, in dB.
+  public static let gain = NodeParameter("gain", unit: .decibels, "the gain in decibels")
+  /// Every parameter, in order.
+  public static let parameters = [frequency, q, gain]
+
   private let input: AudioNode
   private let kind: BiquadKind
   private let frequency: ParameterSignal

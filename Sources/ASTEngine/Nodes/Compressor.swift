@@ -5,6 +5,21 @@ import Foundation
 /// The detector follows the largest absolute sample of each frame with the attack and
 /// release times; above the threshold the gain falls by `(1 - 1 / ratio)` dB per dB.
 public final class CompressorNode: AudioNode {
+  /// The level above which gain is reduced, in dB.
+  public static let threshold = NodeParameter(
+    "threshold", unit: .decibels, default: -20, range: ParameterRange(upper: .inclusive(0)),
+    "the level above which gain is reduced")
+  /// The compression ratio: dB in per dB out above the threshold.
+  public static let ratio = NodeParameter(
+    "ratio", default: 4, range: ParameterRange(lower: .inclusive(1)), "the compression ratio")
+  /// How fast gain reduction starts.
+  public static let attack = NodeParameter.time(
+    "attack", default: 0.005, "how fast gain reduction starts")
+  /// How fast gain reduction ends.
+  public static let release = NodeParameter.time("release", default: 0.05, "how fast it ends")
+  /// Every parameter, in order.
+  public static let parameters = [threshold, ratio, attack, release]
+
   private let input: AudioNode
   private let inputBuffer: AudioBuffer
   private let threshold: Double

@@ -1,6 +1,18 @@
 /// A feedback delay: `(1 - mix) x + mix w`, `w[n] = x[n - T] + feedback w[n - T]`,
 /// ringing on after its input ends as its ``EffectTail`` says.
 public final class DelayNode: AudioNode {
+  /// The delay time.
+  public static let time = NodeParameter.time("time", "the delay time")
+  /// The share of each echo fed back into the line.
+  public static let feedback = NodeParameter(
+    "feedback", default: 0, range: ParameterRange(lower: .exclusive(-1), upper: .exclusive(1)),
+    "how much of the echo is fed back")
+  /// The share of the delayed signal in the output.
+  public static let mix = NodeParameter(
+    "mix", default: 0.5, range: .unit, "the share of the delayed signal")
+  /// Every parameter, in order.
+  public static let parameters = [time, feedback, mix, EffectTail.parameter]
+
   private let input: AudioNode
   private let delayFrames: Int
   private let feedback: Double

@@ -4,6 +4,13 @@ import Foundation
 /// one is rounded off below `1 / a`; `a` may be a signal. An amount at or below zero
 /// (computed while running) passes the signal through unchanged, the limit of the curve.
 public final class DriveNode: AudioNode {
+  /// How hard the signal is driven. A modulating amount at or below zero passes the
+  /// signal through unchanged.
+  public static let amount = NodeParameter(
+    "amount", default: 1, range: .positive, "how hard the signal is driven")
+  /// Every parameter, in order.
+  public static let parameters = [amount]
+
   private let input: AudioNode
   private let amount: ParameterSignal
 

@@ -11,6 +11,21 @@ public enum EnvelopeShape: Sendable, Equatable {
 
 /// A gain envelope over a signal of known length.
 public final class EnvelopeNode: AudioNode {
+  /// The attack of ``EnvelopeShape/adsr(attack:decay:sustain:release:)``.
+  public static let attack = NodeParameter.time("attack", "the time from 0 to 1")
+  /// The decay of ``EnvelopeShape/adsr(attack:decay:sustain:release:)``.
+  public static let decay = NodeParameter.time("decay", "the time from 1 to sustain")
+  /// The sustain level of ``EnvelopeShape/adsr(attack:decay:sustain:release:)``.
+  public static let sustain = NodeParameter(
+    "sustain", unit: .gain, range: .unit, "the level held")
+  /// The release of ``EnvelopeShape/adsr(attack:decay:sustain:release:)``.
+  public static let release = NodeParameter.time(
+    "release", "the time from sustain to 0, at the end of the signal")
+  /// The length of a fade in or out.
+  public static let fade = NodeParameter.time("duration", "the length of the fade")
+  /// Every parameter, in order.
+  public static let parameters = [attack, decay, sustain, release, fade]
+
   private let input: AudioNode
   private let shape: EnvelopeShape
   private let total: Int

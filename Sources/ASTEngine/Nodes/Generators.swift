@@ -12,12 +12,39 @@ public enum Waveform: Sendable {
   case triangle
 }
 
+/// The parameters every generator takes: its length, its sample rate and its level.
+public enum GeneratorParameters {
+  /// The length.
+  public static let duration = NodeParameter.time("duration", "the length")
+  /// The sample rate.
+  public static let sampleRate = NodeParameter(
+    "sampleRate", unit: .sampleRate, range: .sampleRates, "the sample rate")
+  /// The peak level. A modulating amplitude scales each sample as it is, sign and all.
+  public static let amplitude = NodeParameter(
+    "amplitude", unit: .gain, default: 1, "the peak level")
+  /// Every parameter, in order.
+  public static let parameters = [duration, sampleRate, amplitude]
+}
+
 /// A phase-accumulating oscillator: sine, square, saw or triangle, with a frequency and
 /// an amplitude that may be modulated at audio rate.
 ///
 /// The phase is kept in cycles in `Double`; a modulated frequency is integrated sample
 /// by sample. Square and saw subtract PolyBLEP residuals at their discontinuities.
 public final class OscillatorNode: AudioNode {
+  /// The frequency. A modulating frequency is used as it is: a negative one runs the
+  /// waveform backwards, and one above the Nyquist frequency aliases.
+  public static let frequency = NodeParameter(
+    "frequency", unit: .hertz, range: .audible, "the frequency")
+  /// The phase at the first sample.
+  public static let phase = NodeParameter("phase", default: 0, "the start phase in radians")
+  /// The duty cycle of ``Waveform/square(width:)``.
+  public static let width = NodeParameter(
+    "width", default: 0.5, range: ParameterRange(lower: .exclusive(0), upper: .exclusive(1)),
+    "the fraction of each period spent high")
+  /// Every parameter, in order, the generators' own among them.
+  public static let parameters = GeneratorParameters.parameters + [frequency, phase, width]
+
   private let waveform: Waveform
   private let frequency: ParameterSignal
   private let amplitude: ParameterSignal
@@ -216,6 +243,13 @@ public enum NoiseColor: String, Sendable, CaseIterable {
 /// runs once over the whole length before rendering to find that peak, which costs time
 /// but no memory.
 public final class NoiseNode: AudioNode {
+  /// The seed of the generator.
+  public static let seed = NodeParameter(
+    "seed", unit: .count, default: 0, range: ParameterRange(lower: .inclusive(0), isInteger: true),
+    "the random seed")
+  /// Every parameter, in order, the generators' own among them.
+  public static let parameters = GeneratorParameters.parameters + [seed]
+
   private let color: NoiseColor
   private let seed: UInt64
   private let amplitude: ParameterSignal
@@ -329,6 +363,15 @@ public enum SweepCurve: String, Sendable {
 
 /// A sine sweeping from one frequency to another over its length.
 public final class SweepNode: AudioNode {
+  /// The frequency at the start. A modulating one is used as it is, like an
+  /// oscillator's.
+  public static let from = NodeParameter(
+    "from", unit: .hertz, range: .audible, "the start frequency")
+  /// The frequency at the end.
+  public static let to = NodeParameter("to", unit: .hertz, range: .audible, "the end frequency")
+  /// Every parameter, in order, the generators' own among them.
+  public static let parameters = GeneratorParameters.parameters + [from, to]
+
   private let start: ParameterSignal
   private let end: ParameterSignal
   private let amplitude: ParameterSignal

@@ -105,6 +105,11 @@ public final class ArithmeticNode: AudioNode {
 
 /// A signal multiplied by a gain that may be a constant or a modulating signal.
 public final class GainNode: AudioNode {
+  /// The linear gain.
+  public static let gain = NodeParameter("gain", unit: .gain, "the linear gain")
+  /// Every parameter, in order.
+  public static let parameters = [gain]
+
   private let input: AudioNode
   private let gain: ParameterSignal
 
@@ -172,6 +177,13 @@ public final class MixNode: AudioNode {
 /// Equal-power panning: a mono signal becomes stereo, left `x cos((p + 1) pi / 4)` and
 /// right `x sin((p + 1) pi / 4)`; a stereo signal is balanced with the same law.
 public final class PanNode: AudioNode {
+  /// The position, -1 left to 1 right. A modulating position is held within -1 and 1.
+  public static let position = NodeParameter(
+    "position", range: ParameterRange(lower: .inclusive(-1), upper: .inclusive(1)),
+    "-1 left, 0 centre, 1 right")
+  /// Every parameter, in order.
+  public static let parameters = [position]
+
   private let input: AudioNode
   private let position: ParameterSignal
   private let inputBuffer: AudioBuffer
@@ -275,6 +287,12 @@ public final class MonoNode: AudioNode {
 
 /// Hard clipping at ±limit.
 public final class ClipNode: AudioNode {
+  /// The largest absolute sample.
+  public static let limit = NodeParameter(
+    "limit", unit: .gain, default: 1, range: .positive, "the largest absolute sample")
+  /// Every parameter, in order.
+  public static let parameters = [limit]
+
   private let input: AudioNode
   private let limit: Float
   private let inputBuffer: AudioBuffer

@@ -1,6 +1,15 @@
+import ASTCore
+
 /// A whole signal rendered into memory, then played from there; the one place where a
 /// whole signal is held (reverse, normalize, envelopes of signals of unknown length).
 public final class MaterializedNode: AudioNode {
+  /// The peak a normalized signal is scaled to.
+  public static let peak = NodeParameter(
+    "peak", unit: .gain, default: AudioSegment.linearGain(decibels: -1), range: .positive,
+    "the target peak")
+  /// Every parameter, in order.
+  public static let parameters = [peak]
+
   private var channels: [[Float]]
   private var position = 0
   private let reversed: Bool

@@ -4,6 +4,12 @@ import ASTCore
 ///
 /// When the input's length is known the output has `round(frames * new / old)` frames.
 public final class ResampleNode: AudioNode {
+  /// The sample rate of the output.
+  public static let rate = NodeParameter(
+    "rate", unit: .sampleRate, range: .sampleRates, "the new sample rate")
+  /// Every parameter, in order.
+  public static let parameters = [rate]
+
   private let input: AudioNode
   private let resampler: Resampler<Float>
   private let inputBuffer: AudioBuffer
@@ -13,16 +19,26 @@ public final class ResampleNode: AudioNode {
   private var produced = 0
 
   /// Resamples `input` to `sampleRate`.
+  ///
+  /// - Throws: ``RenderError/failed(_:)`` when the new length would be more frames than
+  ///   can be counted.
   public init(_ input: AudioNode, to rate: Int) throws {
+    var length: Int?
+    if let frames = input.frameCount {
+      let scaled = (Double(frames) * Double(rate) / Double(input.sampleRate)).rounded()
+      // Kept within the lengths the evaluator makes, so sums of lengths cannot overflow.
+      guard scaled <= Double(Int.max / 4), let exact = Int(exactly: scaled) else {
+        throw RenderError.failed(
+          "the resampled signal would be more frames long than can be counted")
+      }
+      length = exact
+    }
     self.input = input
     resampler = try Resampler<Float>(
       inputRate: Double(input.sampleRate), outputRate: Double(rate),
       channelCount: input.channelCount, quality: .high)
     inputBuffer = input.makeBuffer()
     pending = InterleavedQueue(channels: input.channelCount)
-    let length = input.frameCount.map {
-      Int((Double($0) * Double(rate) / Double(input.sampleRate)).rounded())
-    }
     super.init(
       sampleRate: rate, channelCount: input.channelCount, frameCount: length,
       context: input.context)

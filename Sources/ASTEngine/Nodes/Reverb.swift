@@ -3,6 +3,17 @@
 /// scaled to the sample rate, ringing on after its input ends as its ``EffectTail``
 /// says.
 public final class ReverbNode: AudioNode {
+  /// The room size.
+  public static let room = NodeParameter("room", default: 0.5, range: .unit, "the room size")
+  /// The damping of high frequencies.
+  public static let damp = NodeParameter(
+    "damp", default: 0.5, range: .unit, "the damping of high frequencies")
+  /// The share of reverberated signal in the output.
+  public static let wet = NodeParameter(
+    "wet", default: 0.3, range: .unit, "the share of reverberated signal")
+  /// Every parameter, in order.
+  public static let parameters = [room, damp, wet, EffectTail.parameter]
+
   private struct Comb {
     var line: [Float]
     var index = 0

@@ -53,6 +53,13 @@ public final class ConcatNode: AudioNode {
 
 /// Frames `[start, end)` of a signal, clamped to it.
 public final class SliceNode: AudioNode {
+  /// Where the part starts.
+  public static let start = NodeParameter.time("start", "where the part starts")
+  /// Where the part ends.
+  public static let end = NodeParameter.time("end", "where the part ends")
+  /// Every parameter, in order.
+  public static let parameters = [start, end]
+
   private let input: AudioNode
   private let start: Int
   private let end: Int
@@ -93,6 +100,13 @@ public final class SliceNode: AudioNode {
 /// A signal `count` times in a row, each time from a fresh copy of its graph, so that
 /// nothing is held in memory.
 public final class RepeatNode: AudioNode {
+  /// How many times the signal plays.
+  public static let count = NodeParameter(
+    "count", unit: .count, range: ParameterRange(lower: .inclusive(0), isInteger: true),
+    "how many times")
+  /// Every parameter, in order.
+  public static let parameters = [count]
+
   private let factory: NodeFactory
   private let count: Int
   private var done = 0
@@ -137,6 +151,13 @@ public final class RepeatNode: AudioNode {
 
 /// Silence before and after a signal.
 public final class PadNode: AudioNode {
+  /// The silence before the signal.
+  public static let before = NodeParameter.time("before", "the silence before")
+  /// The silence after the signal.
+  public static let after = NodeParameter.time("after", "the silence after")
+  /// Every parameter, in order.
+  public static let parameters = [before, after]
+
   private let input: AudioNode
   private let before: Int
   private let after: Int
@@ -191,6 +212,12 @@ public final class PadNode: AudioNode {
 
 /// `y` added onto `x` from frame `at`, cut to `x`'s length.
 public final class OverlayNode: AudioNode {
+  /// Where the signal laid over starts.
+  public static let offset = NodeParameter.time(
+    "offset", default: 0, "where the signal laid over starts")
+  /// Every parameter, in order.
+  public static let parameters = [offset]
+
   private let base: AudioNode
   private let top: AudioNode
   private let at: Int

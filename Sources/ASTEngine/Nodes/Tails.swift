@@ -15,6 +15,12 @@ public enum EffectTail: Sendable, Equatable {
   /// The longest tail ``untilSilent(maximumFrames:)`` allows by default, in seconds.
   public static let defaultMaximumSeconds = 60.0
 
+  /// The tail as an effect's parameter: left out, until silent; 0, none; else a length.
+  public static let parameter = NodeParameter.time(
+    "tail",
+    "how long it rings on after its input ends: until it falls below -90 dBFS (at most "
+      + "60 s) by default, 0 keeps the input's length, a time sets the tail's length")
+
   /// Until silent, for at most ``defaultMaximumSeconds`` at `sampleRate`.
   public static func untilSilent(sampleRate: Int) -> EffectTail {
     .untilSilent(maximumFrames: Int(defaultMaximumSeconds * Double(sampleRate)))

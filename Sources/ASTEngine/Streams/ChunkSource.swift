@@ -59,6 +59,12 @@ enum ChunkCodec {
 
 /// Cuts a signal into chunks of a fixed number of frames, lazily.
 public final class ChunkerSource: ChunkSource {
+  /// The length of each chunk, which must come to at least one frame.
+  public static let duration = NodeParameter(
+    "duration", unit: .seconds, range: .positive, "the length of each chunk")
+  /// Every parameter, in order.
+  public static let parameters = [duration]
+
   private let input: AudioNode
   private let framesPerChunk: Int
   private let metadata: Metadata

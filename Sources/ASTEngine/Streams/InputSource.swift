@@ -12,6 +12,17 @@ import ASTCore
 /// is dropped, counted in ``droppedBytes`` and reported to the context's trouble
 /// report (``TroubleReport/Kind/partialFrame``) at `origin`.
 public final class InputSource: ChunkSource {
+  /// The sample rate of the input.
+  public static let sampleRate = NodeParameter(
+    "sampleRate", unit: .sampleRate, default: 44_100, range: .sampleRates, "the sample rate")
+  /// The channel count of the input.
+  public static let channelCount = NodeParameter(
+    "channelCount", unit: .count, default: 1,
+    range: ParameterRange(lower: .inclusive(1), upper: .inclusive(64), isInteger: true),
+    "the channel count")
+  /// Every parameter, in order.
+  public static let parameters = [sampleRate, channelCount]
+
   /// The sample formats of raw input.
   public enum Format: String, Sendable {
     /// Signed 16-bit little-endian.

@@ -185,11 +185,11 @@ extension Evaluator {
     return value
   }
 
-  /// A number as a whole number, clamped to a range that cannot overflow.
-  func whole(_ expression: TypedExpr, in environment: Environment) async throws -> Int {
-    let value = try await number(expression, in: environment)
+  /// A number as a whole number, clamped to a range that cannot overflow; a number that
+  /// is not finite is an error at `range`.
+  func whole(_ value: Double, at range: SourceRange) throws -> Int {
     guard value.isFinite else {
-      throw RuntimeError(message: "expected a finite number, got \(value)", range: expression.range)
+      throw RuntimeError(message: "expected a finite number, got \(value)", range: range)
     }
     return Int(min(max(value, -Double(1 << 52)), Double(1 << 52)))
   }

@@ -25,12 +25,14 @@ extension Evaluator {
         let source = try await call.stream(inputName)
         return .stream(
           LiftedSource(source) { input in
+            call.sampleRate = input.sampleRate
             let node = try await build(call, input)
             node.origin = tag
             return node
           })
       }
       let (input, metadata) = try await call.audio(inputName)
+      call.sampleRate = input.sampleRate
       let node = try await build(call, input)
       node.origin = tag
       return .audio(node, metadata)
@@ -51,6 +53,10 @@ extension Evaluator {
 
 /// A builtin call being built by the evaluator: its arguments read by parameter name and
 /// evaluated in the call's environment.
+///
+/// Every number read for a parameter is checked against the parameter's declaration
+/// before a builder sees it, as the checker checks constants (see ``BuiltinCall``); a
+/// bound at the Nyquist frequency refers to ``sampleRate``.
 final class EvaluatorCall: BuiltinCall {
   let evaluator: Evaluator
   let builtin: Builtin
@@ -58,6 +64,9 @@ final class EvaluatorCall: BuiltinCall {
   let isLifted: Bool
   let environment: Environment
   let range: SourceRange
+  /// The rate that Nyquist bounds refer to, as the checker takes it: the input's, once
+  /// read (an effect's is set before its builder runs), or a generator's `rate`.
+  var sampleRate: Int?
 
   init(
     evaluator: Evaluator, builtin: Builtin, values: [TypedExpr], lifted: Bool,
@@ -89,11 +98,34 @@ final class EvaluatorCall: BuiltinCall {
   }
 
   func number(_ name: String) async throws -> Double {
-    try await evaluator.number(argument(name), in: environment)
+    let value = try await evaluator.number(argument(name), in: environment)
+    try await validate(value, for: name)
+    if isGeneratorRate(name) { sampleRate = Int(exactly: value) }
+    return value
   }
 
   func whole(_ name: String) async throws -> Int {
-    try await evaluator.whole(argument(name), in: environment)
+    try evaluator.whole(try await number(name), at: argument(name).range)
+  }
+
+  /// Whether `name` is a generator's `rate`, the rate of what it makes.
+  private func isGeneratorRate(_ name: String) -> Bool {
+    builtin.result == .generator && name == "rate"
+  }
+
+  /// Refuses `value` for the parameter `name` when its declaration does not take it, at
+  /// the argument. A generator's Nyquist bound reads the `rate` first when the builder
+  /// has not.
+  private func validate(_ value: Double, for name: String) async throws {
+    guard let parameter = builtin.parameter(named: name) else { return }
+    if parameter.range?.upper == .nyquist, sampleRate == nil, builtin.result == .generator,
+      builtin.parameter(named: "rate") != nil
+    {
+      _ = try await number("rate")
+    }
+    if let problem = parameter.validate(value, sampleRate: sampleRate) {
+      throw RuntimeError(problem, of: parameter, in: builtin, at: argument(name).range)
+    }
   }
 
   func string(_ name: String) async throws -> String {
@@ -101,7 +133,11 @@ final class EvaluatorCall: BuiltinCall {
   }
 
   func audio(_ name: String) async throws -> (AudioNode, Metadata) {
-    try await evaluator.audio(argument(name), in: environment)
+    let (node, metadata) = try await evaluator.audio(argument(name), in: environment)
+    if let input = builtin.inputIndex, builtin.parameters[input].name == name {
+      sampleRate = node.sampleRate
+    }
+    return (node, metadata)
   }
 
   func stream(_ name: String) async throws -> ChunkSource {
@@ -109,7 +145,9 @@ final class EvaluatorCall: BuiltinCall {
   }
 
   func modulation(_ name: String) async throws -> ParameterSignal {
-    try await evaluator.parameter(argument(name), in: environment)
+    let parameter = try await evaluator.parameter(argument(name), in: environment)
+    if !parameter.isModulated { try await validate(parameter.value, for: name) }
+    return parameter
   }
 
   func signals(_ name: String) async throws -> [AudioNode] {

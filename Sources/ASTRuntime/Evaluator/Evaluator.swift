@@ -75,6 +75,8 @@ public final class Evaluator: @unchecked Sendable {
   public enum IDs {
     /// A failure while running (a file that cannot be written, a channel error).
     public static let runtimeError = RuntimeError.id
+    /// A number computed while running that its parameter does not take.
+    public static let computedOutOfRange = RuntimeError.outOfRangeID
     /// Samples beyond full scale clipped when writing an integer format.
     public static let clippedSamples: DiagnosticID = "clipped-samples"
     /// NaN or infinite samples produced by a node.
@@ -84,7 +86,7 @@ public final class Evaluator: @unchecked Sendable {
 
     /// Every identifier above.
     public static let all: [DiagnosticID] = [
-      runtimeError, clippedSamples, nonFiniteSamples, partialFrame,
+      runtimeError, computedOutOfRange, clippedSamples, nonFiniteSamples, partialFrame,
     ]
   }
 

@@ -1,4 +1,5 @@
 import ASTCore
+import ASTEngine
 import ASTSyntax
 
 /// What a parameter accepts.
@@ -24,26 +25,11 @@ public enum ParameterKind: Sendable, Hashable {
   case anyValue
 }
 
-/// The unit a number parameter is measured in, which decides what literals it takes.
-public enum ParameterUnit: String, Sendable, Hashable {
-  /// A plain number: a literal with a unit is an error.
-  case none
-  /// Seconds: `ms` and `s` literals, or a bare number of seconds.
-  case seconds
-  /// Hertz: `hz` and `khz` literals, or a bare number of hertz.
-  case hertz
-  /// A linear gain factor: `db` literals become gains (`-6db` is 0.501).
-  case gain
-  /// A level in decibels: a `db` literal gives its number of decibels (`-6db` is -6).
-  case decibels
-  /// A sample rate in hertz, a whole number.
-  case sampleRate
-  /// A whole number of things.
-  case count
-  /// A bitrate in kilobits per second, a plain number.
-  case kilobitsPerSecond
-
-  /// The dimension of numbers this unit accepts, or `nil` for plain numbers only.
+extension ParameterUnit {
+  /// The dimension of numbers a parameter of this unit accepts, or `nil` for plain
+  /// numbers only: seconds take `ms` and `s` literals, hertz `hz` and `khz`, a linear
+  /// gain `db` literals as gains (`-6db` is 0.501), decibels a `db` literal's number of
+  /// decibels (`-6db` is -6); a bare number is taken in the unit.
   public var dimension: Dimension? {
     switch self {
     case .seconds: .time
@@ -52,59 +38,15 @@ public enum ParameterUnit: String, Sendable, Hashable {
     case .none, .count, .kilobitsPerSecond: nil
     }
   }
-
-  /// How values are written in the reference: `s`, `Hz`, `dB`.
-  public var symbol: String {
-    switch self {
-    case .none, .count: ""
-    case .kilobitsPerSecond: "kbps"
-    case .seconds: "s"
-    case .hertz, .sampleRate: "Hz"
-    case .gain: "linear"
-    case .decibels: "dB"
-    }
-  }
 }
 
-/// One end of a parameter's valid range.
-public enum RangeBound: Sendable, Hashable {
-  /// The value itself is allowed.
-  case inclusive(Double)
-  /// Only values beyond it are allowed.
-  case exclusive(Double)
-  /// Half the sample rate of the signal (the Nyquist frequency), not included.
-  case nyquist
-}
+/// One end of a parameter's valid range: the engine's, which nodes declare theirs with.
+public typealias RangeBound = ParameterBound
 
-/// The values a number parameter may take.
-public struct ValueRange: Sendable, Hashable {
-  /// The lower end, or `nil` for none.
-  public var lower: RangeBound?
-  /// The upper end, or `nil` for none.
-  public var upper: RangeBound?
-  /// Whether only whole numbers are allowed.
-  public var isInteger: Bool
-
-  /// Creates a range.
-  public init(lower: RangeBound? = nil, upper: RangeBound? = nil, isInteger: Bool = false) {
-    self.lower = lower
-    self.upper = upper
-    self.isInteger = isInteger
-  }
-
-  /// Zero or more.
-  public static let nonNegative = ValueRange(lower: .inclusive(0))
-  /// More than zero.
-  public static let positive = ValueRange(lower: .exclusive(0))
-  /// From 0 to 1.
-  public static let unit = ValueRange(lower: .inclusive(0), upper: .inclusive(1))
-  /// More than zero and below the Nyquist frequency.
-  public static let audible = ValueRange(lower: .exclusive(0), upper: .nyquist)
-  /// The sample rates the project supports: whole numbers in ``SampleRates/supported``.
-  public static let sampleRates = ValueRange(
-    lower: .inclusive(Double(SampleRates.supported.lowerBound)),
-    upper: .inclusive(Double(SampleRates.supported.upperBound)), isInteger: true)
-}
+/// The values a number parameter may take: the engine's range, which nodes declare
+/// theirs with, so the checker, the reference and the running script use one range and
+/// one wording.
+public typealias ValueRange = ParameterRange
 
 /// A parameter's default.
 public enum DefaultValue: Sendable, Hashable {
@@ -162,8 +104,39 @@ public struct BuiltinParameter: Sendable, Hashable {
     self.summary = summary
   }
 
+  /// A parameter the node it reaches declares: the name (unless `name` gives scripts
+  /// another), unit, default, range and summary come from `declared`. `defaultValue`
+  /// replaces the declared default (`.scriptRate`, `.absent`), `spelling` says how the
+  /// reference writes the declared one (`5ms` for 0.005; a plain number otherwise), and
+  /// `summary` replaces the declared line where scripts need more (`an Audio modulates
+  /// it`).
+  public init(
+    _ declared: NodeParameter, _ kind: ParameterKind, name: String? = nil,
+    default defaultValue: DefaultValue? = nil, spelling: String? = nil, namedOnly: Bool = false,
+    summary: String? = nil
+  ) {
+    self.init(
+      name ?? declared.name, kind, unit: declared.unit,
+      default: defaultValue
+        ?? declared.defaultValue.map { .number($0, spelling: spelling ?? NumberText.plain($0)) },
+      range: declared.range, namedOnly: namedOnly, summary ?? declared.summary)
+  }
+
   /// Whether the argument must be given.
   public var isRequired: Bool { defaultValue == nil }
+
+  /// What is wrong with `value` for this parameter (not finite, not whole, out of its
+  /// range), or `nil` when it is allowed; a Nyquist bound is checked only at a known
+  /// `sampleRate`. The checker asks of constants, the evaluator of numbers computed while
+  /// running.
+  package func validate(_ value: Double, sampleRate: Int?) -> ParameterError? {
+    ParameterError(checking: value, name: name, unit: unit, range: range, sampleRate: sampleRate)
+  }
+}
+
+extension ParameterError {
+  /// The note on the Nyquist frequency, as a diagnostic carries it.
+  package var diagnosticNotes: [DiagnosticNote] { note.map { [DiagnosticNote($0)] } ?? [] }
 }
 
 /// How a builtin's result type follows from its arguments.
@@ -381,6 +354,18 @@ public struct Builtin: Sendable, Hashable {
   /// The parameter called `name`, if any.
   public func parameter(named name: String) -> BuiltinParameter? {
     parameters.first { $0.name == name }
+  }
+
+  /// The position of its main input: the first parameter that takes a signal or a
+  /// stream. It decides whether a call lifts to a stream, and its rate is the one Nyquist
+  /// bounds refer to (a generator's is its `rate`).
+  package var inputIndex: Int? {
+    parameters.firstIndex { $0.kind == .audio || $0.kind == .audioOrStream || $0.kind == .stream }
+  }
+
+  /// How messages name one of its parameters: `'q' of 'lowpass'`.
+  package func subject(_ parameter: BuiltinParameter) -> String {
+    "'\(parameter.name)' of '\(name)'"
   }
 
   /// `lowpass x cutoff q:0.7071`: the name, required parameters, then optional ones

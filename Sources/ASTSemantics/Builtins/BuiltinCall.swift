@@ -5,7 +5,12 @@ import ASTSyntax
 /// A builtin call as its builder sees it while a script runs: the arguments, read by the
 /// names of the parameters the declaration gives, and what the run provides.
 ///
-/// The evaluator implements it; builders never read arguments by position.
+/// The evaluator implements it; builders never read arguments by position. Every number
+/// read for a parameter (``number(_:)``, ``whole(_:)``, ``frames(_:rate:)``, and
+/// ``modulation(_:)`` given a number) fits the parameter's declared range: one that does
+/// not, computed while running, is an error at the argument in the checker's words, so a
+/// builder never sees it. A Nyquist bound refers to the rate of the input, or of what a
+/// generator makes.
 public protocol BuiltinCall: AnyObject {
   /// Where the call is in the script.
   var range: SourceRange { get }
@@ -24,7 +29,8 @@ public protocol BuiltinCall: AnyObject {
   func value(_ name: String) async throws -> RuntimeValue
   /// A number argument.
   func number(_ name: String) async throws -> Double
-  /// A number argument as a whole number, clamped to a range that cannot overflow.
+  /// A number argument as a whole number (whole when its range says so), clamped to a
+  /// range that cannot overflow.
   func whole(_ name: String) async throws -> Int
   /// A string argument.
   func string(_ name: String) async throws -> String
@@ -32,11 +38,13 @@ public protocol BuiltinCall: AnyObject {
   func audio(_ name: String) async throws -> (AudioNode, Metadata)
   /// A stream argument.
   func stream(_ name: String) async throws -> ChunkSource
-  /// A parameter that is a constant or a modulating signal.
+  /// A parameter that is a constant or a modulating signal; a modulating signal's values
+  /// are not checked (its node says what it does with values outside the range).
   func modulation(_ name: String) async throws -> ParameterSignal
   /// The signals of a list argument.
   func signals(_ name: String) async throws -> [AudioNode]
-  /// A time argument in frames at `rate`: `round(seconds * rate)`, at least 0.
+  /// A time argument in frames at `rate`: `round(seconds * rate)`, at least 0, and no more
+  /// than a quarter of the largest integer, so sums of lengths cannot overflow.
   func frames(_ name: String, rate: Int) async throws -> Int
   /// A file argument: the path as written and as opened (within the sandbox when there
   /// is one, else against the base directory); a refusal is an error at the argument.

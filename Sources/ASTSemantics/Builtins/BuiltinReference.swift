@@ -23,7 +23,7 @@ public enum BuiltinReference {
 
   static func describeRange(_ parameter: BuiltinParameter) -> String {
     guard let range = parameter.range else { return "" }
-    return Checker.describe(range)
+    return range.description
   }
 
   static func describeResult(_ builtin: Builtin) -> String {

@@ -7,10 +7,7 @@ extension BuiltinRegistry {
   /// How long an effect rings on after its input ends; by default until it falls below
   /// -90 dBFS.
   static let tailParameter = BuiltinParameter(
-    "tail", .number, unit: .seconds, default: .absent(spelling: "until silent"),
-    range: ValueRange(lower: .inclusive(0)), namedOnly: true,
-    "how long it rings on after its input ends: until it falls below -90 dBFS (at most "
-      + "60 s) by default, 0 keeps the input's length, a time sets the tail's length")
+    EffectTail.parameter, .number, default: .absent(spelling: "until silent"), namedOnly: true)
 
   static let effects: [Builtin] = [
     Builtin(
@@ -19,15 +16,9 @@ extension BuiltinRegistry {
         + "The echoes ring on after the input ends (see tail); on a stream each chunk keeps "
         + "its length.",
       parameters: [
-        input, time("time", "the delay time"),
-        BuiltinParameter(
-          "feedback", .number, default: .number(0, spelling: "0"),
-          range: ValueRange(lower: .exclusive(-1), upper: .exclusive(1)),
-          "how much of the echo is fed back"),
-        BuiltinParameter(
-          "mix", .number, default: .number(0.5, spelling: "0.5"), range: .unit,
-          "the share of the delayed signal"),
-        tailParameter,
+        input, BuiltinParameter(DelayNode.time, .number),
+        BuiltinParameter(DelayNode.feedback, .number),
+        BuiltinParameter(DelayNode.mix, .number), tailParameter,
       ], result: .sameAsInput, liftsToStreams: true, effects: BuiltinEffects(hasTail: true),
       build: .effect { call, input in
         let rate = input.sampleRate
@@ -44,15 +35,8 @@ extension BuiltinRegistry {
       "A Freeverb-style reverb. It rings on after the input ends (see tail); on a stream "
         + "each chunk keeps its length.",
       parameters: [
-        input,
-        BuiltinParameter(
-          "room", .number, default: .number(0.5, spelling: "0.5"), range: .unit, "the room size"),
-        BuiltinParameter(
-          "damp", .number, default: .number(0.5, spelling: "0.5"), range: .unit,
-          "the damping of high frequencies"),
-        BuiltinParameter(
-          "wet", .number, default: .number(0.3, spelling: "0.3"), range: .unit,
-          "the share of reverberated signal"),
+        input, BuiltinParameter(ReverbNode.room, .number),
+        BuiltinParameter(ReverbNode.damp, .number), BuiltinParameter(ReverbNode.wet, .number),
         tailParameter,
       ], result: .sameAsInput, liftsToStreams: true, effects: BuiltinEffects(hasTail: true),
       build: .effect { call, input in
@@ -67,8 +51,8 @@ extension BuiltinRegistry {
       parameters: [
         input,
         BuiltinParameter(
-          "amount", .signal, default: .number(1, spelling: "1"), range: .positive,
-          "how hard the signal is driven; an Audio modulates it"),
+          DriveNode.amount, .signal,
+          summary: "how hard the signal is driven; an Audio modulates it"),
       ], result: .sameAsInput, liftsToStreams: true,
       build: .effect { call, input in
         DriveNode(input, amount: try await call.modulation("amount"))
@@ -77,19 +61,10 @@ extension BuiltinRegistry {
       "compress", group: .dynamics, "A compressor.",
       parameters: [
         input,
-        BuiltinParameter(
-          "threshold_db", .number, unit: .decibels, default: .number(-20, spelling: "-20"),
-          range: ValueRange(upper: .inclusive(0)), "the level above which gain is reduced"),
-        BuiltinParameter(
-          "ratio", .number, default: .number(4, spelling: "4"),
-          range: ValueRange(lower: .inclusive(1)),
-          "the compression ratio"),
-        BuiltinParameter(
-          "attack", .number, unit: .seconds, default: .number(0.005, spelling: "5ms"),
-          range: .nonNegative, "how fast gain reduction starts"),
-        BuiltinParameter(
-          "release", .number, unit: .seconds, default: .number(0.05, spelling: "50ms"),
-          range: .nonNegative, "how fast it ends"),
+        BuiltinParameter(CompressorNode.threshold, .number, name: "threshold_db"),
+        BuiltinParameter(CompressorNode.ratio, .number),
+        BuiltinParameter(CompressorNode.attack, .number, spelling: "5ms"),
+        BuiltinParameter(CompressorNode.release, .number, spelling: "50ms"),
       ], result: .sameAsInput, liftsToStreams: true,
       build: .effect { call, input in
         CompressorNode(

@@ -9,9 +9,10 @@ extension BuiltinRegistry {
       "adsr", group: .envelopes,
       "A linear attack-decay-sustain-release gain envelope; the release ends with the signal.",
       parameters: [
-        input, time("attack", "the time from 0 to 1"), time("decay", "the time from 1 to sustain"),
-        BuiltinParameter("sustain", .number, unit: .gain, range: .unit, "the level held"),
-        time("release", "the time from sustain to 0, at the end of the signal"),
+        input, BuiltinParameter(EnvelopeNode.attack, .number),
+        BuiltinParameter(EnvelopeNode.decay, .number),
+        BuiltinParameter(EnvelopeNode.sustain, .number),
+        BuiltinParameter(EnvelopeNode.release, .number),
       ], result: .sameAsInput, effects: BuiltinEffects(timesFitInput: true),
       build: .value { call in
         var (input, metadata) = try await call.audio("x")
@@ -26,7 +27,8 @@ extension BuiltinRegistry {
       }),
     Builtin(
       "fadein", group: .envelopes, "A linear fade from silence over the first dur seconds.",
-      parameters: [input, time("dur", "the length of the fade")], result: .sameAsInput,
+      parameters: [input, BuiltinParameter(EnvelopeNode.fade, .number, name: "dur")],
+      result: .sameAsInput,
       liftsToStreams: true, effects: BuiltinEffects(timesFitInput: true),
       build: .effect { call, input in
         EnvelopeNode(
@@ -34,7 +36,8 @@ extension BuiltinRegistry {
       }),
     Builtin(
       "fadeout", group: .envelopes, "A linear fade to silence over the last dur seconds.",
-      parameters: [input, time("dur", "the length of the fade")], result: .sameAsInput,
+      parameters: [input, BuiltinParameter(EnvelopeNode.fade, .number, name: "dur")],
+      result: .sameAsInput,
       effects: BuiltinEffects(timesFitInput: true),
       build: .value { call in
         var (input, metadata) = try await call.audio("x")

@@ -4,18 +4,21 @@ import ASTSyntax
 
 /// The builtins of filters: RBJ biquads.
 extension BuiltinRegistry {
+  private static let gainDecibels = BuiltinParameter(BiquadNode.gain, .number, name: "gain_db")
+
   private static func filter(
-    _ name: String, _ summary: String, _ frequencyName: String, q: Double, qSpelling: String,
-    kind: BiquadKind
+    _ name: String, _ summary: String, _ frequencyName: String, q: Double? = nil,
+    qSpelling: String? = nil, kind: BiquadKind
   ) -> Builtin {
     Builtin(
       name, group: .filters, summary,
       parameters: [
         input,
         BuiltinParameter(
-          frequencyName, .signal, unit: .hertz, range: .audible,
-          "the \(frequencyName == "cutoff" ? "cutoff" : "centre") frequency; an Audio sweeps it"),
-        qualityFactor(q, qSpelling),
+          BiquadNode.frequency, .signal, name: frequencyName,
+          summary:
+            "the \(frequencyName == "cutoff" ? "cutoff" : "centre") frequency; an Audio sweeps it"),
+        qualityFactor(q, spelling: qSpelling),
       ], result: .sameAsInput, liftsToStreams: true,
       build: .effect { call, input in
         BiquadNode(
@@ -25,17 +28,15 @@ extension BuiltinRegistry {
   }
 
   private static func shelf(
-    _ name: String, _ summary: String, q: Double, qSpelling: String,
-    kind: @escaping @Sendable (Double) -> BiquadKind
+    _ name: String, _ summary: String, kind: @escaping @Sendable (Double) -> BiquadKind
   ) -> Builtin {
     Builtin(
       name, group: .filters, summary,
       parameters: [
         input,
         BuiltinParameter(
-          "freq", .signal, unit: .hertz, range: .audible, "the corner frequency"),
-        BuiltinParameter("gain_db", .number, unit: .decibels, "the gain in decibels"),
-        qualityFactor(q, qSpelling),
+          BiquadNode.frequency, .signal, name: "freq", summary: "the corner frequency"),
+        gainDecibels, qualityFactor(),
       ], result: .sameAsInput, liftsToStreams: true,
       build: .effect { call, input in
         BiquadNode(
@@ -45,12 +46,8 @@ extension BuiltinRegistry {
   }
 
   static let filters: [Builtin] = [
-    filter(
-      "lowpass", "RBJ low-pass biquad.", "cutoff", q: 0.7071, qSpelling: "0.7071",
-      kind: .lowpass),
-    filter(
-      "highpass", "RBJ high-pass biquad.", "cutoff", q: 0.7071, qSpelling: "0.7071",
-      kind: .highpass),
+    filter("lowpass", "RBJ low-pass biquad.", "cutoff", kind: .lowpass),
+    filter("highpass", "RBJ high-pass biquad.", "cutoff", kind: .highpass),
     filter(
       "bandpass", "RBJ band-pass biquad (constant 0 dB peak gain).", "center", q: 1,
       qSpelling: "1.0", kind: .bandpass),
@@ -59,20 +56,16 @@ extension BuiltinRegistry {
       "eq", group: .filters, "RBJ peaking EQ biquad.",
       parameters: [
         input,
-        BuiltinParameter("freq", .signal, unit: .hertz, range: .audible, "the centre frequency"),
-        BuiltinParameter("gain_db", .number, unit: .decibels, "the gain in decibels"),
-        qualityFactor(1, "1.0"),
+        BuiltinParameter(
+          BiquadNode.frequency, .signal, name: "freq", summary: "the centre frequency"),
+        gainDecibels, qualityFactor(1, spelling: "1.0"),
       ], result: .sameAsInput, liftsToStreams: true,
       build: .effect { call, input in
         BiquadNode(
           input, kind: .peaking(gainDB: try await call.number("gain_db")),
           frequency: try await call.modulation("freq"), q: try await call.number("q"))
       }),
-    shelf(
-      "lowshelf", "RBJ low-shelf biquad.", q: 0.7071, qSpelling: "0.7071",
-      kind: { .lowShelf(gainDB: $0) }),
-    shelf(
-      "highshelf", "RBJ high-shelf biquad.", q: 0.7071, qSpelling: "0.7071",
-      kind: { .highShelf(gainDB: $0) }),
+    shelf("lowshelf", "RBJ low-shelf biquad.", kind: { .lowShelf(gainDB: $0) }),
+    shelf("highshelf", "RBJ high-shelf biquad.", kind: { .highShelf(gainDB: $0) }),
   ]
 }

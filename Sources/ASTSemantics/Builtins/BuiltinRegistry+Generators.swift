@@ -25,8 +25,7 @@ extension BuiltinRegistry {
       "sine", group: .generators, "A sine wave: amp * sin(2 pi f n / rate + phase).",
       parameters: [
         frequency, duration,
-        BuiltinParameter(
-          "phase", .number, default: .number(0, spelling: "0"), "the start phase in radians"),
+        BuiltinParameter(OscillatorNode.phase, .number),
         generatorRate, amplitude,
       ], result: .generator,
       build: oscillator { call in (.sine, try await call.number("phase")) }),
@@ -34,10 +33,7 @@ extension BuiltinRegistry {
       "square", group: .generators, "A band-limited square wave.",
       parameters: [
         frequency, duration,
-        BuiltinParameter(
-          "width", .number, default: .number(0.5, spelling: "0.5"),
-          range: ValueRange(lower: .exclusive(0), upper: .exclusive(1)),
-          "the fraction of each period spent high"),
+        BuiltinParameter(OscillatorNode.width, .number),
         generatorRate, amplitude,
       ], result: .generator,
       build: oscillator { call in (.square(width: try await call.number("width")), 0) }),
@@ -56,9 +52,7 @@ extension BuiltinRegistry {
         BuiltinParameter(
           "color", .choice(["white", "pink", "brown"]), default: .string("white"),
           "white, pink or brown"),
-        BuiltinParameter(
-          "seed", .number, unit: .count, default: .number(0, spelling: "0"),
-          range: ValueRange(lower: .inclusive(0), isInteger: true), "the random seed"),
+        BuiltinParameter(NoiseNode.seed, .number),
         generatorRate, amplitude,
       ], result: .generator,
       build: .value { call in
@@ -82,8 +76,7 @@ extension BuiltinRegistry {
     Builtin(
       "sweep", group: .generators, "A sine sweeping from one frequency to another.",
       parameters: [
-        BuiltinParameter("from", .signal, unit: .hertz, range: .audible, "the start frequency"),
-        BuiltinParameter("to", .signal, unit: .hertz, range: .audible, "the end frequency"),
+        BuiltinParameter(SweepNode.from, .signal), BuiltinParameter(SweepNode.to, .signal),
         duration,
         BuiltinParameter(
           "curve", .choice(["lin", "exp"]), default: .string("exp"),

@@ -7,7 +7,7 @@ extension BuiltinRegistry {
   static let level: [Builtin] = [
     Builtin(
       "gain", group: .level, "Multiplies the signal: x * g (use -6db for decibels).",
-      parameters: [input, BuiltinParameter("g", .signal, unit: .gain, "the linear gain")],
+      parameters: [input, BuiltinParameter(GainNode.gain, .signal, name: "g")],
       result: .sameAsInput, liftsToStreams: true,
       build: .effect { call, input in GainNode(input, gain: try await call.modulation("g")) }),
     Builtin(
@@ -18,9 +18,7 @@ extension BuiltinRegistry {
       "pan", group: .level, "Equal-power panning of a mono signal, or balance of a stereo one.",
       parameters: [
         input,
-        BuiltinParameter(
-          "pos", .signal, range: ValueRange(lower: .inclusive(-1), upper: .inclusive(1)),
-          "-1 left, 0 centre, 1 right"),
+        BuiltinParameter(PanNode.position, .signal, name: "pos"),
       ], result: .stereoOfInput, liftsToStreams: true,
       build: .effect { call, input in PanNode(input, position: try await call.modulation("pos")) }),
     Builtin(
@@ -44,10 +42,7 @@ extension BuiltinRegistry {
       "normalize", group: .level, "Scales the signal so its largest sample is the peak.",
       parameters: [
         input,
-        BuiltinParameter(
-          "peak", .number, unit: .gain,
-          default: .number(AudioSegment.linearGain(decibels: -1), spelling: "-1db"),
-          range: .positive, "the target peak"),
+        BuiltinParameter(MaterializedNode.peak, .number, spelling: "-1db"),
       ], result: .sameAsInput, effects: BuiltinEffects(holdsWholeSignal: true),
       build: .value { call in
         let (input, metadata) = try await call.audio("x")
@@ -58,9 +53,7 @@ extension BuiltinRegistry {
       "clip", group: .level, "Hard clipping at the limit.",
       parameters: [
         input,
-        BuiltinParameter(
-          "limit", .number, unit: .gain, default: .number(1, spelling: "1.0"), range: .positive,
-          "the largest absolute sample"),
+        BuiltinParameter(ClipNode.limit, .number, spelling: "1.0"),
       ], result: .sameAsInput, liftsToStreams: true,
       build: .effect { call, input in ClipNode(input, limit: try await call.number("limit")) }),
   ]

@@ -10,8 +10,7 @@ extension BuiltinRegistry {
       "Cuts a signal into AudioStream chunks with timestamps and chunk_index.",
       parameters: [
         input,
-        BuiltinParameter(
-          "dur", .number, unit: .seconds, range: .positive, "the length of each chunk"),
+        BuiltinParameter(ChunkerSource.duration, .number, name: "dur"),
         BuiltinParameter(
           "format", .choice(["f32", "s16"]), default: .string("f32"),
           "the chunks' samples: 32-bit float, or 16-bit integers by the float-to-int16 rule"),
@@ -64,14 +63,8 @@ extension BuiltinRegistry {
       "input", group: .streams,
       "Raw PCM, or AudioStream chunks as JSON lines, read from standard input as it arrives.",
       parameters: [
-        BuiltinParameter(
-          "rate", .number, unit: .sampleRate, default: .number(44_100, spelling: "44100"),
-          range: .sampleRates,
-          "the sample rate"),
-        BuiltinParameter(
-          "channels", .number, unit: .count, default: .number(1, spelling: "1"),
-          range: ValueRange(lower: .inclusive(1), upper: .inclusive(64), isInteger: true),
-          "the channel count"),
+        BuiltinParameter(InputSource.sampleRate, .number, name: "rate"),
+        BuiltinParameter(InputSource.channelCount, .number, name: "channels"),
         BuiltinParameter(
           "format", .choice(["s16", "s32", "f32", "f64", "jsonl"]), default: .string("s16"),
           "the sample format, or jsonl for chunks in the AudioStream JSON form, one a line"),

@@ -12,7 +12,7 @@ extension BuiltinRegistry {
     Builtin(
       "slice", group: .structure, "The part [start, end) in seconds, clamped to the signal.",
       parameters: [
-        input, time("start", "where the part starts"), time("end", "where the part ends"),
+        input, BuiltinParameter(SliceNode.start, .number), BuiltinParameter(SliceNode.end, .number),
       ], result: .sameAsInput,
       build: .value { call in
         let (input, metadata) = try await call.audio("x")
@@ -26,9 +26,7 @@ extension BuiltinRegistry {
       "repeat", group: .structure, "The signal n times in a row.",
       parameters: [
         input,
-        BuiltinParameter(
-          "n", .number, unit: .count, range: ValueRange(lower: .inclusive(0), isInteger: true),
-          "how many times"),
+        BuiltinParameter(RepeatNode.count, .number, name: "n"),
       ], result: .sameAsInput,
       build: .value { call in
         let count = try await call.whole("n")
@@ -45,7 +43,7 @@ extension BuiltinRegistry {
     Builtin(
       "pad", group: .structure, "Silence before and after the signal.",
       parameters: [
-        input, time("before", "the silence before"), time("after", "the silence after"),
+        input, BuiltinParameter(PadNode.before, .number), BuiltinParameter(PadNode.after, .number),
       ], result: .sameAsInput,
       build: .value { call in
         let (input, metadata) = try await call.audio("x")
@@ -59,9 +57,7 @@ extension BuiltinRegistry {
       "overlay", group: .structure, "y mixed onto x from at seconds, cut to x's length.",
       parameters: [
         input, BuiltinParameter("y", .audio, "the signal laid over x"),
-        BuiltinParameter(
-          "at", .number, unit: .seconds, default: .number(0, spelling: "0"), range: .nonNegative,
-          "where y starts"),
+        BuiltinParameter(OverlayNode.offset, .number, name: "at", summary: "where y starts"),
       ], result: .widestOf(["x", "y"]),
       build: .value { call in
         let (base, metadata) = try await call.audio("x")
@@ -74,10 +70,7 @@ extension BuiltinRegistry {
       "resample", group: .structure, "The signal at another sample rate (high quality).",
       parameters: [
         input,
-        BuiltinParameter(
-          "rate", .number, unit: .sampleRate,
-          range: .sampleRates,
-          "the new sample rate"),
+        BuiltinParameter(ResampleNode.rate, .number),
       ], result: .resampled, liftsToStreams: true,
       build: .value { call in
         let rate = try await call.whole("rate")

@@ -22,26 +22,21 @@ public enum BuiltinRegistry {
   // MARK: Shared parameters
 
   static let input = BuiltinParameter("x", .audio, "the input signal")
-  static let duration = BuiltinParameter(
-    "dur", .number, unit: .seconds, range: .nonNegative, "the length")
+  static let duration = BuiltinParameter(GeneratorParameters.duration, .number, name: "dur")
   static let frequency = BuiltinParameter(
-    "freq", .signal, unit: .hertz, range: .audible, "the frequency; an Audio modulates it")
+    OscillatorNode.frequency, .signal, name: "freq",
+    summary: "the frequency; an Audio modulates it")
   static let generatorRate = BuiltinParameter(
-    "rate", .number, unit: .sampleRate, default: .scriptRate,
-    range: .sampleRates,
-    namedOnly: true, "the sample rate")
+    GeneratorParameters.sampleRate, .number, name: "rate", default: .scriptRate,
+    namedOnly: true)
   static let amplitude = BuiltinParameter(
-    "amp", .signal, unit: .gain, default: .number(1, spelling: "1.0"), namedOnly: true,
-    "the peak level; an Audio modulates it")
+    GeneratorParameters.amplitude, .signal, name: "amp", spelling: "1.0", namedOnly: true,
+    summary: "the peak level; an Audio modulates it")
 
-  static func qualityFactor(_ value: Double, _ spelling: String) -> BuiltinParameter {
+  /// A biquad's Q, with the filter's own default when it differs from the node's.
+  static func qualityFactor(_ value: Double? = nil, spelling: String? = nil) -> BuiltinParameter {
     BuiltinParameter(
-      "q", .number, default: .number(value, spelling: spelling), range: .positive,
-      "the filter's Q (RBJ cookbook)")
-  }
-
-  static func time(_ name: String, _ summary: String) -> BuiltinParameter {
-    BuiltinParameter(name, .number, unit: .seconds, range: .nonNegative, summary)
+      value.map { BiquadNode.q.withDefault($0) } ?? BiquadNode.q, .number, spelling: spelling)
   }
 }
 

@@ -25,18 +25,40 @@ public struct RuntimeError: Error, CustomStringConvertible {
   public let message: String
   /// Where in the script.
   public let range: SourceRange
-  /// The identifier of its diagnostic.
+  /// What else to know: where to look, what to do.
+  public var notes: [DiagnosticNote]
+  /// The identifier of its diagnostic: ``id`` unless the failure has one of its own.
+  public let diagnosticID: DiagnosticID
+  /// The identifier of a failure's diagnostic.
   public static let id: DiagnosticID = "runtime-error"
+  /// The identifier of a number computed while running that its parameter does not take.
+  public static let outOfRangeID: DiagnosticID = "computed-out-of-range"
 
   /// Whether the failure was a write to a pipe whose reader went away, which the
   /// runner ends quietly.
   public var isClosedByReader: Bool
 
   /// A failure at `range`.
-  public init(message: String, range: SourceRange, isClosedByReader: Bool = false) {
+  public init(
+    message: String, range: SourceRange, notes: [DiagnosticNote] = [],
+    id: DiagnosticID = RuntimeError.id, isClosedByReader: Bool = false
+  ) {
     self.message = message
     self.range = range
+    self.notes = notes
+    self.diagnosticID = id
     self.isClosedByReader = isClosedByReader
+  }
+
+  /// A number computed while running that the parameter `parameter` of `builtin` does
+  /// not take, at the argument's place, in the words the checker uses for a constant.
+  package init(
+    _ problem: ParameterError, of parameter: BuiltinParameter, in builtin: Builtin,
+    at range: SourceRange
+  ) {
+    self.init(
+      message: problem.message(subject: builtin.subject(parameter)), range: range,
+      notes: problem.diagnosticNotes, id: Self.outOfRangeID)
   }
 
   /// The message.
@@ -44,7 +66,7 @@ public struct RuntimeError: Error, CustomStringConvertible {
 
   /// The error as a diagnostic.
   public var diagnostic: Diagnostic {
-    .error(Self.id, message, at: range)
+    .error(diagnosticID, message, at: range, notes: notes)
   }
 
   /// Throws when two signals to be combined at `range` have different rates.

@@ -292,9 +292,7 @@ extension Checker {
     }
 
     // The main input decides whether the call lifts to a stream and the rate context.
-    let inputIndex = parameters.firstIndex {
-      $0.kind == .audio || $0.kind == .audioOrStream || $0.kind == .stream
-    }
+    let inputIndex = builtin.inputIndex
     let input = inputIndex.flatMap { typed[$0] }
     let lifted = builtin.liftsToStreams && inputIndex == 0 && (input?.type.isStream ?? false)
     for (index, parameter) in parameters.enumerated() {

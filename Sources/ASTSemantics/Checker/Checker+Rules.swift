@@ -12,7 +12,7 @@ extension Checker {
   ) -> Bool {
     let type = value.type
     if type == .unknown { return true }
-    let subject = "'\(parameter.name)' of '\(builtin.name)'"
+    let subject = builtin.subject(parameter)
     func mismatch(_ wanted: String, notes: [DiagnosticNote] = []) -> Bool {
       error(
         Self.IDs.typeMismatch, "\(subject) takes \(wanted), got \(type.article)", at: value.range,
@@ -121,81 +121,17 @@ extension Checker {
 
   // MARK: Ranges
 
-  /// Whether a constant lies in the parameter's range; reports when not.
+  /// Whether a constant lies in the parameter's range; reports when not, in the words the
+  /// evaluator uses for a number computed while running.
   mutating func checkRange(
     _ value: Double, parameter: BuiltinParameter, builtin: Builtin, rate: Int?,
     at range: SourceRange
   ) -> Bool {
-    let subject = "'\(parameter.name)' of '\(builtin.name)'"
-    guard let valid = parameter.range else {
-      if value.isFinite { return true }
-      error(Self.IDs.outOfRange, "\(subject) must be a finite number", at: range)
-      return false
-    }
-    let shown =
-      Self.format(value)
-      + (parameter.unit == .hertz ? " Hz" : parameter.unit == .seconds ? " s" : "")
-    if !value.isFinite {
-      error(Self.IDs.outOfRange, "\(subject) must be a finite number", at: range)
-      return false
-    }
-    if valid.isInteger, value != value.rounded() {
-      error(
-        Self.IDs.outOfRange, "\(subject) must be a whole number, got \(Self.format(value))",
-        at: range)
-      return false
-    }
-    var fits = true
-    switch valid.lower {
-    case .inclusive(let bound)?: fits = fits && value >= bound
-    case .exclusive(let bound)?: fits = fits && value > bound
-    case .nyquist?, nil: break
-    }
-    var nyquistNote: [DiagnosticNote] = []
-    switch valid.upper {
-    case .inclusive(let bound)?: fits = fits && value <= bound
-    case .exclusive(let bound)?: fits = fits && value < bound
-    case .nyquist?:
-      if let rate, value >= Double(rate) / 2 {
-        fits = false
-        nyquistNote = [
-          DiagnosticNote(
-            "at \(rate) Hz the Nyquist frequency is \(Self.format(Double(rate) / 2)) Hz")
-        ]
-      }
-    case nil: break
-    }
-    guard !fits else { return true }
+    guard let problem = parameter.validate(value, sampleRate: rate) else { return true }
     error(
-      Self.IDs.outOfRange, "\(subject) must be \(Self.describe(valid)), got \(shown)", at: range,
-      notes: nyquistNote)
+      Self.IDs.outOfRange, problem.message(subject: builtin.subject(parameter)), at: range,
+      notes: problem.diagnosticNotes)
     return false
-  }
-
-  /// `between 0 and 1`, `greater than 0`, `at least 0 and below the Nyquist frequency`.
-  static func describe(_ range: ValueRange) -> String {
-    func lower(_ bound: RangeBound) -> String? {
-      switch bound {
-      case .inclusive(let x): "at least \(format(x))"
-      case .exclusive(let x): "greater than \(format(x))"
-      case .nyquist: nil
-      }
-    }
-    func upper(_ bound: RangeBound) -> String {
-      switch bound {
-      case .inclusive(let x): "at most \(format(x))"
-      case .exclusive(let x): "less than \(format(x))"
-      case .nyquist: "below the Nyquist frequency (half the sample rate)"
-      }
-    }
-    if case .inclusive(let low)? = range.lower, case .inclusive(let high)? = range.upper {
-      return "between \(format(low)) and \(format(high))"
-    }
-    var parts: [String] = []
-    if let low = range.lower.flatMap(lower) { parts.append(low) }
-    if let high = range.upper { parts.append(upper(high)) }
-    if range.isInteger { parts.insert("a whole number", at: 0) }
-    return parts.joined(separator: " and ")
   }
 
   /// A number as people write it: `0`, `0.5`, `24000`, `1e-06`.
@@ -222,9 +158,7 @@ extension Checker {
       base = AudioFacts(
         sampleRate: argument("rate")?.constantValue.flatMap(Self.wholeNumber), channelCount: 1)
     }
-    let inputIndex = builtin.parameters.firstIndex {
-      $0.kind == .audio || $0.kind == .audioOrStream || $0.kind == .stream
-    }
+    let inputIndex = builtin.inputIndex
     for (index, parameter) in builtin.parameters.enumerated() where index != inputIndex {
       let value = arguments[index]
       guard case .audio(let facts) = value.type else { continue }
