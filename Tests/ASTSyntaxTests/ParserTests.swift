@@ -160,6 +160,22 @@ struct ParserTests {
     #expect(source.text(in: right.range) == "chunk 0.5")
     #expect(source.text(in: arguments[0].value.range) == "sine 440 1")
   }
+
+  @Test("an operation, a call or a pipe spans the parentheses around its first or last part")
+  func rangesAcrossParentheses() {
+    for text in [
+      "1 / (d - 1)", "(d - 1) * 3", "-(d - 1)", "f (g 1)", "(sine 1 1) |> gain (1 + 2)",
+      "f a:(1 + 2)",
+    ] {
+      let source = Source(name: "t", text: text)
+      let result = Parser.parse(source)
+      guard case .expression(let value, _)? = result.script.statements.first else {
+        Issue.record("not an expression: \(text)")
+        continue
+      }
+      #expect(source.text(in: value.range) == text)
+    }
+  }
 }
 
 @Suite("Parser diagnostics")

@@ -169,6 +169,15 @@ public struct Parser {
     }
   }
 
+  /// The range from the start of `first` to the end of the last token consumed (a
+  /// closing parenthesis included, which no expression's own range holds).
+  private func spanning(from first: SourceRange) -> SourceRange {
+    var previous = index - 1
+    while previous >= 0, tokens[previous].kind == .newline { previous -= 1 }
+    let end = previous >= 0 ? max(first.end, tokens[previous].range.end) : first.end
+    return SourceRange(start: first.start, end: end)
+  }
+
   /// The range to underline for a missing thing before `token`: the token itself, or
   /// for a line break or the end, the position just after the previous token.
   private func placeOfMissing(before token: Token) -> SourceRange {
@@ -374,6 +383,7 @@ public struct Parser {
     let savedDepth = depth
     defer { depth = savedDepth }
     var left: Expr
+    let start = first?.range ?? current.range
     if let first { left = first } else { left = try parseSum() }
     while true {
       try skipNewlinesInBrackets()
@@ -395,7 +405,7 @@ public struct Parser {
           at: stage.range,
           notes: [DiagnosticNote("'x |> f a b' means 'f x a b'")])
       }
-      left = .pipe(left, stage, left.range.union(stage.range))
+      left = .pipe(left, stage, spanning(from: start.union(left.range)))
     }
     return left
   }
@@ -415,6 +425,8 @@ public struct Parser {
   ) throws -> Expr {
     let savedDepth = depth
     defer { depth = savedDepth }
+    // The first operand's first token: an opening parenthesis its range leaves out.
+    let start = current.range
     var left = try operand(&self)
     while true {
       try skipNewlinesInBrackets()
@@ -430,7 +442,7 @@ public struct Parser {
           at: placeOfMissing(before: current))
       }
       let right = try operand(&self)
-      left = .binary(op, left, right, left.range.union(right.range))
+      left = .binary(op, left, right, spanning(from: start.union(left.range)))
     }
   }
 
@@ -446,7 +458,7 @@ public struct Parser {
         at: placeOfMissing(before: current))
     }
     let operand = try parseUnary()
-    return .negate(operand, minus.range.union(operand.range))
+    return .negate(operand, spanning(from: minus.range))
   }
 
   /// Whether the current token can begin an argument of an application.
@@ -485,7 +497,7 @@ public struct Parser {
         let value = try parseNamedValue()
         firstNamed = firstNamed ?? label
         arguments.append(
-          CallArgument(label: label, value: value, range: label.range.union(value.range)))
+          CallArgument(label: label, value: value, range: spanning(from: label.range)))
       } else {
         let value = try parsePrimary()
         if let firstNamed {
@@ -498,7 +510,7 @@ public struct Parser {
       }
     }
     guard let last = arguments.last else { return head }
-    return .call(callee: head, arguments: arguments, head.range.union(last.range))
+    return .call(callee: head, arguments: arguments, spanning(from: head.range.union(last.range)))
   }
 
   /// The value of a named argument: a primary, or `-` before a named value, so that
@@ -514,7 +526,7 @@ public struct Parser {
         at: placeOfMissing(before: current))
     }
     let operand = try parseNamedValue()
-    return .negate(operand, minus.range.union(operand.range))
+    return .negate(operand, spanning(from: minus.range))
   }
 
   private mutating func parsePrimary() throws -> Expr {
