@@ -60,7 +60,7 @@ struct WriteSettingsTests {
         == "'bitrate' of 'write' must be 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, "
         + "256 or 320 kbps for MP3 at 44100 Hz, got 100"
         && String(decoding: text.utf8.dropFirst(error.range.start), as: UTF8.self).hasPrefix(
-          "peak s - rms s) * 0 + 100)")
+          "(peak s - rms s) * 0 + 100)")
     }
     #expect(try directory.contents().isEmpty)
   }
