@@ -59,6 +59,17 @@ public final class Resampler<Sample: AudioSample & BinaryFloatingPoint> {
   /// The largest ratio between the rates, either way.
   public static var maximumRatio: Double { 4096 }
 
+  /// Why libsoxr cannot convert from `inputRate` to `outputRate` (positive rates), or
+  /// `nil` when it can: `cannot resample from 1 Hz to 768000 Hz: one rate may be at most
+  /// 4096 times the other`.
+  public static func ratioProblem(from inputRate: Double, to outputRate: Double) -> String? {
+    let ratio = outputRate / inputRate
+    guard ratio > maximumRatio || ratio < 1 / maximumRatio else { return nil }
+    return "cannot resample from \(NumberText.plain(inputRate)) Hz to "
+      + "\(NumberText.plain(outputRate)) Hz: one rate may be at most "
+      + "\(NumberText.plain(maximumRatio)) times the other"
+  }
+
   /// Creates a converter between two rates for `channelCount` interleaved channels.
   ///
   /// - Throws: ``AudioStreamError/invalidParameter(_:)`` for non-positive rates or
@@ -75,11 +86,8 @@ public final class Resampler<Sample: AudioSample & BinaryFloatingPoint> {
         "channel count must be between 1 and \(ProcessingContext.maximumChannelCount), "
           + "got \(channelCount)")
     }
-    let ratio = outputRate / inputRate
-    guard ratio <= Self.maximumRatio, ratio >= 1 / Self.maximumRatio else {
-      throw AudioStreamError.invalidParameter(
-        "cannot resample from \(inputRate) Hz to \(outputRate) Hz: the ratio is beyond "
-          + "\(Int(Self.maximumRatio)) either way")
+    if let problem = Self.ratioProblem(from: inputRate, to: outputRate) {
+      throw AudioStreamError.invalidParameter(problem)
     }
     guard Sample.self == Float.self || Sample.self == Double.self else {
       throw AudioStreamError.unsupportedSampleType(String(describing: Sample.self))

@@ -57,17 +57,20 @@ struct LimitTests {
     let streamed = await failure(
       "out = sine 440 10 |> chunk 0.5 |> join |> normalize", memoryLimit: 1 << 20)
     #expect(streamed?.message.contains("'normalize' holds the whole signal") == true)
-    // Lengths near the largest integer are refused, not an arithmetic trap.
-    let enormous = await failure("s = sine 440 1e30\nout = stereo s s |> repeat 3 |> reverse")
-    #expect(enormous?.message.contains("more than can be counted") == true)
+    // Lengths longer than a signal can be are refused, not an arithmetic trap.
+    let enormous = await failure("s = sine 440 1e11\nout = stereo s s |> repeat 3 |> reverse")
+    #expect(enormous?.message.contains("longer than a signal can be (2^53 frames)") == true)
     // Within the limit the same operations run.
     #expect(await failure("out = sine 440 2 |> reverse |> delay 0.5", memoryLimit: 1 << 20) == nil)
   }
 
   @Test("resampling a signal too long to count to a higher rate is an error, not a trap")
   func resampledLength() async {
-    let error = await failure("out = sine 440 1e30 rate:8000 |> resample 384000")
-    #expect(error?.message == "the resampled signal would be more frames long than can be counted")
+    let error = await failure("out = sine 440 1e11 rate:8000 |> resample 384000")
+    #expect(
+      error?.message
+        == "the resampled signal would be 3.84e+16 frames long (100000000000 s at 384000 Hz), "
+        + "longer than a signal can be (2^53 frames)")
     #expect(error?.range.start == 33)
     #expect(await failure("out = sine 440 1 rate:8000 |> resample 16000") == nil)
   }

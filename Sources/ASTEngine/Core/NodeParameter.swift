@@ -126,7 +126,16 @@ public struct ParameterError: Error, Sendable, Hashable, CustomStringConvertible
     case outside(ParameterRange)
     /// It lies at or above the Nyquist frequency of `sampleRate`, the range's upper end.
     case aboveNyquist(ParameterRange, sampleRate: Int)
+    /// A whole number larger (in size) than 2^53, beyond which not every whole number
+    /// can be told apart and counts overflow.
+    case tooLarge
+    /// A time (in seconds) that at `sampleRate` is more frames than a signal may have
+    /// (``SignalLength/maximumFrames``).
+    case tooLong(sampleRate: Int)
   }
+
+  /// The largest whole number a parameter takes: 2^53.
+  public static let largestWhole = Double(1 << 53)
 
   /// The parameter's name.
   public let name: String
@@ -138,8 +147,9 @@ public struct ParameterError: Error, Sendable, Hashable, CustomStringConvertible
   public let problem: Problem
 
   /// The error of `value` for the parameter `name` whose values lie in `range` (any
-  /// finite number when `nil`), or `nil` when the value is allowed. A Nyquist bound is
-  /// checked only when `sampleRate` is known.
+  /// finite number when `nil`), or `nil` when the value is allowed. A Nyquist bound, and
+  /// the longest time a signal can last (for a parameter in seconds), are checked only
+  /// when `sampleRate` is known.
   public init?(
     checking value: Double, name: String, unit: ParameterUnit = .none, range: ParameterRange?,
     sampleRate: Int?
@@ -173,7 +183,20 @@ public struct ParameterError: Error, Sendable, Hashable, CustomStringConvertible
       }
     case nil: break
     }
-    guard !fits else { return nil }
+    guard !fits else {
+      if range.isInteger, abs(value) > Self.largestWhole {
+        problem = .tooLarge
+        return
+      }
+      // A time is taken as frames at the rate, which a signal has at most so many of.
+      if unit == .seconds, let sampleRate,
+        value > SignalLength.longestSeconds(sampleRate: sampleRate)
+      {
+        problem = .tooLong(sampleRate: sampleRate)
+        return
+      }
+      return nil
+    }
     problem = nyquistRate.map { .aboveNyquist(range, sampleRate: $0) } ?? .outside(range)
   }
 
@@ -187,14 +210,26 @@ public struct ParameterError: Error, Sendable, Hashable, CustomStringConvertible
       "\(subject) must be a whole number, got \(NumberText.plain(value))"
     case .outside(let range), .aboveNyquist(let range, _):
       "\(subject) must be \(range), got \(unit.text(for: value))"
+    case .tooLarge:
+      "\(subject) must be a whole number of at most 2^53 (\(NumberText.plain(Self.largestWhole))), "
+        + "got \(NumberText.plain(value))"
+    case .tooLong(let rate):
+      "\(subject) must be at most \(unit.text(for: SignalLength.longestSeconds(sampleRate: rate))) "
+        + "at \(rate) Hz, the longest a signal can be, got \(unit.text(for: value))"
     }
   }
 
   /// What the Nyquist frequency is, when the value reached it: `at 44100 Hz the Nyquist
   /// frequency is 22050 Hz`.
   public var note: String? {
-    guard case .aboveNyquist(_, let rate) = problem else { return nil }
-    return "at \(rate) Hz the Nyquist frequency is \(NumberText.plain(Double(rate) / 2)) Hz"
+    switch problem {
+    case .aboveNyquist(_, let rate):
+      return "at \(rate) Hz the Nyquist frequency is \(NumberText.plain(Double(rate) / 2)) Hz"
+    case .tooLong:
+      return "a signal has at most \(SignalLength.maximumText), about 6,500 years at 44100 Hz"
+    default:
+      return nil
+    }
   }
 
   /// The sentence with the parameter's name as its subject.

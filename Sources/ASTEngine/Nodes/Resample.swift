@@ -20,16 +20,14 @@ public final class ResampleNode: AudioNode {
 
   /// Resamples `input` to `sampleRate`.
   ///
-  /// - Throws: ``RenderError/failed(_:)`` when the new length would be more frames than
-  ///   can be counted.
+  /// - Throws: ``RenderError/failed(_:)`` when the new length would be longer than a
+  ///   signal can be (``SignalLength/maximumFrames``).
   public init(_ input: AudioNode, to rate: Int) throws {
     var length: Int?
     if let frames = input.frameCount {
       let scaled = (Double(frames) * Double(rate) / Double(input.sampleRate)).rounded()
-      // Kept within the lengths the evaluator makes, so sums of lengths cannot overflow.
-      guard scaled <= Double(Int.max / 4), let exact = Int(exactly: scaled) else {
-        throw RenderError.failed(
-          "the resampled signal would be more frames long than can be counted")
+      guard scaled <= Double(SignalLength.maximumFrames), let exact = Int(exactly: scaled) else {
+        throw SignalLength.tooLong("the resampled signal", frames: scaled, sampleRate: rate)
       }
       length = exact
     }

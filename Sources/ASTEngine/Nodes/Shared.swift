@@ -11,7 +11,9 @@
 /// (standard input, a channel) has no factory, and a reader left behind is an error.
 /// With a single reader, blocks go straight from the source to it.
 public final class SharedSignal {
-  private let source: AudioNode
+  /// The signal, held until this is released; see `deinit`.
+  private var heldSource: AudioNode?
+  private var source: AudioNode { heldSource! }
   private let name: String
   private let factory: NodeFactory?
   private let ringCapacity: Int
@@ -37,10 +39,17 @@ public final class SharedSignal {
     _ source: AudioNode, name: String = "the signal", factory: NodeFactory?,
     ringFrames: Int = 1 << 16
   ) {
-    self.source = source
+    heldSource = source
     self.name = name
     self.factory = factory
     ringCapacity = max(ringFrames, 2 * source.context.blockSize)
+  }
+
+  deinit {
+    // A chain of named signals (`b = a |> gain 1`, `c = b |> gain 1`, ...) holds each
+    // signal through the next: released in turn, not inside one another, so a long chain
+    // does not overflow the stack.
+    ReleaseInTurn.release(&heldSource)
   }
 
   /// A new reader of the signal, starting at its first frame.

@@ -142,6 +142,8 @@ public final class RepeatNode: AudioNode {
       filled += got
       if got < wanted {
         done += 1
+        // Many repetitions of a short signal are many builds: each may be stopped.
+        try context.cancellation.check()
         current = done < count ? try await factory() : nil
       }
     }
@@ -174,7 +176,12 @@ public final class PadNode: AudioNode {
     scratch = input.makeBuffer()
     super.init(
       sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: input.frameCount.map { $0 + before + after }, context: input.context)
+      frameCount: input.frameCount.flatMap { length in
+        // Unknown when the sum cannot be counted, as for `ConcatNode`.
+        let (first, overflow1) = length.addingReportingOverflow(before)
+        let (total, overflow2) = first.addingReportingOverflow(after)
+        return overflow1 || overflow2 ? nil : total
+      }, context: input.context)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {

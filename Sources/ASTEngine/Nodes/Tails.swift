@@ -50,7 +50,10 @@ struct TailFeed {
     guard let input else { return nil }
     switch tail {
     case .none: return input
-    case .frames(let frames): return input + frames
+    case .frames(let frames):
+      // Unknown when the sum cannot be counted; the builders refuse such a tail.
+      let (sum, overflow) = input.addingReportingOverflow(frames)
+      return overflow ? nil : sum
     case .untilSilent: return nil
     }
   }

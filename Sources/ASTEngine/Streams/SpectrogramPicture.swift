@@ -20,6 +20,9 @@ public final class SpectrogramPicture: @unchecked Sendable {
   public static let windowSize = 4096
   /// The lowest frequency shown, in Hz.
   public static let lowestFrequency = 20.0
+  /// The lowest sample rate drawn: the frequency axis runs from ``lowestFrequency`` up to
+  /// the Nyquist frequency, which must lie above it (41 Hz).
+  public static let lowestSampleRate = Int(2 * lowestFrequency) + 1
   /// The width of the frequency axis left of the spectrum, in pixels.
   static let axisWidth = 40
   /// The width of the colour legend right of the spectrum, in pixels.
@@ -48,9 +51,10 @@ public final class SpectrogramPicture: @unchecked Sendable {
   private var pending: [Float]?
   private var pendingCount = 0
 
-  /// An empty spectrogram for `channelCount` channels at `sampleRate`, `width` pixels
-  /// wide with lanes of `laneHeight` rows; `frameCount`, when known, spaces the
-  /// transforms so that about one of them falls on each column of the spectrum.
+  /// An empty spectrogram for `channelCount` channels at `sampleRate` (at least
+  /// ``lowestSampleRate``; below it the lanes are left empty), `width` pixels wide with
+  /// lanes of `laneHeight` rows; `frameCount`, when known, spaces the transforms so that
+  /// about one of them falls on each column of the spectrum.
   public init(
     sampleRate: Int, channelCount: Int, frameCount: Int?, width: Int = 1200,
     laneHeight: Int = 400
@@ -73,7 +77,9 @@ public final class SpectrogramPicture: @unchecked Sendable {
     for row in 0..<laneHeight {
       let upper = Self.frequency(ofEdge: row, height: laneHeight, sampleRate: sampleRate)
       let lower = Self.frequency(ofEdge: row + 1, height: laneHeight, sampleRate: sampleRate)
-      let first = max(1, Int((lower / binWidth).rounded()))
+      // Below the lowest rate the band edges pass the Nyquist frequency: every row is
+      // then the last bin.
+      let first = min(size / 2, max(1, Int((lower / binWidth).rounded())))
       let last = min(size / 2, max(first, Int((upper / binWidth).rounded())))
       bins.append((first, last))
     }
@@ -109,6 +115,7 @@ public final class SpectrogramPicture: @unchecked Sendable {
   /// The row of a lane whose band holds `frequency` (Hz).
   public func row(forFrequency frequency: Double) -> Int {
     let nyquist = Double(sampleRate) / 2
+    guard nyquist > Self.lowestFrequency else { return 0 }
     let fraction = log(frequency / nyquist) / log(Self.lowestFrequency / nyquist)
     return min(laneHeight - 1, max(0, Int(fraction * Double(laneHeight))))
   }

@@ -21,6 +21,37 @@ final class Environment {
   }
 }
 
+/// What evaluating an expression reaches, through the bindings it uses: a source that
+/// can be read only once (standard input or a channel), and a channel among them.
+struct Reach: OptionSet {
+  let rawValue: UInt8
+
+  static let readsOnce = Reach(rawValue: 1)
+  static let readsChannel = Reach(rawValue: 2)
+
+  init(rawValue: UInt8) { self.rawValue = rawValue }
+
+  /// What `expression` reaches, taking what each binding it names reaches from
+  /// `bindings` (a binding not there reaches nothing).
+  init(of expression: TypedExpr, bindings: [String: Reach]) {
+    var reach: Reach = []
+    expression.visit { node in
+      switch node {
+      case .builtin(let builtin, _, _, _, _):
+        if let source = builtin.effects.readsOnce {
+          reach.insert(.readsOnce)
+          if source.isChannel { reach.insert(.readsChannel) }
+        }
+      case .binding(let name, _, _):
+        reach.formUnion(bindings[name] ?? [])
+      default:
+        break
+      }
+    }
+    self = reach
+  }
+}
+
 /// The signals of one graph that are read in more than one place: a named signal, or a
 /// function's signal argument, is built once per graph and each use reads it.
 ///
@@ -61,10 +92,34 @@ final class ShareScope {
     if let entry = signals[key], let shared = entry.shared {
       return .audio(shared.makeReader(), entry.metadata)
     }
+    let (shared, metadata) = try await make(key, name: name, build: build, factory: factory)
+    return .audio(shared.makeReader(), metadata)
+  }
+
+  /// Whether the signal under `key` is built and still read.
+  func holds(_ key: Key) -> Bool {
+    signals[key]?.shared != nil
+  }
+
+  /// Builds the signal under `key` before anything reads it, for ``reader(_:name:build:factory:)``
+  /// to find; the caller holds what this returns until a reader is made, since the scope
+  /// holds its signals weakly.
+  func prepare(
+    _ key: Key, name: String, build: () async throws -> (AudioNode, Metadata),
+    factory: NodeFactory?
+  ) async throws -> SharedSignal {
+    if let shared = signals[key]?.shared { return shared }
+    return try await make(key, name: name, build: build, factory: factory).shared
+  }
+
+  private func make(
+    _ key: Key, name: String, build: () async throws -> (AudioNode, Metadata),
+    factory: NodeFactory?
+  ) async throws -> (shared: SharedSignal, metadata: Metadata) {
     let (node, metadata) = try await build()
     let shared = SharedSignal(node, name: name, factory: factory)
     signals[key] = Entry(shared, metadata)
-    return .audio(shared.makeReader(), metadata)
+    return (shared, metadata)
   }
 }
 
@@ -99,8 +154,13 @@ extension Evaluator {
         return .number(value)
       }
       guard case .audio = type else {
-        return try await evaluate(recipe, in: Environment(shares: environment.shares))
+        let value = try await evaluate(recipe, in: Environment(shares: environment.shares))
+        // A stream made afresh at each use: a joint of a chain of streams.
+        if case .stream(let source) = value { return .stream(ReleasedInTurnSource(source)) }
+        return value
       }
+      let prepared = try await prepareSignals(under: name, in: environment.shares)
+      defer { withExtendedLifetime(prepared) {} }
       return try await environment.shares.reader(
         .binding(name), name: "'\(name)'",
         build: { try await self.audio(recipe, in: Environment(shares: environment.shares)) },
@@ -144,38 +204,94 @@ extension Evaluator {
     }
   }
 
+  /// Builds, in `shares`, the named signals that the signal bound to `name` is made of
+  /// (through other bindings, to any depth) and that are not built there yet, each after
+  /// the ones it is made of; returns them, for the caller to hold until it has built
+  /// `name` itself.
+  ///
+  /// Built when first used instead, a chain of bindings (`b = a |> gain 1`, `c = b |>
+  /// gain 1`, ...) would nest the building of each binding inside the next one's, as
+  /// deep as the chain; built here, deepest first, each finds the signals it uses built,
+  /// so no building nests deeper than one binding. The bindings are found without
+  /// recursion, each once, so this costs time in proportion to the bindings reached.
+  func prepareSignals(under name: String, in shares: ShareScope) async throws -> [SharedSignal] {
+    guard !shares.holds(.binding(name)) else { return [] }
+    let recipes = self.recipes
+    /// The bindings evaluating the recipe of `binding` reaches in this graph: signals
+    /// (shared) and streams and lists (evaluated in place, reaching what their recipes
+    /// use); numbers are computed apart, in graphs of their own.
+    func uses(_ binding: String) -> [(name: String, isSignal: Bool)] {
+      var found: [(String, Bool)] = []
+      recipes[binding]?.visit { node in
+        guard case .binding(let used, let type, _) = node else { return }
+        switch type {
+        case .number: break
+        case .audio: found.append((used, true))
+        default: found.append((used, false))
+        }
+      }
+      return found
+    }
+    // Depth first, with a stack of its own: each binding goes after those it uses.
+    var order: [String] = []
+    var seen: Set<String> = [name]
+    var stack = [(uses: uses(name), next: 0)]
+    var names = [(name: name, isSignal: true)]
+    while let top = stack.indices.last {
+      guard stack[top].next < stack[top].uses.count else {
+        stack.removeLast()
+        let done = names.removeLast()
+        if done.isSignal, done.name != name { order.append(done.name) }
+        continue
+      }
+      let used = stack[top].uses[stack[top].next]
+      stack[top].next += 1
+      guard seen.insert(used.name).inserted, !(used.isSignal && shares.holds(.binding(used.name)))
+      else { continue }
+      stack.append((uses(used.name), 0))
+      names.append(used)
+    }
+    var prepared: [SharedSignal] = []
+    for binding in order {
+      guard let recipe = recipes[binding] else { continue }
+      prepared.append(
+        try await shares.prepare(
+          .binding(binding), name: "'\(binding)'",
+          build: { try await self.audio(recipe, in: Environment(shares: shares)) },
+          factory: readsOnce(recipe) ? nil : { try await self.audio(recipe, in: Environment()).0 }))
+    }
+    return prepared
+  }
+
   /// Whether `expression`, or a binding it uses, reads standard input or a channel:
   /// something that can be read only once, so its graph cannot be built twice.
   func readsOnce(_ expression: TypedExpr) -> Bool {
-    reaches(expression) { $0.effects.readsOnce != nil }
+    reach(of: expression).contains(.readsOnce)
   }
 
   /// Whether evaluating `value` reads a channel, through the bindings it uses too.
   func readsChannel(_ value: TypedExpr) -> Bool {
-    reaches(value) { $0.effects.readsOnce?.isChannel == true }
+    reach(of: value).contains(.readsChannel)
   }
 
-  /// Whether `expression`, or a recipe of a binding it uses (followed without recursion,
-  /// each once), calls a builtin that `matches`.
-  func reaches(_ expression: TypedExpr, builtinWhere matches: (Builtin) -> Bool) -> Bool {
-    let recipes = self.recipes
-    var seen: Set<String> = []
-    var work = [expression]
-    while let next = work.popLast() {
-      var found = false
-      next.visit { node in
-        switch node {
-        case .builtin(let builtin, _, _, _, _) where matches(builtin):
-          found = true
-        case .binding(let name, _, _):
-          if seen.insert(name).inserted, let recipe = recipes[name] { work.append(recipe) }
-        default:
-          break
-        }
-      }
-      if found { return true }
+  /// What `expression` reaches: its own builtin calls, and for each binding it refers
+  /// to, what that binding's recipe reaches as recorded with it. Only `expression` is
+  /// walked, never the recipes of the bindings it uses, so asking this of every binding
+  /// of a chain costs time in proportion to the chain, not to its square.
+  func reach(of expression: TypedExpr) -> Reach {
+    let known = state.withLock { $0.reach }
+    return Reach(of: expression, bindings: known)
+  }
+
+  /// Binds `name` to `recipe` for the statements that follow, with what it reaches.
+  /// The bindings `recipe` refers to are recorded before it (a script binds a name
+  /// above its uses; a session's recipes refer to no binding).
+  func record(_ name: String, _ recipe: TypedExpr) {
+    state.withLock { state in
+      state.reach[name] = Reach(of: recipe, bindings: state.reach)
+      state.recipes[name] = recipe
+      state.numberCache[name] = nil
     }
-    return false
   }
 
   func number(_ expression: TypedExpr, in environment: Environment) async throws -> Double {

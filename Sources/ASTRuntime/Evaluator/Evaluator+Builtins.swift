@@ -25,6 +25,7 @@ extension Evaluator {
         let source = try await call.stream(inputName)
         return .stream(
           LiftedSource(source) { input in
+            try call.checkInputRate(input.sampleRate)
             call.sampleRate = input.sampleRate
             let node = try await build(call, input)
             node.origin = tag
@@ -105,6 +106,7 @@ final class EvaluatorCall: BuiltinCall {
   }
 
   func whole(_ name: String) async throws -> Int {
+    // Its range makes it whole and at most 2^53 in size, which converts exactly.
     try evaluator.whole(try await number(name), at: argument(name).range)
   }
 
@@ -114,18 +116,32 @@ final class EvaluatorCall: BuiltinCall {
   }
 
   /// Refuses `value` for the parameter `name` when its declaration does not take it, at
-  /// the argument. A generator's Nyquist bound reads the `rate` first when the builder
-  /// has not.
-  private func validate(_ value: Double, for name: String) async throws {
+  /// the argument. A generator's bounds that depend on the rate (the Nyquist frequency,
+  /// the longest time a signal can last) read the `rate` first when the builder has not.
+  private func validate(_ value: Double, for name: String, sampleRate rate: Int? = nil)
+    async throws
+  {
     guard let parameter = builtin.parameter(named: name) else { return }
-    if parameter.range?.upper == .nyquist, sampleRate == nil, builtin.result == .generator,
-      builtin.parameter(named: "rate") != nil
+    if parameter.range?.upper == .nyquist || parameter.unit == .seconds, sampleRate == nil,
+      rate == nil, builtin.result == .generator, builtin.parameter(named: "rate") != nil,
+      name != "rate"
     {
       _ = try await number("rate")
     }
-    if let problem = parameter.validate(value, sampleRate: sampleRate) {
+    if let problem = parameter.validate(value, sampleRate: rate ?? sampleRate) {
       throw RuntimeError(problem, of: parameter, in: builtin, at: argument(name).range)
     }
+  }
+
+  /// Refuses an input at a sample rate lower than the builtin works at, at the call.
+  func checkInputRate(_ rate: Int) throws {
+    guard let lowest = builtin.effects.lowestInputRate, rate < lowest.rate else { return }
+    throw RuntimeError(
+      message: lowest.message(for: builtin.name, actual: rate), range: range,
+      notes: [
+        DiagnosticNote(lowest.reason),
+        DiagnosticNote("resample it first, e.g. 'resample x \(lowest.rate)'"),
+      ], id: Checker.IDs.unsupportedRate)
   }
 
   func string(_ name: String) async throws -> String {
@@ -135,6 +151,7 @@ final class EvaluatorCall: BuiltinCall {
   func audio(_ name: String) async throws -> (AudioNode, Metadata) {
     let (node, metadata) = try await evaluator.audio(argument(name), in: environment)
     if let input = builtin.inputIndex, builtin.parameters[input].name == name {
+      try checkInputRate(node.sampleRate)
       sampleRate = node.sampleRate
     }
     return (node, metadata)
@@ -169,7 +186,16 @@ final class EvaluatorCall: BuiltinCall {
   }
 
   func frames(_ name: String, rate: Int) async throws -> Int {
-    evaluator.frames(try await number(name), rate)
+    let seconds = try await evaluator.number(argument(name), in: environment)
+    try await validate(seconds, for: name, sampleRate: rate)
+    guard let frames = SignalLength.frames(seconds: seconds, sampleRate: rate) else {
+      throw RuntimeError(
+        message:
+          "'\(name)' of '\(builtin.name)' is more frames at \(rate) Hz than a signal can have "
+          + "(\(SignalLength.maximumText))", range: argument(name).range,
+        id: RuntimeError.outOfRangeID)
+    }
+    return frames
   }
 
   func path(_ name: String, writing: Bool) async throws -> (written: String, opened: String) {

@@ -52,7 +52,7 @@ extension Evaluator {
 
   /// Adds bindings from earlier statements of a session (free of references).
   public func seed(_ bindings: [String: TypedExpr]) {
-    state.withLock { $0.recipes.merge(bindings) { _, new in new } }
+    for (name, recipe) in bindings { record(name, recipe) }
   }
 
   /// Runs one statement of a session and renders its value to show it: a binding's
@@ -63,10 +63,7 @@ extension Evaluator {
       return .nothing
     case .binding(let name, let value, let range):
       let resolved = value.substitutingBindings(recipes)
-      state.withLock {
-        $0.recipes[name] = resolved
-        $0.numberCache[name] = nil
-      }
+      record(name, resolved)
       return try await show(resolved, range: range)
     case .expression(let value, let range):
       if let (channel, streamExpression) = value.substitutingBindings(recipes).publication {

@@ -101,6 +101,9 @@ public final class Evaluator: @unchecked Sendable {
 
   struct State {
     var recipes: [String: TypedExpr] = [:]
+    /// What each recipe reaches through the bindings it uses (``Reach``), worked out
+    /// once when the binding is recorded.
+    var reach: [String: Reach] = [:]
     var numberCache: [String: Double] = [:]
     /// Subscriptions made before the run, by the source position of their `subscribe`.
     var presubscribed: [Int: [Subscription]] = [:]
@@ -162,7 +165,7 @@ public final class Evaluator: @unchecked Sendable {
         case .setRate:
           continue
         case .binding(let name, let value, let range):
-          state.withLock { $0.recipes[name] = value }
+          record(name, value)
           if executed.contains(name) {
             try await execute(value, range: range, consumers: &consumers)
           }

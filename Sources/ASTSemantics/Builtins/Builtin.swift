@@ -249,6 +249,30 @@ public struct BuiltinEffects: Sendable, Hashable {
   public var timesFitInput = false
   /// The script-wide setting it makes, written as a statement of its own (`rate`).
   public var setting: ScriptSetting?
+  /// The lowest sample rate of its input it works at, when it has one (a spectrogram's
+  /// frequency axis starts at 20 Hz): the checker refuses audio at a lower rate known
+  /// before running, and the evaluator audio at a lower rate while running.
+  public var lowestInputRate: LowestRate?
+
+  /// The lowest rate a builtin's input may have, and why.
+  public struct LowestRate: Sendable, Hashable {
+    /// The lowest rate, in hertz.
+    public let rate: Int
+    /// Why: `its frequency axis runs from 20 Hz up to half the sample rate`.
+    public let reason: String
+
+    /// Creates a lowest rate.
+    public init(_ rate: Int, _ reason: String) {
+      self.rate = rate
+      self.reason = reason
+    }
+
+    /// The sentence refusing audio at `actual` Hz for `builtin`: `'spectrogram' takes
+    /// audio at 41 Hz or more, got audio at 39 Hz`.
+    public func message(for builtin: String, actual: Int) -> String {
+      "'\(builtin)' takes audio at \(rate) Hz or more, got audio at \(actual) Hz"
+    }
+  }
 
   /// What a publishing builtin's parameters are.
   public struct Publication: Sendable, Hashable {
@@ -285,7 +309,8 @@ public struct BuiltinEffects: Sendable, Hashable {
   public init(
     writesFile: WrittenFile? = nil, prints: Bool = false,
     publishes: Publication? = nil, readsOnce: Source? = nil, holdsWholeSignal: Bool = false,
-    hasTail: Bool = false, timesFitInput: Bool = false, setting: ScriptSetting? = nil
+    hasTail: Bool = false, timesFitInput: Bool = false, setting: ScriptSetting? = nil,
+    lowestInputRate: LowestRate? = nil
   ) {
     self.prints = prints
     self.publishes = publishes
@@ -295,6 +320,7 @@ public struct BuiltinEffects: Sendable, Hashable {
     self.timesFitInput = timesFitInput
     self.setting = setting
     self.writesFile = writesFile
+    self.lowestInputRate = lowestInputRate
   }
 
   /// Whether running it shows outside the value: it writes, prints or publishes. A

@@ -108,12 +108,17 @@ extension BuiltinRegistry {
 }
 
 extension BuiltinCall {
-  /// An effect's `tail:` argument: left out, until silent; 0 none; else a length. On a
-  /// stream each chunk keeps its length.
-  func tail(rate: Int) async throws -> EffectTail {
+  /// The `tail:` argument of an effect on `input`: left out, until silent; 0 none; else a
+  /// length, which with the input's must not be longer than a signal can be. On a stream
+  /// each chunk keeps its length.
+  func tail(after input: AudioNode) async throws -> EffectTail {
     guard !isLifted else { return .none }
+    let rate = input.sampleRate
     if case .absent = argument("tail") { return .untilSilent(sampleRate: rate) }
-    return .lasting(frames: try await frames("tail", rate: rate))
+    let frames = try await frames("tail", rate: rate)
+    _ = try SignalLength.sum(
+      [input.frameCount, frames], of: "the signal with its tail", sampleRate: rate)
+    return .lasting(frames: frames)
   }
 }
 

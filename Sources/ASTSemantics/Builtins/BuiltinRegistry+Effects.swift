@@ -28,7 +28,7 @@ extension BuiltinRegistry {
           for: "the delay line of 'delay'")
         return DelayNode(
           input, delayFrames: delayFrames, feedback: try await call.number("feedback"),
-          mix: try await call.number("mix"), tail: try await call.tail(rate: rate))
+          mix: try await call.number("mix"), tail: try await call.tail(after: input))
       }),
     Builtin(
       "reverb", group: .timeAndSpace,
@@ -42,7 +42,7 @@ extension BuiltinRegistry {
       build: .effect { call, input in
         ReverbNode(
           input, room: try await call.number("room"), damp: try await call.number("damp"),
-          wet: try await call.number("wet"), tail: try await call.tail(rate: input.sampleRate))
+          wet: try await call.number("wet"), tail: try await call.tail(after: input))
       }),
     Builtin(
       "drive", group: .dynamics,

@@ -76,7 +76,12 @@ extension BuiltinRegistry {
       "Writes a spectrogram (PNG: a lane per channel, log Hz axis, dBFS colour legend) and passes the signal on.",
       parameters: [input, BuiltinParameter("path", .string, "the picture file")],
       result: .sameAsInput,
-      effects: BuiltinEffects(writesFile: .init(parameter: "path", kind: .picture)),
+      effects: BuiltinEffects(
+        writesFile: .init(parameter: "path", kind: .picture),
+        lowestInputRate: .init(
+          SpectrogramPicture.lowestSampleRate,
+          "its frequency axis runs from \(Int(SpectrogramPicture.lowestFrequency)) Hz up to half "
+            + "the sample rate")),
       build: .value { call in
         let (input, metadata) = try await call.audio("x")
         let (written, path) = try await call.path("path", writing: true)

@@ -8,7 +8,13 @@ extension BuiltinRegistry {
     Builtin(
       "concat", group: .structure, "Signals one after another.",
       parameters: [BuiltinParameter("xs", .audioList, "the signals")], result: .fromList,
-      build: .value { call in .audio(ConcatNode(try await call.signals("xs")), [:]) }),
+      build: .value { call in
+        let signals = try await call.signals("xs")
+        _ = try SignalLength.sum(
+          signals.map(\.frameCount), of: "the concatenated signal",
+          sampleRate: signals[0].sampleRate)
+        return .audio(ConcatNode(signals), [:])
+      }),
     Builtin(
       "slice", group: .structure, "The part [start, end) in seconds, clamped to the signal.",
       parameters: [
@@ -29,9 +35,19 @@ extension BuiltinRegistry {
         BuiltinParameter(RepeatNode.count, .number, name: "n"),
       ], result: .sameAsInput,
       build: .value { call in
-        let count = try await call.whole("n")
+        let count = max(0, try await call.whole("n"))
+        let factory = call.rebuilding("x")
+        // The first repetition is built here, to know how long the whole is.
+        var first: AudioNode? = try await factory()
+        if let node = first, let length = node.frameCount {
+          _ = try SignalLength.product(
+            length, times: count, of: "the repeated signal", sampleRate: node.sampleRate)
+          // Repetitions of nothing are nothing, however many.
+          if length == 0 { return .audio(node, [:]) }
+        }
         return .audio(
-          try await RepeatNode.make(factory: call.rebuilding("x"), count: max(0, count)), [:])
+          try await RepeatNode.make(
+            factory: { try await BuiltinRegistry.take(&first, factory) }, count: count), [:])
       }),
     Builtin(
       "reverse", group: .structure, "The signal backwards.", parameters: [input],
@@ -48,10 +64,11 @@ extension BuiltinRegistry {
       build: .value { call in
         let (input, metadata) = try await call.audio("x")
         let rate = input.sampleRate
-        return .audio(
-          PadNode(
-            input, before: try await call.frames("before", rate: rate),
-            after: try await call.frames("after", rate: rate)), metadata)
+        let before = try await call.frames("before", rate: rate)
+        let after = try await call.frames("after", rate: rate)
+        _ = try SignalLength.sum(
+          [input.frameCount, before, after], of: "the padded signal", sampleRate: rate)
+        return .audio(PadNode(input, before: before, after: after), metadata)
       }),
     Builtin(
       "overlay", group: .structure, "y mixed onto x from at seconds, cut to x's length.",
@@ -80,4 +97,14 @@ extension BuiltinRegistry {
         return .audio(try ResampleNode(input, to: rate), metadata)
       }),
   ]
+
+  /// The node held in `held`, taken out of it, else a new one from `factory`: a factory
+  /// whose first node was built before it was handed on.
+  static func take(_ held: inout AudioNode?, _ factory: NodeFactory) async throws -> AudioNode {
+    if let node = held {
+      held = nil
+      return node
+    }
+    return try await factory()
+  }
 }

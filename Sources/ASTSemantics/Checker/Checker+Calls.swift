@@ -304,12 +304,27 @@ extension Checker {
       }
     }
     if failed { return .invalid(range) }
+    if let lowest = builtin.effects.lowestInputRate, let rate = input?.type.audioFacts?.sampleRate,
+      rate < lowest.rate
+    {
+      error(
+        Self.IDs.unsupportedRate, lowest.message(for: builtin.name, actual: rate), at: range,
+        notes: [
+          DiagnosticNote(lowest.reason),
+          DiagnosticNote("resample it first, e.g. 'resample x \(lowest.rate)'"),
+        ])
+      return .invalid(range)
+    }
 
     // Defaults, then the rate that Nyquist limits and modulators refer to.
     let complete = parameters.enumerated().map { index, parameter in
       typed[index] ?? defaultArgument(parameter, at: range)
     }
-    // Ranges without the Nyquist limit first, so the rate itself is valid when used.
+    // Ranges without the rate first, so the rate itself is valid when used; then the
+    // Nyquist limits, and the longest time a signal can last at the rate.
+    func needsRate(_ parameter: BuiltinParameter) -> Bool {
+      parameter.range?.upper == .nyquist || parameter.unit == .seconds
+    }
     for (index, parameter) in parameters.enumerated() where parameter.range?.upper != .nyquist {
       if let value = complete[index].constantValue,
         !checkRange(
@@ -327,7 +342,7 @@ extension Checker {
     } else {
       rateContext = input?.type.audioFacts?.sampleRate
     }
-    for (index, parameter) in parameters.enumerated() where parameter.range?.upper == .nyquist {
+    for (index, parameter) in parameters.enumerated() where needsRate(parameter) {
       if let value = complete[index].constantValue,
         !checkRange(
           value, parameter: parameter, builtin: builtin, rate: rateContext,

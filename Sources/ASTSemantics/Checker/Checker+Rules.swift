@@ -231,6 +231,12 @@ extension Checker {
       return .audio(facts)
     case .resampled:
       let rate = argument("rate")?.constantValue.flatMap(Self.wholeNumber)
+      if let rate, let from = inputFacts.sampleRate,
+        let problem = Resampler<Float>.ratioProblem(from: Double(from), to: Double(rate))
+      {
+        error(Self.IDs.unsupportedRate, problem, at: argument("rate")?.range ?? range)
+        return nil
+      }
       return wrap(AudioFacts(sampleRate: rate, channelCount: inputFacts.channelCount))
     case .chunked:
       return .stream(inputFacts)

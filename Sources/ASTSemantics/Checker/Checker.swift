@@ -98,6 +98,9 @@ public struct Checker {
     /// An encoder setting of `write` that its file's format does not take (a
     /// `bitrate:` on a WAV file).
     public static let settingForOtherFormat: DiagnosticID = "setting-for-other-format"
+    /// Audio at a sample rate a builtin cannot work at: a spectrogram below 41 Hz, a
+    /// resampling to a rate more than 4096 times higher or lower.
+    public static let unsupportedRate: DiagnosticID = "unsupported-rate"
 
     /// Every identifier above.
     public static let all: [DiagnosticID] = [
@@ -105,7 +108,7 @@ public struct Checker {
       duplicateArgument, missingArgument, typeMismatch, unitMismatch, outOfRange, rateMismatch,
       channelMismatch, rebinding, shadowsBuiltin, recursion, duplicateParameter, noValue,
       misplacedSetting, notConstant, invalidChoice, unreadableFile, readWriteConflict, readTwice,
-      suspiciousGain, longEnvelope, settingForOtherFormat,
+      suspiciousGain, longEnvelope, settingForOtherFormat, unsupportedRate,
     ]
   }
 
@@ -221,7 +224,10 @@ public struct Checker {
   mutating func checkScript(_ script: Script) -> TypedScript {
     let result = checkStatements(script.statements)
     checkReadWriteConflicts()
-    reportReadOnceFindings(ReadOnceAnalysis.findings(in: result.statements))
+    // Most scripts read no source that can be read only once: nothing to analyse then.
+    if result.statements.contains(where: \.readsOnceOnlySource) {
+      reportReadOnceFindings(ReadOnceAnalysis.findings(in: result.statements))
+    }
     return result
   }
 

@@ -410,12 +410,18 @@ public struct Parser {
     return left
   }
 
+  /// The operators of a sum and of a product, made once rather than at every operand.
+  private static let sumOperators: [TokenKind: BinaryOperator] = [.plus: .add, .minus: .subtract]
+  private static let productOperators: [TokenKind: BinaryOperator] = [
+    .star: .multiply, .slash: .divide,
+  ]
+
   private mutating func parseSum() throws -> Expr {
-    try parseBinaryLevel([.plus: .add, .minus: .subtract]) { try $0.parseProduct() }
+    try parseBinaryLevel(Self.sumOperators) { try $0.parseProduct() }
   }
 
   private mutating func parseProduct() throws -> Expr {
-    try parseBinaryLevel([.star: .multiply, .slash: .divide]) { try $0.parseUnary() }
+    try parseBinaryLevel(Self.productOperators) { try $0.parseUnary() }
   }
 
   /// One level of left-associative binary operators: operands parsed by `operand`,
