@@ -111,8 +111,8 @@ struct Run: AsyncParsableCommand {
   }
 
   /// Refuses, before anything runs, the options that do not fit the checked script:
-  /// no `out`, or one that -o or --plot cannot take, a setting its rate does not allow
-  /// (exit status 2), or a file whose directory is missing (exit status 1).
+  /// no `out`, or one that -o or --plot cannot take, a setting or a format its rate does
+  /// not allow (exit status 2), or a file whose directory is missing (exit status 1).
   /// (``validate()`` has refused what needs no script: an unknown extension, a setting
   /// the format does not take, a directory given as a file.)
   func checkOutputs(against script: TypedScript) throws {
@@ -137,6 +137,12 @@ struct Run: AsyncParsableCommand {
         let problem = encoder.problem(for: format, sampleRate: outType.audioFacts?.sampleRate)
       {
         throw refuse("-o '\(output)': \(problem)", status: ExitStatus.usage)
+      }
+      if let format = AudioFileWriter.defaultFormat(for: output),
+        let rate = outType.audioFacts?.sampleRate,
+        let problem = format.rateProblem(sampleRate: rate)
+      {
+        throw refuse("-o '\(output)': 'out' is at \(rate) Hz: \(problem)", status: ExitStatus.usage)
       }
     }
     if let plot, let outType, outType.isStream {

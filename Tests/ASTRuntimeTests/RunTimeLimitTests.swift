@@ -109,6 +109,24 @@ struct RunTimeLimitTests {
     #expect(place == "resample (d * 768000)")
   }
 
+  @Test("a file format that cannot hold a rate known only while running is an error")
+  func fileRate() async {
+    let (error, place) = await failure(
+      "out = silence 1 |> resample (d * 1000) |> write \"never.mp3\"")
+    #expect(
+      error?.message
+        == "cannot write 'never.mp3' at 1000 Hz: MP3 takes audio at 8000, 11025, 12000, 16000, "
+        + "22050, 24000, 32000, 44100 or 48000 Hz, not 1000 Hz")
+    #expect(error?.diagnostic.id == Checker.IDs.unsupportedRate)
+    #expect(place == "write \"never.mp3\"")
+    // A stream's rate is its chunks'.
+    let (streamed, _) = await failure(
+      "out = silence 1 |> resample (d * 256000) |> chunk 0.5 |> write \"never.ogg\"")
+    #expect(
+      streamed?.message.hasSuffix("Ogg Vorbis takes audio at up to 200000 Hz, not 256000 Hz")
+        == true)
+  }
+
   // MARK: Lengths
 
   @Test("a computed time longer than a signal can be is refused at the argument")

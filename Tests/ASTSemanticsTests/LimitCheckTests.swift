@@ -62,6 +62,27 @@ struct LimitCheckTests {
     #expect(errors("out = silence 10 rate:8000 |> resample 768000") == [])
   }
 
+  @Test("writing a format that cannot hold the signal's rate is an error at the write")
+  func fileRates() {
+    #expect(
+      errors("out = silence 1 rate:1000 |> write \"a.mp3\"") == [
+        "1:30 unsupported-rate: cannot write 'a.mp3' at 1000 Hz: MP3 takes audio at 8000, 11025, "
+          + "12000, 16000, 22050, 24000, 32000, 44100 or 48000 Hz, not 1000 Hz"
+      ])
+    #expect(
+      errors("out = silence 1 rate:768000 |> write \"a.flac\"") == [
+        "1:32 unsupported-rate: cannot write 'a.flac' at 768000 Hz: FLAC takes audio at up to "
+          + "655350 Hz, not 768000 Hz"
+      ])
+    #expect(
+      errors("out = silence 1 rate:256000 |> write \"a.ogg\"") == [
+        "1:32 unsupported-rate: cannot write 'a.ogg' at 256000 Hz: Ogg Vorbis takes audio at up "
+          + "to 200000 Hz, not 256000 Hz"
+      ])
+    #expect(errors("out = silence 1 rate:1 |> write \"a.wav\" |> write \"a.flac\"") == [])
+    #expect(errors("out = silence 1 rate:22050 |> write \"a.mp3\"") == [])
+  }
+
   @Test("a constant time longer than a signal can be at its rate is out of range")
   func tooLong() {
     // The inner pad's mistakes; the outer pad, around a signal with errors, is not checked.

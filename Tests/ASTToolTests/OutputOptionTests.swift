@@ -30,6 +30,19 @@ func toneScript(rate: Int = 44_100) throws -> TemporaryDirectory {
 
 @Suite("Encoder options of ast run and ast convert")
 struct EncoderOptionTests {
+  @Test("-o to a format that cannot hold out's rate is refused before anything runs")
+  func runUnsupportedRate() throws {
+    let directory = try toneScript(rate: 2000)
+    defer { directory.cleanUp() }
+    let result = try ast(in: directory, "run", "tone.ast", "-o", "tone.mp3")
+    #expect(result.status == 2)
+    #expect(
+      result.errorText
+        == "ast: error: -o 'tone.mp3': 'out' is at 2000 Hz: MP3 takes audio at 8000, 11025, "
+        + "12000, 16000, 22050, 24000, 32000, 44100 or 48000 Hz, not 2000 Hz\n")
+    #expect(!FileManager.default.fileExists(atPath: directory.file("early.wav")))
+  }
+
   @Test("-o x.mp3 is 192 kbps stereo by default; --bitrate chooses another")
   func runBitrate() throws {
     let directory = try toneScript()

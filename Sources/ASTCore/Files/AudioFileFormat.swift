@@ -50,6 +50,31 @@ public enum AudioFileFormat: String, Sendable, CaseIterable {
     }
   }
 
+  /// The sample rates MP3 has: those of MPEG-1, 2 and 2.5.
+  public static let mp3SampleRates = [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000]
+  /// The highest sample rate of a FLAC file.
+  public static let highestFLACRate = 655_350
+  /// The highest sample rate libvorbis encodes.
+  public static let highestVorbisRate = 200_000
+
+  /// Why a file of this format cannot hold audio at `sampleRate`, or `nil` when it can:
+  /// `MP3 takes audio at 8000, 11025, ... or 48000 Hz, not 1 Hz`.
+  public func rateProblem(sampleRate: Int) -> String? {
+    switch self {
+    case .mp3:
+      guard !Self.mp3SampleRates.contains(sampleRate) else { return nil }
+      let rates = Self.mp3SampleRates.dropLast().map(String.init).joined(separator: ", ")
+      return "\(displayName) takes audio at \(rates) or \(Self.mp3SampleRates.last ?? 0) Hz, "
+        + "not \(sampleRate) Hz"
+    case .flac, .ogg:
+      let highest = self == .flac ? Self.highestFLACRate : Self.highestVorbisRate
+      guard sampleRate > highest else { return nil }
+      return "\(displayName) takes audio at up to \(highest) Hz, not \(sampleRate) Hz"
+    case .wav, .aiff:
+      return nil
+    }
+  }
+
   /// Whether the format loses information (Vorbis and MP3).
   public var isLossy: Bool { self == .ogg || self == .mp3 }
 

@@ -294,6 +294,14 @@ extension Evaluator {
     }
   }
 
+  /// Builds the value of an expression at the top of a new graph (a statement, `out`, a
+  /// value shown): the graph's nodes are counted from none, so the limit on nodes
+  /// applies to each graph, not to a script's statements together.
+  func evaluateGraph(_ expression: TypedExpr) async throws -> RuntimeValue {
+    state.withLock { $0.nodesBuilt = 0 }
+    return try await evaluate(expression, in: Environment())
+  }
+
   func number(_ expression: TypedExpr, in environment: Environment) async throws -> Double {
     guard case .number(let value) = try await evaluate(expression, in: environment) else {
       throw RuntimeError(message: "expected a number", range: expression.range)
@@ -394,7 +402,9 @@ extension Evaluator {
 
   /// Renders the stream `expression` and sends its chunks to the channel `name`.
   func publish(_ expression: TypedExpr, to name: String) async throws {
-    let stream = try await self.stream(expression, in: Environment())
+    guard case .stream(let stream) = try await evaluateGraph(expression) else {
+      throw RuntimeError(message: "expected a stream", range: expression.range)
+    }
     let channels = processing.channels
     _ = try await Render.drain(stream) { chunk in try await channels.publish(chunk, to: name) }
   }

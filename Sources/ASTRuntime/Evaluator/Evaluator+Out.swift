@@ -21,7 +21,7 @@ extension Evaluator {
   /// progress and drawing its picture on the way when the options ask for them.
   func renderOut(_ out: TypedExpr, keeping kept: KeptAudio? = nil) async throws -> SignalSummary? {
     try await guarded(out.range) { () async throws -> SignalSummary? in
-      var value = try await self.evaluate(out, in: Environment())
+      var value = try await self.evaluateGraph(out)
       if let kept { value = try await self.keep(value, in: kept) }
       if case .audio(let node, let metadata) = value, let progress = self.options.progress,
         let total = node.frameCount, total > 0

@@ -80,7 +80,7 @@ extension Evaluator {
   /// Renders a value to its summary and a 32-column envelope.
   func show(_ value: TypedExpr, range: SourceRange) async throws -> StatementResult {
     try await guarded(range) {
-      switch try await self.evaluate(value, in: Environment()) {
+      switch try await self.evaluateGraph(value) {
       case .number(let number): return .number(number)
       case .string(let text): return .string(text)
       case .list(let items): return .list(count: items.count)

@@ -107,7 +107,8 @@ public final class Evaluator: @unchecked Sendable {
     var numberCache: [String: Double] = [:]
     /// Subscriptions made before the run, by the source position of their `subscribe`.
     var presubscribed: [Int: [Subscription]] = [:]
-    /// Builder invocations, to refuse patches that would build absurdly many nodes.
+    /// Builder invocations in the graph being built, to refuse patches that would build
+    /// absurdly many nodes.
     var nodesBuilt = 0
     var origins: [SourceRange] = []
     /// The first error of a task running beside the statements (a publisher).
@@ -233,7 +234,7 @@ public final class Evaluator: @unchecked Sendable {
 
   func drainStatement(_ value: TypedExpr, range: SourceRange) async throws {
     try await guarded(range) {
-      switch try await self.evaluate(value, in: Environment()) {
+      switch try await self.evaluateGraph(value) {
       case .audio(let node, _): _ = try await Render.drain(node)
       case .stream(let stream): _ = try await Render.drain(stream)
       case .list(let items):
@@ -373,7 +374,7 @@ extension Evaluator {
       throw RuntimeError(message: "'\(name)' is not bound", range: .zero)
     }
     let node: AudioNode
-    switch try await evaluate(recipe, in: Environment()) {
+    switch try await evaluateGraph(recipe) {
     case .audio(let audio, _): node = audio
     case .stream(let stream): node = try await JoinNode.make(stream)
     default: throw RuntimeError(message: "'\(name)' is not a signal", range: recipe.range)

@@ -13,8 +13,19 @@ extension BuiltinRegistry {
     let settings = try await encoderSettings(call, path: path)
     let tag = call.origin()
     let trouble = call.context.trouble
+    // A rate the file's format cannot hold is refused at the call, as the checker does.
+    let format = AudioFileFormat(path: written)
+    let range = call.range
+    let checkRate: @Sendable (Int) throws -> Void = { rate in
+      guard let problem = format?.rateProblem(sampleRate: rate) else { return }
+      throw RuntimeError(
+        message: "cannot write '\(written)' at \(rate) Hz: \(problem)", range: range,
+        notes: [DiagnosticNote("resample it first, or write another format")],
+        id: Checker.IDs.unsupportedRate)
+    }
     switch try await call.value("x") {
     case .audio(let input, let metadata):
+      try checkRate(input.sampleRate)
       let writer = try SignalFileWriter(
         path: path, displayName: written, encodingName: encoding,
         settings: try settings(input.sampleRate), sampleRate: input.sampleRate,
@@ -25,7 +36,8 @@ extension BuiltinRegistry {
       return .audio(tap, metadata)
     case .stream(let source):
       let writer = LazyStreamWriter { chunk in
-        try SignalFileWriter(
+        try checkRate(chunk.sampleRate)
+        return try SignalFileWriter(
           path: path, displayName: written, encodingName: encoding,
           settings: try settings(chunk.sampleRate), sampleRate: chunk.sampleRate,
           channelCount: chunk.channelCount, origin: tag, trouble: trouble)

@@ -363,6 +363,14 @@ extension Checker {
       case .audio:
         noteWrite(complete[index], type: type)
         checkEncoderSettings(complete, of: builtin, type: type)
+        if let text = complete[index].stringValue, let format = AudioFileFormat(path: text),
+          let rate = type.audioFacts?.sampleRate, let problem = format.rateProblem(sampleRate: rate)
+        {
+          error(
+            Self.IDs.unsupportedRate, "cannot write '\(text)' at \(rate) Hz: \(problem)", at: range,
+            notes: [DiagnosticNote("resample it first, or write another format")])
+          return .invalid(range)
+        }
       case .picture:
         // Only the sandbox's refusal matters here; a picture is not audio to read back.
         if let text = complete[index].stringValue {

@@ -281,7 +281,7 @@ extension Checker {
     guard let text = path.stringValue else { return .audio(.unknown) }
     guard let resolved = resolve(text, at: path.range, writing: false) else { return nil }
     reads.append((resolved, path.range))
-    if writes.contains(where: { $0.path == resolved }) {
+    if writtenPaths.contains(resolved) {
       // Refused by the read-and-write check; no second error here.
       return .audio(.unknown)
     }
@@ -320,6 +320,7 @@ extension Checker {
       return
     }
     writes.append((resolved, path.range, type))
+    writtenPaths.insert(resolved)
   }
 
   /// Reports the encoder settings of a `write` (`bitrate:`, `quality:`, `compression:`)
@@ -352,15 +353,18 @@ extension Checker {
   /// Reports files that the script both reads and writes, at the writes from the
   /// `first` on (those of the statements being checked).
   mutating func checkReadWriteConflicts(from first: Int = 0) {
+    // Each path's first read, found once rather than for every write.
+    var firstReads: [String: SourceRange] = [:]
+    for read in reads where firstReads[read.path] == nil { firstReads[read.path] = read.range }
     for write in writes[min(first, writes.count)...] {
-      if let read = reads.first(where: { $0.path == write.path }) {
+      if let read = firstReads[write.path] {
         error(
           Self.IDs.readWriteConflict,
           "this script writes '\(source.text(in: write.range).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))', which it also reads",
           at: write.range,
           notes: [
             DiagnosticNote(
-              "read here; write to another file so the input stays intact", at: read.range)
+              "read here; write to another file so the input stays intact", at: read)
           ])
       }
     }

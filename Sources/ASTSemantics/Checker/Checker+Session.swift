@@ -153,6 +153,7 @@ extension Checker {
     scriptRate = environment.sampleRate ?? options.defaultSampleRate
     reads = environment.reads
     writes = environment.writes
+    writtenPaths = Set(writes.map(\.path))
   }
 
   /// `environment` with what the statements checked bound, the rate they set and the

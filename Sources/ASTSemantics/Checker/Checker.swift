@@ -174,6 +174,8 @@ public struct Checker {
   var scriptRate: Int
   var reads: [(path: String, range: SourceRange)] = []
   var writes: [(path: String, range: SourceRange, type: ValueType)] = []
+  /// The paths of ``writes``, to look one up without going through them all.
+  var writtenPaths: Set<String> = []
   var expansions = 0
   /// The expression nodes of the function bodies expanded so far.
   var expandedSize = 0
