@@ -56,6 +56,20 @@ struct RunTimeLimitTests {
     #expect(audio == dry)
   }
 
+  @Test("building the named signals first builds only those the run evaluates")
+  func onlyWhatIsEvaluated() async throws {
+    // `bad` would be an error, but `first` never evaluates its second argument.
+    let text =
+      Self.computed
+      + "fn first x y = x\nbad = sine 440 (d / 0)\nc = first (sine 440 0.1) bad\nout = c\n"
+    let (_, report, _) = try await runScript(text)
+    #expect(report.out?.frameCount == 4410)
+    let (error, place) = await failure(
+      "fn second x y = y\nbad = sine 440 (d / 0)\nc = second (sine 440 0.1) bad\nout = c")
+    #expect(error?.message == "'dur' of 'sine' must be a finite number")
+    #expect(place == "d / 0")
+  }
+
   @Test("chains of streams and of numbers run too")
   func streamAndNumberChains() async throws {
     let streams = Self.chain(

@@ -52,6 +52,59 @@ struct Reach: OptionSet {
   }
 }
 
+extension TypedExpr {
+  /// Calls `body` with the name and type of every binding that evaluating this expression
+  /// evaluates: an argument of a function call only when the function's body uses it.
+  func evaluatedBindings(_ body: (String, ValueType) -> Void) {
+    switch self {
+    case .binding(let name, let type, _):
+      body(name, type)
+    case .function(_, let arguments, let functionBody, _, _):
+      functionBody.evaluatedBindings(body)
+      for index in functionBody.usedParameters.sorted() where index < arguments.count {
+        arguments[index].evaluatedBindings(body)
+      }
+    case .list(let items, _, _):
+      items.forEach { $0.evaluatedBindings(body) }
+    case .builtin(_, let arguments, _, _, _):
+      arguments.forEach { $0.evaluatedBindings(body) }
+    case .arithmetic(_, let left, let right, _, _):
+      left.evaluatedBindings(body)
+      right.evaluatedBindings(body)
+    case .negate(let operand, _, _):
+      operand.evaluatedBindings(body)
+    case .constant, .string, .parameter, .invalid, .absent:
+      break
+    }
+  }
+
+  /// The indices of the parameters of the enclosing function call that evaluating this
+  /// expression evaluates: those it names, and through a call inside it, those named by
+  /// the arguments that call's body uses.
+  var usedParameters: Set<Int> {
+    switch self {
+    case .parameter(_, let index, _, _):
+      return [index]
+    case .function(_, let arguments, let body, _, _):
+      var used: Set<Int> = []
+      for index in body.usedParameters where index < arguments.count {
+        used.formUnion(arguments[index].usedParameters)
+      }
+      return used
+    case .list(let items, _, _):
+      return items.reduce(into: []) { $0.formUnion($1.usedParameters) }
+    case .builtin(_, let arguments, _, _, _):
+      return arguments.reduce(into: []) { $0.formUnion($1.usedParameters) }
+    case .arithmetic(_, let left, let right, _, _):
+      return left.usedParameters.union(right.usedParameters)
+    case .negate(let operand, _, _):
+      return operand.usedParameters
+    case .constant, .string, .binding, .invalid, .absent:
+      return []
+    }
+  }
+}
+
 /// The signals of one graph that are read in more than one place: a named signal, or a
 /// function's signal argument, is built once per graph and each use reads it.
 ///
@@ -221,9 +274,8 @@ extension Evaluator {
     /// (shared) and streams and lists (evaluated in place, reaching what their recipes
     /// use); numbers are computed apart, in graphs of their own.
     func uses(_ binding: String) -> [(name: String, isSignal: Bool)] {
-      var found: [(String, Bool)] = []
-      recipes[binding]?.visit { node in
-        guard case .binding(let used, let type, _) = node else { return }
+      var found: [(name: String, isSignal: Bool)] = []
+      recipes[binding]?.evaluatedBindings { used, type in
         switch type {
         case .number: break
         case .audio: found.append((used, true))
