@@ -361,13 +361,14 @@ extension Evaluator {
     return value
   }
 
-  /// A number as a whole number, clamped to a range that cannot overflow; a number that
-  /// is not finite is an error at `range`.
+  /// A number as a whole number, clamped to 2^53 in size (the largest whole number a
+  /// parameter takes, so a checked one is never clamped); a number that is not finite is
+  /// an error at `range`.
   func whole(_ value: Double, at range: SourceRange) throws -> Int {
     guard value.isFinite else {
       throw RuntimeError(message: "expected a finite number, got \(value)", range: range)
     }
-    return Int(min(max(value, -Double(1 << 52)), Double(1 << 52)))
+    return Int(min(max(value, -ParameterError.largestWhole), ParameterError.largestWhole))
   }
 
   func string(_ expression: TypedExpr, in environment: Environment) async throws -> String {
@@ -443,13 +444,6 @@ extension Evaluator {
     default:
       throw RuntimeError(message: "cannot use '\(op.rawValue)' on these values", range: range)
     }
-  }
-
-  /// `round(seconds * rate)` frames, at least 0.
-  func frames(_ seconds: Double, _ rate: Int) -> Int {
-    let value = (seconds * Double(rate)).rounded()
-    guard value.isFinite, value > 0 else { return 0 }
-    return Int(min(value, Double(Int.max / 4)))
   }
 
   /// Renders the stream `expression` and sends its chunks to the channel `name`.

@@ -29,8 +29,8 @@ public protocol BuiltinCall: AnyObject {
   func value(_ name: String) async throws -> RuntimeValue
   /// A number argument.
   func number(_ name: String) async throws -> Double
-  /// A number argument as a whole number (whole when its range says so), clamped to a
-  /// range that cannot overflow.
+  /// A number argument as a whole number (whole, and at most 2^53 in size, when its range
+  /// says so; else clamped to a range that cannot overflow).
   func whole(_ name: String) async throws -> Int
   /// A string argument.
   func string(_ name: String) async throws -> String
@@ -43,8 +43,9 @@ public protocol BuiltinCall: AnyObject {
   func modulation(_ name: String) async throws -> ParameterSignal
   /// The signals of a list argument.
   func signals(_ name: String) async throws -> [AudioNode]
-  /// A time argument in frames at `rate`: `round(seconds * rate)`, at least 0, and no more
-  /// than a quarter of the largest integer, so sums of lengths cannot overflow.
+  /// A time argument in frames at `rate`: `round(seconds * rate)`, at least 0; a time of
+  /// more frames than a signal can have (``SignalLength/maximumFrames``) is refused at the
+  /// argument, so a builder sums lengths with ``SignalLength`` without overflow.
   func frames(_ name: String, rate: Int) async throws -> Int
   /// A file argument: the path as written and as opened (within the sandbox when there
   /// is one, else against the base directory); a refusal is an error at the argument.
