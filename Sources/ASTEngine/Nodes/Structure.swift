@@ -177,6 +177,16 @@ public final class PadNode: AudioNode {
       frameCount: input.frameCount.map { $0 + before + after }, context: input.context)
   }
 
+  /// The input's extent, `before` frames later.
+  override public var extent: SignalExtent { input.extent.shifted(by: before) }
+
+  /// Passes the leading silence without pulling the input, the rest by rendering it.
+  override public func skip(_ frames: Int) async throws -> Int {
+    let silent = max(0, min(frames, before - position))
+    position += silent
+    return silent + (frames > silent ? try await super.skip(frames - silent) : 0)
+  }
+
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     var filled = 0
     if position < before {
