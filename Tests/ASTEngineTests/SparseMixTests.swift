@@ -74,6 +74,24 @@ struct SparseMixTests {
     }
   }
 
+  @Test("a filter and an envelope after the pad pass its silence on, with equal samples")
+  func effectsAfterThePad() async throws {
+    let context = RenderContext(blockSize: 64)
+    func note(_ k: Int) -> AudioNode {
+      let padded = PadNode(
+        tone(100 + Double(k), frames: 100, context: context), before: k * 50, after: 0)
+      let filtered = BiquadNode(
+        padded, kind: .lowpass, frequency: ParameterSignal(constant: 1000), q: 2)
+      return EnvelopeNode(filtered, shape: .adsr(attack: 5, decay: 10, sustain: 0.5, release: 20))
+    }
+    let voices = (0..<100).map { CountingNode(note($0)) }
+    let sparse = try await drain(MixNode(voices))
+    #expect(voices.allSatisfy { $0.pulled < 100 + 64 + 1 })
+    let dense = try await drain(
+      (1..<100).reduce(note(0)) { sum, k in ArithmeticNode(.add, sum, note(k)) })
+    #expect(sparse == dense)
+  }
+
   @Test("silence and inputs that start late keep the mix's length")
   func lengths() async throws {
     let context = RenderContext(blockSize: 64)

@@ -101,6 +101,8 @@ public final class BiquadNode: AudioNode {
   private let q: Double
   private var state: [(Double, Double)]
   private var fixed: BiquadCoefficients
+  /// Frames given or passed so far.
+  private var position = 0
 
   /// Filters `input` at `frequency` with quality `q`.
   public init(_ input: AudioNode, kind: BiquadKind, frequency: ParameterSignal, q: Double) {
@@ -134,10 +136,28 @@ public final class BiquadNode: AudioNode {
     return (z1, z2)
   }
 
+  /// From where the input may sound to the end: the filter rings on after its input.
+  override public var extent: SignalExtent {
+    let start = input.extent
+    return start.isEmpty ? .empty : SignalExtent(start: start.start, end: frameCount)
+  }
+
+  /// Passes the frames before the input sounds without filtering them, where the state
+  /// stays at rest; the rest by rendering them.
+  override public func skip(_ frames: Int) async throws -> Int {
+    guard !frequency.isModulated, position + frames <= input.extent.start else {
+      return try await super.skip(frames)
+    }
+    let skipped = try await input.skip(frames)
+    position += skipped
+    return skipped
+  }
+
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     // In place: each output sample depends on the input sample at the same index.
     let count = try await input.render(into: buffer, frames: frames)
     guard count > 0 else { return 0 }
+    position += count
     let frequencies = try await frequency.next(count)
     let rate = Double(sampleRate)
     var bad = 0

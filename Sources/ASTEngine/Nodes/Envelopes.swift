@@ -45,6 +45,16 @@ public final class EnvelopeNode: AudioNode {
     super.init(sameFormatAs: input)
   }
 
+  /// The input's extent: the envelope scales it.
+  override public var extent: SignalExtent { input.extent }
+
+  /// Passes the input's frames; the envelope is a function of the frame alone.
+  override public func skip(_ frames: Int) async throws -> Int {
+    let skipped = try await input.skip(frames)
+    position += skipped
+    return skipped
+  }
+
   /// The ADSR level before the release, at frame `i`.
   private static func sustained(_ i: Int, attack: Int, decay: Int, sustain: Double) -> Double {
     if i < attack { return Double(i) / Double(attack) }
