@@ -61,8 +61,14 @@ struct Run: AsyncParsableCommand {
 
   @OptionGroup var encoder: EncoderOptions
 
-  @Option(help: ArgumentHelp("Frames rendered per block.", visibility: .hidden))
+  @Option(help: "Frames rendered per block.")
   var blockSize: Int = 1024
+
+  @Flag(
+    help:
+      "Print how long the blocks of 'out' took to render (median, 99.9th percentile, longest) to standard error."
+  )
+  var blockTimes = false
 
   @Option(
     help: ArgumentHelp(
@@ -211,6 +217,8 @@ struct Run: AsyncParsableCommand {
       options.out = .file(output, encoder.settings)
     }
     options.picturePath = plot
+    let timer = blockTimes ? BlockTimer() : nil
+    options.blockTimer = timer
     options.sandbox = confinement
     let evaluator = Evaluator(check: check, options: options)
     var report: RunReport?
@@ -227,6 +235,9 @@ struct Run: AsyncParsableCommand {
       // The reader of standard output stopped early (`ast run ... -o - | head`): a quiet
       // end, with the status a shell gives a process that a broken pipe stopped.
       throw ExitCode(ExitStatus.brokenPipe)
+    }
+    if let timer, timer.blockCount > 0 {
+      print("block times: \(timer.summary)", to: &standardError)
     }
     let warnings = report?.warnings ?? evaluator.warnings()
     if !warnings.isEmpty {

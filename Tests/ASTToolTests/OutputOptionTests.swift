@@ -273,3 +273,24 @@ struct OptionErrorTests {
     #expect(try directory.contents().sorted() == ["number.ast", "stream.ast", "tone.ast"])
   }
 }
+
+@Suite("Block times of ast run")
+struct BlockTimeTests {
+  @Test("--block-times counts the blocks of 'out' at the block size given, with their times")
+  func blockTimes() throws {
+    let directory = try toneScript(rate: 48_000)
+    defer { directory.cleanUp() }
+    let result = try ast(
+      in: directory, "run", "tone.ast", "-o", "tone.wav", "--block-size", "128", "--block-times")
+    #expect(result.status == 0, "\(result.errorText)")
+    // Two seconds at 48 kHz in blocks of 128 frames: 750 full blocks and a last, empty pull.
+    let line = result.errorText.split(separator: "\n").first { $0.hasPrefix("block times: ") }
+    #expect(
+      line?.hasPrefix("block times: 751 blocks of 128 frames (2.67 ms of audio each)") == true,
+      "\(result.errorText)")
+    #expect(line?.contains("99.9th percentile") == true && line?.contains("longest") == true)
+    // Without the flag nothing is said.
+    let quiet = try ast(in: directory, "run", "tone.ast", "-o", "tone.wav")
+    #expect(!quiet.errorText.contains("block times"))
+  }
+}

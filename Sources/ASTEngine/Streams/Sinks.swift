@@ -318,17 +318,21 @@ final class BackgroundWriter: @unchecked Sendable {
 public enum Render {
   /// Renders `node` to its end, returning its summary; `each` sees every block. Without
   /// `measuring`, the summary counts frames only (no peak or RMS), which saves a pass
-  /// over every sample.
+  /// over every sample. With `timer`, the time of each block's render (not of `each`)
+  /// is recorded.
   public static func drain(
-    _ node: AudioNode, measuring: Bool = true,
+    _ node: AudioNode, measuring: Bool = true, timer: BlockTimer? = nil,
     each: ((AudioBuffer, Int) async throws -> Void)? = nil
   ) async throws -> SignalSummary {
     var summary = SignalSummary(sampleRate: node.sampleRate, channelCount: node.channelCount)
     let buffer = node.makeBuffer()
     let block = node.context.blockSize
+    timer?.describeBlocks(frames: block, sampleRate: node.sampleRate)
     while true {
       try node.context.cancellation.check()
+      let start = timer == nil ? 0 : BlockTimer.now()
       let count = try await node.render(into: buffer, frames: block)
+      timer?.record(since: start)
       if count > 0 {
         if measuring {
           summary.add(buffer, frames: count)
@@ -343,13 +347,13 @@ public enum Render {
   }
 
   /// Renders `node` into a file, atomically; returns how many frames were written (the
-  /// summary's levels are not measured).
+  /// summary's levels are not measured). With `timer`, each block's render is timed.
   ///
   /// `naming` turns a failure of the file (opening, writing or finishing it, not of the
   /// render) into the error thrown, so that a caller can say whose file it was.
   public static func write(
     _ node: AudioNode, to path: String, format: AudioFileFormat? = nil, encodingName: String = "",
-    settings: EncoderSettings = EncoderSettings(), origin: Int? = nil,
+    settings: EncoderSettings = EncoderSettings(), origin: Int? = nil, timer: BlockTimer? = nil,
     naming: @escaping (any Error) -> any Error = { $0 }
   ) async throws -> SignalSummary {
     func named<T>(_ body: () throws -> T) throws -> T {
@@ -365,7 +369,7 @@ public enum Render {
         trouble: node.context.trouble)
     }
     do {
-      let summary = try await drain(node, measuring: false) { buffer, count in
+      let summary = try await drain(node, measuring: false, timer: timer) { buffer, count in
         try await namedAsync { try await writer.write(buffer, frames: count) }
       }
       // A run cancelled while the last blocks came in leaves no file.

@@ -83,7 +83,7 @@ extension Evaluator {
   {
     switch value {
     case .audio(let node, _):
-      let summary = try await Render.drain(node)
+      let summary = try await Render.drain(node, timer: options.blockTimer)
       options.output.line(summary.line)
       return summary
     case .stream(let stream):
@@ -111,7 +111,8 @@ extension Evaluator {
     switch value {
     case .audio(let node, _):
       return try await Render.write(
-        node, to: path, settings: settings, origin: origin(out.range), naming: naming)
+        node, to: path, settings: settings, origin: origin(out.range), timer: options.blockTimer,
+        naming: naming)
     case .stream(let stream):
       let origin = origin(out.range)
       let trouble = context.trouble

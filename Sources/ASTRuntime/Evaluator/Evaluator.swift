@@ -30,6 +30,9 @@ public struct RunOptions: Sendable {
   /// The directory every file the script reads or writes must lie in, if any; relative
   /// paths are then taken against it, and ``baseDirectory`` is not used.
   public var sandbox: Sandbox?
+  /// Times the render of each block of `out` when set, to see how near the slowest come
+  /// to the time of the audio they make.
+  public var blockTimer: BlockTimer?
   /// The most bytes one node may hold (``ASTEngine/RenderContext/memoryLimit``).
   public var memoryLimit = RenderContext.defaultMemoryLimit
 
