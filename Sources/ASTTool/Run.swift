@@ -72,7 +72,8 @@ struct Run: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "The most memory, in MB, one operation may hold ('reverse', 'normalize', a delay line).",
+      "The most memory, in MB, the run may hold at once: every buffer, delay line and "
+        + "signal held whole ('reverse', 'normalize') counted together.",
       valueName: "MB"))
   var memoryLimit: Int = RenderContext.defaultMemoryLimit >> 20
 

@@ -294,3 +294,29 @@ struct BlockTimeTests {
     #expect(!quiet.errorText.contains("block times"))
   }
 }
+
+@Suite("ast run --memory-limit")
+struct MemoryLimitOptionTests {
+  @Test("the limit is the whole run's: the delay that passes it is named, and nothing is written")
+  func wholeRun() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    // Twenty lines of 30 s of 44.1 kHz doubles, about 10.1 MB each.
+    let delays = "out = sine 440 1" + String(repeating: " |> delay 30 tail:0", count: 20) + "\n"
+    try delays.write(toFile: directory.file("delays.ast"), atomically: true, encoding: .utf8)
+    let refused = try ast(
+      in: directory, "run", "delays.ast", "--memory-limit", "100", "-o", "d.wav")
+    #expect(refused.status == 1)
+    // The tenth delay, at column 192, is the one that passes 100 MB.
+    #expect(
+      refused.errorText.hasPrefix(
+        "delays.ast:1:192: error: the delay line of 'delay': that needs 11 MB of memory, which "
+          + "with the "), "\(refused.errorText)")
+    #expect(refused.errorText.contains("the run holds already is more than the limit of 100 MB"))
+    #expect(try directory.contents() == ["delays.ast"])
+    // Each alone is well within the limit; a larger limit holds all twenty.
+    let held = try ast(
+      in: directory, "run", "delays.ast", "--memory-limit", "300", "-o", "d.wav")
+    #expect(held.status == 0, "\(held.errorText)")
+  }
+}

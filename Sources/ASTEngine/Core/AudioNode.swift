@@ -50,7 +50,9 @@ open class AudioNode {
   /// input; by default the frames are rendered into a scratch buffer.
   open func skip(_ frames: Int) async throws -> Int {
     guard frames > 0 else { return 0 }
-    let scratch = makeBuffer()
+    let scratch = try AudioBuffer(
+      channelCount: channelCount, capacity: context.blockSize, reservingIn: context.memory,
+      for: .blocks, origin: origin)
     var skipped = 0
     while skipped < frames {
       try context.cancellation.check()
@@ -62,9 +64,13 @@ open class AudioNode {
     return skipped
   }
 
-  /// A buffer for pulling this node's input blocks.
+  /// A buffer for pulling this node's input blocks, counted in the run's memory
+  /// (``RenderContext/memory``) when it is made, as a node's blocks are: not refused at
+  /// once, but by the builder's ``MemoryBudget/requireWithinLimit(origin:)``.
   public func makeBuffer(channels: Int? = nil) -> AudioBuffer {
-    AudioBuffer(channelCount: channels ?? channelCount, capacity: context.blockSize)
+    AudioBuffer(
+      channelCount: channels ?? channelCount, capacity: context.blockSize,
+      chargingTo: context.memory)
   }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Settings shared by every node of one render.
 public final class RenderContext: Sendable {
   /// The most frames pulled at once.
@@ -6,9 +8,16 @@ public final class RenderContext: Sendable {
   public let cancellation: CancellationToken
   /// Where numeric trouble (clipping, NaN) is counted.
   public let trouble: TroubleReport
-  /// The most bytes one node may hold: what needs the whole signal (`reverse`,
-  /// `normalize`) or grows with a duration (a delay line, a chunk) is refused beyond it.
+  /// The most bytes the run may hold at once, everything it holds counted together
+  /// (``memory``).
   public let memoryLimit: Int
+  /// The memory the run holds, counted against ``memoryLimit``, or against the
+  /// machine's memory when that is less: every buffer of the render is reserved in it
+  /// before it is allocated, and released when it is freed.
+  public let memory: MemoryBudget
+
+  /// The machine's memory, in bytes.
+  static let machineMemory = Int(clamping: ProcessInfo.processInfo.physicalMemory)
 
   /// The default ``memoryLimit``: 2 GiB, about 90 minutes of 48 kHz stereo.
   public static let defaultMemoryLimit = 2 << 30
@@ -23,26 +32,6 @@ public final class RenderContext: Sendable {
     self.cancellation = cancellation
     self.trouble = trouble
     self.memoryLimit = memoryLimit
-  }
-
-  /// Throws when holding `frames` frames of `channels` samples of `width` bytes would
-  /// pass ``memoryLimit``; `purpose` says what needs them ("'reverse' holds the whole
-  /// signal").
-  public func checkMemory(frames: Int, channels: Int, width: Int, for purpose: String) throws {
-    let (samples, overflow1) = frames.multipliedReportingOverflow(by: channels)
-    let (bytes, overflow2) = samples.multipliedReportingOverflow(by: width)
-    let overflow = overflow1 || overflow2
-    guard overflow || bytes > memoryLimit else { return }
-    let needed = overflow ? "more than can be counted" : Self.describe(bytes)
-    throw RenderError.failed(
-      "\(purpose): that needs \(needed) of memory, more than the limit of "
-        + "\(Self.describe(memoryLimit))")
-  }
-
-  /// `512 MB`, `3.2 GB`.
-  static func describe(_ bytes: Int) -> String {
-    let megabytes = Double(bytes) / Double(1 << 20)
-    if megabytes < 1024 { return "\(Int(megabytes.rounded(.up))) MB" }
-    return "\((megabytes / 1024 * 10).rounded(.up) / 10) GB"
+    memory = MemoryBudget(limit: memoryLimit, machineMemory: Self.machineMemory)
   }
 }

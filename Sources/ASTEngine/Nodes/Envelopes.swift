@@ -31,6 +31,8 @@ public final class EnvelopeNode: AudioNode {
   private let total: Int
   private var position = 0
   private var gains: [Float]
+  /// The gains' block in the run's memory, counted as a node's blocks are.
+  private let gainsMemory: MemoryReservation
 
   /// Applies `shape` to `input`, whose length must be known.
   public init(_ input: AudioNode, shape: EnvelopeShape) {
@@ -41,6 +43,7 @@ public final class EnvelopeNode: AudioNode {
     self.input = input
     self.shape = shape
     self.total = input.frameCount ?? 0
+    gainsMemory = input.context.memory.charging(input.context.blockSize * 4, for: .blocks)
     gains = [Float](repeating: 1, count: input.context.blockSize)
     super.init(sameFormatAs: input)
   }

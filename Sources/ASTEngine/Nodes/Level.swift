@@ -174,7 +174,7 @@ public final class MixNode: AudioNode {
     precondition(!inputs.isEmpty, "mix needs at least one input")
     self.inputs = inputs
     let channels = inputs.map(\.channelCount).max() ?? 1
-    scratch = AudioBuffer(channelCount: channels, capacity: inputs[0].context.blockSize)
+    scratch = inputs[0].makeBuffer(channels: channels)
     var schedule: [(start: Int, index: Int)] = []
     for (index, input) in inputs.enumerated() {
       let extent = input.extent

@@ -13,7 +13,7 @@ public final class ConcatNode: AudioNode {
     precondition(!inputs.isEmpty, "concat needs at least one input")
     self.inputs = inputs
     let channels = inputs.map(\.channelCount).max() ?? 1
-    scratch = AudioBuffer(channelCount: channels, capacity: inputs[0].context.blockSize)
+    scratch = inputs[0].makeBuffer(channels: channels)
     let lengths = inputs.compactMap(\.frameCount)
     super.init(
       sampleRate: inputs[0].sampleRate, channelCount: channels,

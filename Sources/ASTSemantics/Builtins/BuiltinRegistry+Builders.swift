@@ -12,13 +12,13 @@ extension BuiltinRegistry {
     let encoding = try await call.string("format")
     let settings = try await encoderSettings(call, path: path)
     let tag = call.origin()
-    let trouble = call.context.trouble
+    let context = call.context
     switch try await call.value("x") {
     case .audio(let input, let metadata):
       let writer = try SignalFileWriter(
         path: path, displayName: written, encodingName: encoding,
         settings: try settings(input.sampleRate), sampleRate: input.sampleRate,
-        channelCount: input.channelCount, origin: tag, trouble: trouble)
+        channelCount: input.channelCount, origin: tag, context: context)
       let tap = TapNode(
         input, onBlock: { buffer, count in try await writer.write(buffer, frames: count) },
         onEnd: { try await writer.finish() })
@@ -28,7 +28,7 @@ extension BuiltinRegistry {
         try SignalFileWriter(
           path: path, displayName: written, encodingName: encoding,
           settings: try settings(chunk.sampleRate), sampleRate: chunk.sampleRate,
-          channelCount: chunk.channelCount, origin: tag, trouble: trouble)
+          channelCount: chunk.channelCount, origin: tag, context: context)
       }
       return .stream(
         TapSource(
