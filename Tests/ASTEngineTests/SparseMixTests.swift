@@ -92,6 +92,25 @@ struct SparseMixTests {
     #expect(sparse == dense)
   }
 
+  @Test("a note holds no block of its own before it starts or after it ends")
+  func notesHoldNoBlocks() async throws {
+    let context = RenderContext(blockSize: 64)
+    func note(_ k: Int) -> AudioNode {
+      let padded = PadNode(tone(100, frames: 100, context: context), before: k * 50, after: 0)
+      return EnvelopeNode(padded, shape: .adsr(attack: 5, decay: 10, sustain: 0.5, release: 20))
+    }
+    let before = context.memory.bytesHeld
+    let mix = MixNode((0..<400).map(note))
+    let buffer = mix.makeBuffer()
+    var largest = 0
+    while try await mix.render(into: buffer, frames: 64) == 64 {
+      largest = max(largest, context.memory.bytesHeld)
+    }
+    // Two or three notes sound at once: the blocks they hold while sounding, not 400.
+    let perBlock = 64 * 4
+    #expect(largest - before < 16 * perBlock + mix.channelCount * perBlock * 2)
+  }
+
   @Test("silence and inputs that start late keep the mix's length")
   func lengths() async throws {
     let context = RenderContext(blockSize: 64)

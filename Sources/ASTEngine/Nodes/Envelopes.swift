@@ -30,9 +30,11 @@ public final class EnvelopeNode: AudioNode {
   private let shape: EnvelopeShape
   private let total: Int
   private var position = 0
-  private var gains: [Float]
-  /// The gains' block in the run's memory, counted as a node's blocks are.
-  private let gainsMemory: MemoryReservation
+  /// The gains of a block: made when the envelope first scales one and freed when the
+  /// signal ends, so a note that has not started or has ended holds none.
+  private var gains: [Float] = []
+  /// The gains' block in the run's memory.
+  private var gainsMemory: MemoryReservation?
 
   /// Applies `shape` to `input`, whose length must be known.
   public init(_ input: AudioNode, shape: EnvelopeShape) {
@@ -43,8 +45,6 @@ public final class EnvelopeNode: AudioNode {
     self.input = input
     self.shape = shape
     self.total = input.frameCount ?? 0
-    gainsMemory = input.context.memory.charging(input.context.blockSize * 4, for: .blocks)
-    gains = [Float](repeating: 1, count: input.context.blockSize)
     super.init(sameFormatAs: input)
   }
 
@@ -101,7 +101,16 @@ public final class EnvelopeNode: AudioNode {
     let start = position
     position += count
     if isUnity(from: start, count: count) { return count }
+    if gainsMemory == nil {
+      gainsMemory = try context.memory.reserve(
+        context.blockSize * 4, for: .blocks, origin: origin)
+      gains = [Float](repeating: 1, count: context.blockSize)
+    }
     apply(to: buffer, from: start, count: count)
+    if count < frames || position == total {
+      gains = []
+      gainsMemory = nil
+    }
     return count
   }
 

@@ -164,14 +164,12 @@ public final class PadNode: AudioNode {
   private var position = 0
   private var inputEnded = false
   private var trailing = 0
-  private let scratch: AudioBuffer
 
   /// `before` frames of silence, `input`, then `after` frames of silence.
   public init(_ input: AudioNode, before: Int, after: Int) {
     self.input = input
     self.before = before
     self.after = after
-    scratch = input.makeBuffer()
     super.init(
       sampleRate: input.sampleRate, channelCount: input.channelCount,
       frameCount: input.frameCount.map { $0 + before + after }, context: input.context)
@@ -202,6 +200,11 @@ public final class PadNode: AudioNode {
         filled += got
         if got < wanted { inputEnded = true }
       } else {
+        // Only the block where the silence ends needs a second buffer: made for it and
+        // freed after, so a padded note holds no block of its own.
+        let scratch = try AudioBuffer(
+          channelCount: channelCount, capacity: context.blockSize, reservingIn: context.memory,
+          for: .blocks, origin: origin)
         let got = try await input.render(into: scratch, frames: wanted)
         for channel in 0..<channelCount {
           (buffer.channel(channel) + filled).update(from: scratch.channel(channel), count: got)
