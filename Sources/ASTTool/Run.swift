@@ -61,12 +61,19 @@ struct Run: AsyncParsableCommand {
 
   @OptionGroup var encoder: EncoderOptions
 
-  @Option(help: ArgumentHelp("Frames rendered per block.", visibility: .hidden))
+  @Option(help: "Frames rendered per block.")
   var blockSize: Int = 1024
+
+  @Flag(
+    help:
+      "Print how long the blocks of 'out' took to render (median, 99.9th percentile, longest) to standard error."
+  )
+  var blockTimes = false
 
   @Option(
     help: ArgumentHelp(
-      "The most memory, in MB, one operation may hold ('reverse', 'normalize', a delay line).",
+      "The most memory, in MB, the run may hold at once: every buffer, delay line and "
+        + "signal held whole ('reverse', 'normalize') counted together.",
       valueName: "MB"))
   var memoryLimit: Int = RenderContext.defaultMemoryLimit >> 20
 
@@ -217,6 +224,8 @@ struct Run: AsyncParsableCommand {
       options.out = .file(output, encoder.settings)
     }
     options.picturePath = plot
+    let timer = blockTimes ? BlockTimer() : nil
+    options.blockTimer = timer
     options.sandbox = confinement
     let evaluator = Evaluator(check: check, options: options)
     var report: RunReport?
@@ -233,6 +242,9 @@ struct Run: AsyncParsableCommand {
       // The reader of standard output stopped early (`ast run ... -o - | head`): a quiet
       // end, with the status a shell gives a process that a broken pipe stopped.
       throw ExitCode(ExitStatus.brokenPipe)
+    }
+    if let timer, timer.blockCount > 0 {
+      print("block times: \(timer.summary)", to: &standardError)
     }
     let warnings = report?.warnings ?? evaluator.warnings()
     if !warnings.isEmpty {

@@ -41,7 +41,8 @@ struct EngineTests {
     let trouble = TroubleReport()
     let path = directory.file("w.wav")
     let writer = try SignalFileWriter(
-      path: path, sampleRate: 8_000, channelCount: 1, origin: 7, trouble: trouble)
+      path: path, sampleRate: 8_000, channelCount: 1, origin: 7,
+      context: RenderContext(trouble: trouble))
     let buffer = AudioBuffer(channelCount: 1, capacity: 6)
     for (index, value) in [Float(0.5), 1, 1.5, -2, .nan, -0.5 / 32768].enumerated() {
       buffer.channel(0)[index] = value
@@ -116,7 +117,7 @@ struct EngineTests {
     let context = RenderContext(blockSize: 256)
     let node = oscillator(.sine, frames: 8_000, context: context)
     let picture = WaveformPicture(sampleRate: 8_000, channelCount: 1, width: 100, laneHeight: 50)
-    _ = try await Render.drain(node) { buffer, count in picture.add(buffer, frames: count) }
+    _ = try await Render.drain(node) { buffer, count in try picture.add(buffer, frames: count) }
     let pixels = picture.pixels()
     // One lane, and a 16-pixel time axis under it.
     #expect(picture.height == 66)
@@ -144,7 +145,7 @@ struct EngineTests {
         context: context)
       let picture = WaveformPicture(
         sampleRate: 8_000, channelCount: 1, width: 100, laneHeight: 122, decibels: decibels)
-      _ = try await Render.drain(node) { buffer, count in picture.add(buffer, frames: count) }
+      _ = try await Render.drain(node) { buffer, count in try picture.add(buffer, frames: count) }
       let pixels = picture.pixels()
       return (0..<122).filter { pixels[($0 * 100 + 50) * 3 + 2] == 200 }.count
     }

@@ -29,7 +29,7 @@ struct ReleaseInTurnTests {
   func streams() async throws {
     let context = RenderContext()
     let signal = SilenceNode(sampleRate: 8_000, frameCount: 100, context: context)
-    var source: ChunkSource? = ChunkerSource(signal, framesPerChunk: 50)
+    var source: ChunkSource? = try ChunkerSource(signal, framesPerChunk: 50)
     for _ in 0..<Self.links {
       source = ReleasedInTurnSource(source!)
     }

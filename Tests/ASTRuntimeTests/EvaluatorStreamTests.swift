@@ -91,6 +91,22 @@ struct EvaluatorStreamTests {
     }
   }
 
+  @Test("a mix of padded notes is the same at every block size and equals their sum")
+  func sparseMix() async throws {
+    let notes = (0..<24).map { k in
+      "pad (voice \(110 + 10 * k)) \(Double(k) * 0.05) \(k % 3 == 0 ? "0.1" : "0")"
+    }
+    let voice = "fn voice f = saw f 0.2 rate:8000 |> lowpass 1000 q:2 |> adsr 5ms 20ms 0.5 50ms\n"
+    let mixed = voice + "out = mix [" + notes.joined(separator: ", ") + "]"
+    let summed = voice + "out = " + notes.joined(separator: " + ")
+    let reference = try await render(mixed, blockSize: 1024)
+    #expect(reference.frameCount == Int((23 * 0.05 + 0.2) * 8000 + 0.5))
+    #expect(try await render(summed, blockSize: 1024) == reference)
+    for size in [1, 64, 4096] {
+      #expect(try await render(mixed, blockSize: size) == reference, "block size \(size)")
+    }
+  }
+
   @Test("equivalent graphs null to below -90 dB")
   func nullTests() async throws {
     let pairs = [

@@ -31,7 +31,7 @@ struct SparklineTests {
   }
 
   @Test("the collector's columns for a known length, an unknown one, and a long unknown one")
-  func collector() {
+  func collector() throws {
     let frames = 100_000
     let buffer = AudioBuffer(channelCount: 1, capacity: frames)
     for frame in 0..<frames { buffer.channel(0)[frame] = frame / 25_000 % 2 == 0 ? 1 : 0.3 }
@@ -40,12 +40,12 @@ struct SparklineTests {
       EnvelopeCollector(columns: 4, exactLimit: 64),
     ]
     for collector in collectors {
-      collector.add(buffer, frames: frames)
+      try collector.add(buffer, frames: frames)
       #expect(Session.sparkline(collector.columns()) == "█▃█▃", "\(collector.columns())")
     }
     // Shorter than the columns: a column a frame.
     let short = EnvelopeCollector(columns: 32)
-    short.add(buffer, frames: 3)
+    try short.add(buffer, frames: 3)
     #expect(Session.sparkline(short.columns()) == "███")
   }
 }

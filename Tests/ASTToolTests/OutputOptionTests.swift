@@ -286,3 +286,50 @@ struct OptionErrorTests {
     #expect(try directory.contents().sorted() == ["number.ast", "stream.ast", "tone.ast"])
   }
 }
+
+@Suite("Block times of ast run")
+struct BlockTimeTests {
+  @Test("--block-times counts the blocks of 'out' at the block size given, with their times")
+  func blockTimes() throws {
+    let directory = try toneScript(rate: 48_000)
+    defer { directory.cleanUp() }
+    let result = try ast(
+      in: directory, "run", "tone.ast", "-o", "tone.wav", "--block-size", "128", "--block-times")
+    #expect(result.status == 0, "\(result.errorText)")
+    // Two seconds at 48 kHz in blocks of 128 frames: 750 full blocks and a last, empty pull.
+    let line = result.errorText.split(separator: "\n").first { $0.hasPrefix("block times: ") }
+    #expect(
+      line?.hasPrefix("block times: 751 blocks of 128 frames (2.67 ms of audio each)") == true,
+      "\(result.errorText)")
+    #expect(line?.contains("99.9th percentile") == true && line?.contains("longest") == true)
+    // Without the flag nothing is said.
+    let quiet = try ast(in: directory, "run", "tone.ast", "-o", "tone.wav")
+    #expect(!quiet.errorText.contains("block times"))
+  }
+}
+
+@Suite("ast run --memory-limit")
+struct MemoryLimitOptionTests {
+  @Test("the limit is the whole run's: the delay that passes it is named, and nothing is written")
+  func wholeRun() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    // Twenty lines of 30 s of 44.1 kHz doubles, about 10.1 MB each.
+    let delays = "out = sine 440 1" + String(repeating: " |> delay 30 tail:0", count: 20) + "\n"
+    try delays.write(toFile: directory.file("delays.ast"), atomically: true, encoding: .utf8)
+    let refused = try ast(
+      in: directory, "run", "delays.ast", "--memory-limit", "100", "-o", "d.wav")
+    #expect(refused.status == 1)
+    // The tenth delay, at column 192, is the one that passes 100 MB.
+    #expect(
+      refused.errorText.hasPrefix(
+        "delays.ast:1:192: error: the delay line of 'delay': that needs 11 MB of memory, which "
+          + "with the "), "\(refused.errorText)")
+    #expect(refused.errorText.contains("the run holds already is more than the limit of 100 MB"))
+    #expect(try directory.contents() == ["delays.ast"])
+    // Each alone is well within the limit; a larger limit holds all twenty.
+    let held = try ast(
+      in: directory, "run", "delays.ast", "--memory-limit", "300", "-o", "d.wav")
+    #expect(held.status == 0, "\(held.errorText)")
+  }
+}

@@ -8,18 +8,51 @@ public final class AudioBuffer {
   /// The most frames the buffer holds.
   public let capacity: Int
   private let storage: UnsafeMutablePointer<Float>
+  /// The budget the buffer's samples are counted in, if any.
+  private let budget: MemoryBudget?
 
-  /// Creates a zeroed buffer.
-  public init(channelCount: Int, capacity: Int) {
+  /// Creates a zeroed buffer, counted in no budget.
+  public convenience init(channelCount: Int, capacity: Int) {
+    self.init(channelCount: channelCount, capacity: capacity, countedIn: nil)
+  }
+
+  /// Creates a zeroed buffer whose samples are reserved in `budget` first, for `use`.
+  ///
+  /// - Throws: ``MemoryLimitError`` when the run would hold more than the budget's limit.
+  public convenience init(
+    channelCount: Int, capacity: Int, reservingIn budget: MemoryBudget, for use: MemoryUse,
+    origin: Int? = nil
+  ) throws {
+    let bytes = MemoryBudget.bytes(frames: capacity, channels: channelCount, width: 4)
+    guard let bytes else {
+      throw budget.refusal(use, origin: origin, requested: nil, held: budget.bytesHeld)
+    }
+    try budget.acquire(bytes, besides: 0, requested: bytes, for: use, origin: origin)
+    self.init(channelCount: channelCount, capacity: capacity, countedIn: budget)
+  }
+
+  /// Creates a zeroed buffer counted in `budget` without being refused: a node's block,
+  /// a few kilobytes, made when the node is built (see
+  /// ``MemoryBudget/requireWithinLimit(origin:)``).
+  convenience init(channelCount: Int, capacity: Int, chargingTo budget: MemoryBudget) {
+    budget.charge(channelCount * capacity * 4, for: .blocks)
+    self.init(channelCount: channelCount, capacity: capacity, countedIn: budget)
+  }
+
+  /// Creates a zeroed buffer whose `channelCount * capacity * 4` bytes `budget` has
+  /// counted, and gives them back when it is freed.
+  private init(channelCount: Int, capacity: Int, countedIn budget: MemoryBudget?) {
     precondition(channelCount > 0 && capacity > 0, "an audio buffer needs channels and frames")
     self.channelCount = channelCount
     self.capacity = capacity
+    self.budget = budget
     storage = .allocate(capacity: channelCount * capacity)
     storage.initialize(repeating: 0, count: channelCount * capacity)
   }
 
   deinit {
     storage.deallocate()
+    budget?.release(channelCount * capacity * 4)
   }
 
   /// The samples of channel `index`.

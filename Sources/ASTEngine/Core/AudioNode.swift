@@ -1,52 +1,3 @@
-/// Settings shared by every node of one render.
-public final class RenderContext: Sendable {
-  /// The most frames pulled at once.
-  public let blockSize: Int
-  /// Stops the render when cancelled.
-  public let cancellation: CancellationToken
-  /// Where numeric trouble (clipping, NaN) is counted.
-  public let trouble: TroubleReport
-  /// The most bytes one node may hold: what needs the whole signal (`reverse`,
-  /// `normalize`) or grows with a duration (a delay line, a chunk) is refused beyond it.
-  public let memoryLimit: Int
-
-  /// The default ``memoryLimit``: 2 GiB, about 90 minutes of 48 kHz stereo.
-  public static let defaultMemoryLimit = 2 << 30
-
-  /// Creates a context.
-  public init(
-    blockSize: Int = 1024, cancellation: CancellationToken = CancellationToken(),
-    trouble: TroubleReport = TroubleReport(), memoryLimit: Int = RenderContext.defaultMemoryLimit
-  ) {
-    precondition(blockSize > 0, "block size must be positive")
-    self.blockSize = blockSize
-    self.cancellation = cancellation
-    self.trouble = trouble
-    self.memoryLimit = memoryLimit
-  }
-
-  /// Throws when holding `frames` frames of `channels` samples of `width` bytes would
-  /// pass ``memoryLimit``; `purpose` says what needs them ("'reverse' holds the whole
-  /// signal").
-  public func checkMemory(frames: Int, channels: Int, width: Int, for purpose: String) throws {
-    let (samples, overflow1) = frames.multipliedReportingOverflow(by: channels)
-    let (bytes, overflow2) = samples.multipliedReportingOverflow(by: width)
-    let overflow = overflow1 || overflow2
-    guard overflow || bytes > memoryLimit else { return }
-    let needed = overflow ? "more than can be counted" : Self.describe(bytes)
-    throw RenderError.failed(
-      "\(purpose): that needs \(needed) of memory, more than the limit of "
-        + "\(Self.describe(memoryLimit))")
-  }
-
-  /// `512 MB`, `3.2 GB`.
-  static func describe(_ bytes: Int) -> String {
-    let megabytes = Double(bytes) / Double(1 << 20)
-    if megabytes < 1024 { return "\(Int(megabytes.rounded(.up))) MB" }
-    return "\((megabytes / 1024 * 10).rounded(.up) / 10) GB"
-  }
-}
-
 /// A node of the audio graph: a signal pulled in blocks.
 ///
 /// Each node renders its output on request into a buffer it is given, pulling its
@@ -88,9 +39,38 @@ open class AudioNode {
     fatalError("AudioNode.render must be overridden by \(type(of: self))")
   }
 
-  /// A buffer for pulling this node's input blocks.
+  /// The frames where the signal may be non-zero; outside them every sample is 0, so a
+  /// consumer that adds signals (``MixNode``) need not pull them. By default the whole
+  /// signal.
+  open var extent: SignalExtent { SignalExtent(start: 0, end: frameCount) }
+
+  /// Passes over the next `frames` frames without giving them, as if they were rendered
+  /// and dropped; returns how many it passed (fewer when the signal ends). A node whose
+  /// leading frames are known to be silent (``PadNode``) passes them without pulling its
+  /// input; by default the frames are rendered into a scratch buffer.
+  open func skip(_ frames: Int) async throws -> Int {
+    guard frames > 0 else { return 0 }
+    let scratch = try AudioBuffer(
+      channelCount: channelCount, capacity: context.blockSize, reservingIn: context.memory,
+      for: .blocks, origin: origin)
+    var skipped = 0
+    while skipped < frames {
+      try context.cancellation.check()
+      let wanted = min(context.blockSize, frames - skipped)
+      let count = try await render(into: scratch, frames: wanted)
+      skipped += count
+      if count < wanted { break }
+    }
+    return skipped
+  }
+
+  /// A buffer for pulling this node's input blocks, counted in the run's memory
+  /// (``RenderContext/memory``) when it is made, as a node's blocks are: not refused at
+  /// once, but by the builder's ``MemoryBudget/requireWithinLimit(origin:)``.
   public func makeBuffer(channels: Int? = nil) -> AudioBuffer {
-    AudioBuffer(channelCount: channels ?? channelCount, capacity: context.blockSize)
+    AudioBuffer(
+      channelCount: channels ?? channelCount, capacity: context.blockSize,
+      chargingTo: context.memory)
   }
 }
 
@@ -108,4 +88,47 @@ func pullPadded(_ node: AudioNode, into buffer: AudioBuffer, frames: Int, ended:
   }
   buffer.clear(from: got, to: frames)
   return got
+}
+
+/// Where a signal may be non-zero: from frame ``start`` up to, not including, ``end``
+/// (`nil`: up to the signal's end, known or not). Every sample outside it is 0.
+public struct SignalExtent: Sendable, Hashable {
+  /// The first frame that may be non-zero.
+  public var start: Int
+  /// The frame after the last that may be non-zero; `nil` for the signal's end.
+  public var end: Int?
+
+  /// The frames `start..<end`.
+  public init(start: Int, end: Int?) {
+    self.start = start
+    self.end = end
+  }
+
+  /// No frame: a signal that is silent throughout.
+  public static let empty = SignalExtent(start: 0, end: 0)
+
+  /// Whether no frame may be non-zero.
+  public var isEmpty: Bool { end.map { $0 <= start } ?? false }
+
+  /// The extent `frames` later (an end beyond what can be counted becomes `nil`).
+  public func shifted(by frames: Int) -> SignalExtent {
+    guard !isEmpty else { return self }
+    let (first, overflow) = start.addingReportingOverflow(frames)
+    guard !overflow else { return SignalExtent(start: Int.max, end: nil) }
+    return SignalExtent(
+      start: first,
+      end: end.flatMap { last in
+        let (shifted, overflow) = last.addingReportingOverflow(frames)
+        return overflow ? nil : shifted
+      })
+  }
+
+  /// The smallest extent that holds both.
+  public func union(_ other: SignalExtent) -> SignalExtent {
+    if isEmpty { return other }
+    if other.isEmpty { return self }
+    return SignalExtent(
+      start: min(start, other.start),
+      end: end.flatMap { a in other.end.map { b in max(a, b) } })
+  }
 }

@@ -23,6 +23,22 @@ struct InterleavedQueue {
     start = 0
   }
 
+  /// Appends `more` samples; when the storage must grow, it grows to at least twice its
+  /// size, counted in `memory` (which counts the queue's storage and nothing else)
+  /// before it does.
+  ///
+  /// - Throws: ``MemoryLimitError`` at `origin` when the run has no room.
+  mutating func append(_ more: [Float], countedIn memory: MemoryReservation, origin: Int?)
+    throws
+  {
+    if let capacity = try memory.room(
+      for: samples.count + more.count, capacity: samples.capacity, width: 4, origin: origin)
+    {
+      samples.reserveCapacity(capacity)
+    }
+    samples += more
+  }
+
   /// Replaces everything with `samples`.
   mutating func replace(with samples: [Float]) {
     self.samples = samples

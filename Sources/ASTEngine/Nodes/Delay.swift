@@ -19,6 +19,8 @@ public final class DelayNode: AudioNode {
   private let mix: Double
   private let inputBuffer: AudioBuffer
   private var lines: [[Double]]
+  /// The lines' memory in the run's budget.
+  private let memory: MemoryReservation
   private var cursor = 0
   private var feed: TailFeed
   /// Tail frames in a row whose output was below ``EffectTail/silence``.
@@ -27,10 +29,15 @@ public final class DelayNode: AudioNode {
   /// Delays `input` by `delayFrames` frames; `tail` says how long the echoes go on after
   /// the input's end. Without feedback an echo lasts exactly the delay, so a tail until
   /// silent is then exactly `delayFrames` long.
+  ///
+  /// - Throws: ``MemoryLimitError`` when the run has no room for the delay line.
   public init(
     _ input: AudioNode, delayFrames: Int, feedback: Double, mix: Double,
     tail: EffectTail = .none
-  ) {
+  ) throws {
+    memory = try input.context.memory.reserve(
+      frames: max(delayFrames, 1), channels: input.channelCount, width: 8,
+      for: .part("the delay line"))
     self.input = input
     self.delayFrames = delayFrames
     self.feedback = feedback

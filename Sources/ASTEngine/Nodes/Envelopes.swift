@@ -30,7 +30,11 @@ public final class EnvelopeNode: AudioNode {
   private let shape: EnvelopeShape
   private let total: Int
   private var position = 0
-  private var gains: [Float]
+  /// The gains of a block: made when the envelope first scales one and freed when the
+  /// signal ends, so a note that has not started or has ended holds none.
+  private var gains: [Float] = []
+  /// The gains' block in the run's memory.
+  private var gainsMemory: MemoryReservation?
 
   /// Applies `shape` to `input`, whose length must be known.
   public init(_ input: AudioNode, shape: EnvelopeShape) {
@@ -41,8 +45,17 @@ public final class EnvelopeNode: AudioNode {
     self.input = input
     self.shape = shape
     self.total = input.frameCount ?? 0
-    gains = [Float](repeating: 1, count: input.context.blockSize)
     super.init(sameFormatAs: input)
+  }
+
+  /// The input's extent: the envelope scales it.
+  override public var extent: SignalExtent { input.extent }
+
+  /// Passes the input's frames; the envelope is a function of the frame alone.
+  override public func skip(_ frames: Int) async throws -> Int {
+    let skipped = try await input.skip(frames)
+    position += skipped
+    return skipped
   }
 
   /// The ADSR level before the release, at frame `i`.
@@ -88,13 +101,64 @@ public final class EnvelopeNode: AudioNode {
     let start = position
     position += count
     if isUnity(from: start, count: count) { return count }
-    gains.withUnsafeMutableBufferPointer { gains in
-      for index in 0..<count { gains[index] = Float(gain(at: start + index)) }
-      for channel in 0..<channelCount {
-        let y = buffer.channel(channel)
-        BlockKernels.multiply(y, by: gains.baseAddress!, count: count)
-      }
+    if gainsMemory == nil {
+      gainsMemory = try context.memory.reserve(
+        context.blockSize * 4, for: .blocks, origin: origin)
+      gains = [Float](repeating: 1, count: context.blockSize)
+    }
+    apply(to: buffer, from: start, count: count)
+    if count < frames || position == total {
+      gains = []
+      gainsMemory = nil
     }
     return count
+  }
+
+  /// The gains of frames `start..<start + count` into `levels`: those of an ADSR a
+  /// segment at a time (each a loop without branches), with the arithmetic of
+  /// ``gain(at:)``.
+  private func fill(_ levels: UnsafeMutablePointer<Float>, from start: Int, count: Int) {
+    guard case .adsr(let attack, let decay, let sustain, let release) = shape else {
+      for index in 0..<count { levels[index] = Float(gain(at: start + index)) }
+      return
+    }
+    let end = start + count
+    let releaseStart = release > 0 ? max(0, total - release) : Int.max
+    var i = start
+    var stop = min(end, attack, releaseStart)
+    while i < stop {
+      levels[i - start] = Float(Double(i) / Double(attack))
+      i += 1
+    }
+    stop = min(end, attack + decay, releaseStart)
+    while i < stop {
+      levels[i - start] = Float(1 - (1 - sustain) * Double(i - attack) / Double(decay))
+      i += 1
+    }
+    stop = min(end, releaseStart)
+    if i < stop {
+      (levels + (i - start)).update(repeating: Float(sustain), count: stop - i)
+      i = stop
+    }
+    guard i < end else { return }
+    let level = Self.sustained(releaseStart, attack: attack, decay: decay, sustain: sustain)
+    while i < end {
+      levels[i - start] = Float(level * Double(total - 1 - i) / Double(release))
+      i += 1
+    }
+  }
+
+  /// Scales `count` frames of `buffer`, frame `start` of the signal first, by the
+  /// envelope. Not inlined into the async `render`, so its loops keep their values in
+  /// registers.
+  @inline(never)
+  private func apply(to buffer: AudioBuffer, from start: Int, count: Int) {
+    gains.withUnsafeMutableBufferPointer { gains in
+      guard let levels = gains.baseAddress else { return }
+      fill(levels, from: start, count: count)
+      for channel in 0..<channelCount {
+        BlockKernels.multiply(buffer.channel(channel), by: levels, count: count)
+      }
+    }
   }
 }

@@ -14,16 +14,21 @@ public final class FileReaderNode: AudioNode {
   private var cursor = 0
   private var available = 0
   private var position = 0
+  /// The read buffer's memory in the run's budget.
+  private let memory: MemoryReservation
 
   /// Opens `path`.
   ///
-  /// - Throws: ``ASTCore/AudioFileError`` naming the file.
+  /// - Throws: ``ASTCore/AudioFileError`` naming the file, or ``MemoryLimitError`` when
+  ///   the run has no room for the read buffer.
   public init(path: String, context: RenderContext) throws {
     reader = try AudioFileReader(path: path)
     readFrames = max(context.blockSize, 16_384)
     let samples = readFrames * reader.info.channelCount
     let readsShorts =
       reader.info.encoding == .int16 && [.wav, .aiff].contains(reader.info.format)
+    memory = try context.memory.reserve(
+      MemoryBudget.bytes(samples, width: readsShorts ? 2 : 4), for: .part("the read buffer"))
     interleaved = readsShorts ? [] : [Float](repeating: 0, count: samples)
     shorts = readsShorts ? [Int16](repeating: 0, count: samples) : []
     super.init(

@@ -193,17 +193,37 @@ public final class OscillatorNode: AudioNode {
       renderFixedSine(output, count: count, step: fixedStep, amplitude: fixedAmplitude)
       return count
     }
+    if frequencies == nil, amplitudes == nil {
+      renderFixed(output, count: count, step: fixedStep, amplitude: fixedAmplitude)
+    } else {
+      var phase = cycles
+      for index in 0..<count {
+        let step = frequencies.map { Double($0[index]) / rate } ?? fixedStep
+        let level = amplitudes.map { Double($0[index]) } ?? fixedAmplitude
+        output[index] = Float(level * shape(phase, step))
+        phase += step
+        phase -= phase.rounded(.down)
+      }
+      cycles = phase
+    }
+    position += count
+    return count
+  }
+
+  /// A waveform of constant frequency and level, with the same arithmetic as the
+  /// modulated loop in ``render(into:frames:)``. Not inlined into the async `render`, so
+  /// its loop keeps its values in registers and the waveform is chosen once.
+  @inline(never)
+  private func renderFixed(
+    _ output: UnsafeMutablePointer<Float>, count: Int, step: Double, amplitude: Double
+  ) {
     var phase = cycles
     for index in 0..<count {
-      let step = frequencies.map { Double($0[index]) / rate } ?? fixedStep
-      let level = amplitudes.map { Double($0[index]) } ?? fixedAmplitude
-      output[index] = Float(level * shape(phase, step))
+      output[index] = Float(amplitude * shape(phase, step))
       phase += step
       phase -= phase.rounded(.down)
     }
     cycles = phase
-    position += count
-    return count
   }
 }
 
@@ -215,6 +235,16 @@ public final class SilenceNode: AudioNode {
   public init(sampleRate: Int, channelCount: Int = 1, frameCount: Int, context: RenderContext) {
     super.init(
       sampleRate: sampleRate, channelCount: channelCount, frameCount: frameCount, context: context)
+  }
+
+  /// Nothing: silence throughout.
+  override public var extent: SignalExtent { .empty }
+
+  /// Passes frames without writing them.
+  override public func skip(_ frames: Int) async throws -> Int {
+    let count = max(0, min(frames, (frameCount ?? 0) - position))
+    position += count
+    return count
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {

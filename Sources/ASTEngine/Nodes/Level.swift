@@ -120,6 +120,15 @@ public final class GainNode: AudioNode {
     super.init(sameFormatAs: input)
   }
 
+  /// The input's extent (a modulating gain does not widen it).
+  override public var extent: SignalExtent { input.extent }
+
+  /// Passes the input's frames, and the gain signal's with them.
+  override public func skip(_ frames: Int) async throws -> Int {
+    guard !gain.isModulated else { return try await super.skip(frames) }
+    return try await input.skip(frames)
+  }
+
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     // In place: the input renders into the output, which is then scaled.
     let count = try await input.render(into: buffer, frames: frames)
@@ -139,37 +148,85 @@ public final class GainNode: AudioNode {
 }
 
 /// The sum of several signals, as long as the longest; no normalisation.
+///
+/// Inputs are pulled only where they may sound (their ``AudioNode/extent``): an input
+/// whose extent has not begun is not pulled at all, and is brought to the mix's
+/// position with ``AudioNode/skip(_:)`` when it begins (a ``PadNode`` passes its leading
+/// silence without pulling its own input); an input that has ended is dropped. A block
+/// costs the inputs that sound, not every input.
 public final class MixNode: AudioNode {
   private let inputs: [AudioNode]
   private let scratch: AudioBuffer
-  private var ended: [Bool]
+  /// The inputs by the frame where their extent starts (an empty extent: never).
+  private let schedule: [(start: Int, index: Int)]
+  /// The next input of ``schedule`` still to start.
+  private var nextToStart = 0
+  /// The inputs being pulled, by index, in increasing order.
+  private var active: [Int] = []
+  /// Frames given so far.
+  private var position = 0
+  /// The mix lasts at least this long: the longest known length, or the start of an
+  /// input whose length is not known.
+  private let leastLength: Int
 
   /// The sum of `inputs` (at least one, of one sample rate).
   public init(_ inputs: [AudioNode]) {
     precondition(!inputs.isEmpty, "mix needs at least one input")
     self.inputs = inputs
     let channels = inputs.map(\.channelCount).max() ?? 1
-    scratch = AudioBuffer(channelCount: channels, capacity: inputs[0].context.blockSize)
-    ended = inputs.map { _ in false }
+    scratch = inputs[0].makeBuffer(channels: channels)
+    var schedule: [(start: Int, index: Int)] = []
+    for (index, input) in inputs.enumerated() {
+      let extent = input.extent
+      // An input that may have side effects at its end (a tap) has the whole extent,
+      // so only a silent one is left out; its length still counts.
+      if !extent.isEmpty || input.frameCount == nil { schedule.append((extent.start, index)) }
+    }
+    self.schedule = schedule.sorted { ($0.start, $0.index) < ($1.start, $1.index) }
+    leastLength = inputs.map { $0.frameCount ?? $0.extent.start }.max() ?? 0
     let lengths = inputs.compactMap(\.frameCount)
     super.init(
       sampleRate: inputs[0].sampleRate, channelCount: channels,
       frameCount: lengths.count == inputs.count ? lengths.max() : nil, context: inputs[0].context)
   }
 
+  /// The union of the inputs' extents.
+  override public var extent: SignalExtent {
+    inputs.reduce(SignalExtent.empty) { $0.union($1.extent) }
+  }
+
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     buffer.clear(from: 0, to: frames)
-    var produced = 0
-    for (index, input) in inputs.enumerated() where !ended[index] {
+    let blockEnd = position + frames
+    while nextToStart < schedule.count, schedule[nextToStart].start < blockEnd {
+      let index = schedule[nextToStart].index
+      nextToStart += 1
+      // Bring the input to the mix's position: the frames it missed are silent.
+      let skipped = try await inputs[index].skip(position)
+      // Kept in the order of the inputs, so the sum is added up as a dense mix adds it.
+      if skipped == position {
+        active.insert(index, at: active.firstIndex { $0 > index } ?? active.count)
+      }
+    }
+    var produced = max(0, min(frames, leastLength - position))
+    var stillActive = 0
+    for slot in active.indices {
+      let index = active[slot]
+      let input = inputs[index]
       let count = try await input.render(into: scratch, frames: frames)
-      if count < frames { ended[index] = true }
       produced = max(produced, count)
       for channel in 0..<channelCount {
         let x = scratch.channel(input.channelCount == 1 ? 0 : channel)
         let y = buffer.channel(channel)
         BlockKernels.accumulate(y, x, count: count)
       }
+      if count == frames {
+        active[stillActive] = index
+        stillActive += 1
+      }
     }
+    active.removeLast(active.count - stillActive)
+    position += produced
     return produced
   }
 }

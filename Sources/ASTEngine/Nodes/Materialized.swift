@@ -10,7 +10,7 @@ public final class MaterializedNode: AudioNode {
   /// Every parameter, in order.
   public static let parameters = [peak]
 
-  private var channels: [[Float]]
+  private let held: HeldSignal
   private var position = 0
   private let reversed: Bool
   private let scale: Float
@@ -20,29 +20,24 @@ public final class MaterializedNode: AudioNode {
   /// - Parameters:
   ///   - reversed: play it backwards.
   ///   - normalizeTo: scale so the largest absolute sample is this (silence stays silent).
+  /// - Throws: ``MemoryLimitError`` (``MemoryUse/wholeSignal``) when the run has no room
+  ///   for the signal: before anything renders when its length is known.
   public static func make(
     _ input: AudioNode, reversed: Bool = false, normalizeTo peak: Double? = nil
   ) async throws -> MaterializedNode {
     let context = input.context
-    let purpose = "'\(reversed ? "reverse" : "normalize")' holds the whole signal"
-    if let frames = input.frameCount {
-      try context.checkMemory(
-        frames: frames, channels: input.channelCount, width: 4, for: purpose)
-    }
-    var channels = [[Float]](repeating: [], count: input.channelCount)
+    let held = try HeldSignal(
+      channelCount: input.channelCount, frameCount: input.frameCount, in: context.memory,
+      for: .wholeSignal)
     let buffer = input.makeBuffer()
     var largest: Float = 0
-    var held = 0
     while true {
       try context.cancellation.check()
       let count = try await input.render(into: buffer, frames: context.blockSize)
-      // A signal of unknown length is measured as it comes.
-      held += count
-      try context.checkMemory(frames: held, channels: input.channelCount, width: 4, for: purpose)
-      for channel in 0..<input.channelCount {
-        let samples = UnsafeBufferPointer(start: buffer.channel(channel), count: count)
-        channels[channel].append(contentsOf: samples)
-        if peak != nil {
+      try held.append(buffer, frames: count)
+      if peak != nil {
+        for channel in 0..<input.channelCount {
+          let samples = UnsafeBufferPointer(start: buffer.channel(channel), count: count)
           for sample in samples { largest = max(largest, abs(sample)) }
         }
       }
@@ -50,16 +45,16 @@ public final class MaterializedNode: AudioNode {
     }
     var scale: Float = 1
     if let peak, largest > 0 { scale = Float(peak) / largest }
-    return MaterializedNode(input: input, channels: channels, reversed: reversed, scale: scale)
+    return MaterializedNode(input: input, held: held, reversed: reversed, scale: scale)
   }
 
-  private init(input: AudioNode, channels: [[Float]], reversed: Bool, scale: Float) {
-    self.channels = channels
+  private init(input: AudioNode, held: HeldSignal, reversed: Bool, scale: Float) {
+    self.held = held
     self.reversed = reversed
     self.scale = scale
     super.init(
       sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: channels.first?.count ?? 0, context: input.context)
+      frameCount: held.frameCount, context: input.context)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
@@ -68,7 +63,7 @@ public final class MaterializedNode: AudioNode {
     guard count > 0 else { return 0 }
     for channel in 0..<channelCount {
       let output = buffer.channel(channel)
-      channels[channel].withUnsafeBufferPointer { samples in
+      held.channels[channel].withUnsafeBufferPointer { samples in
         if reversed {
           for index in 0..<count { output[index] = samples[total - 1 - position - index] * scale }
         } else {
@@ -78,5 +73,47 @@ public final class MaterializedNode: AudioNode {
     }
     position += count
     return count
+  }
+}
+
+/// The samples of a signal held whole, one array per channel, counted in the run's
+/// memory before they grow (a doubling at a time when the length is not known).
+public final class HeldSignal {
+  /// The samples, one array per channel.
+  public private(set) var channels: [[Float]]
+  /// The memory of the samples in the run's budget.
+  public let memory: MemoryReservation
+
+  /// An empty signal of `channelCount` channels; room for `frameCount` frames, when
+  /// known, is reserved in `budget` at once.
+  ///
+  /// - Throws: ``MemoryLimitError`` for `use` when the run has no room for them.
+  public init(channelCount: Int, frameCount: Int?, in budget: MemoryBudget, for use: MemoryUse)
+    throws
+  {
+    let frames = frameCount ?? 0
+    memory = try budget.reserve(frames: frames, channels: channelCount, width: 4, for: use)
+    channels = [[Float]](repeating: [], count: channelCount)
+    for channel in channels.indices { channels[channel].reserveCapacity(frames) }
+  }
+
+  /// The frames held.
+  public var frameCount: Int { channels.first?.count ?? 0 }
+
+  /// Appends the first `frames` frames of `buffer`.
+  ///
+  /// - Throws: ``MemoryLimitError`` at `origin` when the run has no room for them.
+  public func append(_ buffer: AudioBuffer, frames: Int, origin: Int? = nil) throws {
+    guard frames > 0, !channels.isEmpty else { return }
+    if let capacity = try memory.room(
+      for: channels[0].count + frames, capacity: channels[0].capacity,
+      width: 4 * channels.count, origin: origin)
+    {
+      for channel in channels.indices { channels[channel].reserveCapacity(capacity) }
+    }
+    for channel in channels.indices {
+      channels[channel].append(
+        contentsOf: UnsafeBufferPointer(start: buffer.channel(channel), count: frames))
+    }
   }
 }

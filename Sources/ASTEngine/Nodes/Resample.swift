@@ -17,11 +17,25 @@ public final class ResampleNode: AudioNode {
   private var pending: InterleavedQueue
   private var flushed = false
   private var produced = 0
+  /// The working buffers' memory in the run's budget.
+  private let memory: MemoryReservation
+
+  /// The most bytes resampling blocks of `frames` frames of `channels` channels by
+  /// `ratio` (output rate over input rate) holds at once, besides libsoxr's own state:
+  /// the interleaved input, and the output appended to a block not yet read (an array
+  /// that grows by doubling); `nil` when that is more than can be counted.
+  static func workingBytes(frames: Int, channels: Int, ratio: Double) -> Int? {
+    let scaled = (Double(frames) * ratio).rounded(.up)
+    guard scaled < Double(Int.max / 8) else { return nil }
+    let output = max(1024, Int(scaled) + 256)
+    return MemoryBudget.bytes(frames: frames + 2 * (frames + output), channels: channels, width: 4)
+  }
 
   /// Resamples `input` to `sampleRate`.
   ///
   /// - Throws: ``RenderError/failed(_:)`` when the new length would be longer than a
-  ///   signal can be (``SignalLength/maximumFrames``).
+  ///   signal can be (``SignalLength/maximumFrames``), ``MemoryLimitError`` when the run
+  ///   has no room for the working buffers.
   public init(_ input: AudioNode, to rate: Int) throws {
     var length: Int?
     if let frames = input.frameCount {
@@ -31,6 +45,10 @@ public final class ResampleNode: AudioNode {
       }
       length = exact
     }
+    memory = try input.context.memory.reserve(
+      Self.workingBytes(
+        frames: input.context.blockSize, channels: input.channelCount,
+        ratio: Double(rate) / Double(input.sampleRate)), for: .part("the resampler's buffers"))
     self.input = input
     resampler = try Resampler<Float>(
       inputRate: Double(input.sampleRate), outputRate: Double(rate),

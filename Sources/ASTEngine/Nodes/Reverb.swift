@@ -36,29 +36,36 @@ public final class ReverbNode: AudioNode {
   private var combs: [[Comb]]
   private var allpasses: [[Allpass]]
   private var feed: TailFeed
+  /// The filters' memory in the run's budget.
+  private let memory: MemoryReservation
 
   /// Reverberates `input` with `room` size, `damp`ing and `wet` share, each 0 to 1;
   /// `tail` says how long it rings on after the input's end.
+  ///
+  /// - Throws: ``MemoryLimitError`` when the run has no room for the filters' lines.
   public init(
     _ input: AudioNode, room: Double, damp: Double, wet: Double, tail: EffectTail = .none
-  ) {
+  ) throws {
+    let scale = Double(input.sampleRate) / 44_100
+    func length(_ tuning: Int, _ channel: Int) -> Int {
+      max(1, Int(Double(tuning + 23 * (channel % 2)) * scale))
+    }
+    let channels = 0..<input.channelCount
+    let samples = channels.reduce(0) { sum, channel in
+      (Self.combTuning + Self.allpassTuning).reduce(sum) { $0 + length($1, channel) }
+    }
+    memory = try input.context.memory.reserve(
+      MemoryBudget.bytes(samples, width: 4), for: .part("the filter lines"))
     self.input = input
     inputBuffer = input.makeBuffer()
     feedback = Float(room * 0.28 + 0.7)
     self.damp = Float(damp * 0.4)
     self.wet = Float(wet)
-    let scale = Double(input.sampleRate) / 44_100
-    combs = (0..<input.channelCount).map { channel in
-      Self.combTuning.map {
-        Comb(
-          line: [Float](repeating: 0, count: max(1, Int(Double($0 + 23 * (channel % 2)) * scale))))
-      }
+    combs = channels.map { channel in
+      Self.combTuning.map { Comb(line: [Float](repeating: 0, count: length($0, channel))) }
     }
-    allpasses = (0..<input.channelCount).map { channel in
-      Self.allpassTuning.map {
-        Allpass(
-          line: [Float](repeating: 0, count: max(1, Int(Double($0 + 23 * (channel % 2)) * scale))))
-      }
+    allpasses = channels.map { channel in
+      Self.allpassTuning.map { Allpass(line: [Float](repeating: 0, count: length($0, channel))) }
     }
     feed = TailFeed(wet == 0 ? .none : tail)
     super.init(

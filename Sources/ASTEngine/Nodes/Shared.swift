@@ -82,10 +82,16 @@ public final class SharedSignal {
 
   private func pullBlock() async throws {
     let blockSize = source.context.blockSize
-    let block = scratch ?? source.makeBuffer()
-    scratch = block
-    let ring = self.ring ?? AudioBuffer(channelCount: source.channelCount, capacity: ringCapacity)
-    self.ring = ring
+    if scratch == nil || ring == nil {
+      // Made for the second reader's first block, and counted then.
+      let memory = source.context.memory
+      let use = MemoryUse.named("the ring buffer of \(name), read at more than one place")
+      scratch = try AudioBuffer(
+        channelCount: source.channelCount, capacity: blockSize, reservingIn: memory, for: use)
+      ring = try AudioBuffer(
+        channelCount: source.channelCount, capacity: ringCapacity, reservingIn: memory, for: use)
+    }
+    guard let block = scratch, let ring else { return }
     let count = try await source.render(into: block, frames: blockSize)
     if count < blockSize { ended = true }
     copy(block, ring, frames: count, at: produced, intoRing: true)
@@ -130,7 +136,9 @@ public final class SharedSignal {
     }
     let node = try await factory()
     guard frames > 0 else { return node }
-    let discard = node.makeBuffer()
+    let discard = try AudioBuffer(
+      channelCount: node.channelCount, capacity: node.context.blockSize,
+      reservingIn: node.context.memory, for: .blocks)
     var skipped = 0
     while skipped < frames {
       try node.context.cancellation.check()

@@ -13,7 +13,7 @@ public final class ConcatNode: AudioNode {
     precondition(!inputs.isEmpty, "concat needs at least one input")
     self.inputs = inputs
     let channels = inputs.map(\.channelCount).max() ?? 1
-    scratch = AudioBuffer(channelCount: channels, capacity: inputs[0].context.blockSize)
+    scratch = inputs[0].makeBuffer(channels: channels)
     let lengths = inputs.compactMap(\.frameCount)
     super.init(
       sampleRate: inputs[0].sampleRate, channelCount: channels,
@@ -166,14 +166,12 @@ public final class PadNode: AudioNode {
   private var position = 0
   private var inputEnded = false
   private var trailing = 0
-  private let scratch: AudioBuffer
 
   /// `before` frames of silence, `input`, then `after` frames of silence.
   public init(_ input: AudioNode, before: Int, after: Int) {
     self.input = input
     self.before = before
     self.after = after
-    scratch = input.makeBuffer()
     super.init(
       sampleRate: input.sampleRate, channelCount: input.channelCount,
       frameCount: input.frameCount.flatMap { length in
@@ -182,6 +180,16 @@ public final class PadNode: AudioNode {
         let (total, overflow2) = first.addingReportingOverflow(after)
         return overflow1 || overflow2 ? nil : total
       }, context: input.context)
+  }
+
+  /// The input's extent, `before` frames later.
+  override public var extent: SignalExtent { input.extent.shifted(by: before) }
+
+  /// Passes the leading silence without pulling the input, the rest by rendering it.
+  override public func skip(_ frames: Int) async throws -> Int {
+    let silent = max(0, min(frames, before - position))
+    position += silent
+    return silent + (frames > silent ? try await super.skip(frames - silent) : 0)
   }
 
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
@@ -199,6 +207,11 @@ public final class PadNode: AudioNode {
         filled += got
         if got < wanted { inputEnded = true }
       } else {
+        // Only the block where the silence ends needs a second buffer: made for it and
+        // freed after, so a padded note holds no block of its own.
+        let scratch = try AudioBuffer(
+          channelCount: channelCount, capacity: context.blockSize, reservingIn: context.memory,
+          for: .blocks, origin: origin)
         let got = try await input.render(into: scratch, frames: wanted)
         for channel in 0..<channelCount {
           (buffer.channel(channel) + filled).update(from: scratch.channel(channel), count: got)

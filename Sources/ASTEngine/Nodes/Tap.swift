@@ -10,7 +10,7 @@ public final class TapNode: AudioNode {
     displayPath: String? = nil, naming: @escaping (any Error) -> any Error = { $0 }
   ) {
     self.init(
-      input, onBlock: { buffer, count in picture.add(buffer, frames: count) },
+      input, onBlock: { buffer, count in try picture.add(buffer, frames: count) },
       onEnd: {
         do {
           try picture.write(to: path, displayPath: displayPath ?? path)
@@ -42,11 +42,17 @@ public final class TapNode: AudioNode {
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     guard !ended else { return 0 }
     let count = try await input.render(into: buffer, frames: frames)
-    if count > 0 { try await onBlock(buffer, count) }
-    passed += count
-    if count < frames || passed == frameCount {
-      ended = true
-      try await onEnd()
+    do {
+      if count > 0 { try await onBlock(buffer, count) }
+      passed += count
+      if count < frames || passed == frameCount {
+        ended = true
+        try await onEnd()
+      }
+    } catch var error as MemoryLimitError where error.origin == nil {
+      // What watches the blocks (a picture that grows) asked for the memory at the tap.
+      error.origin = origin
+      throw error
     }
     return count
   }

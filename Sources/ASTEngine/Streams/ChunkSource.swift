@@ -7,6 +7,8 @@ import ASTCore
 open class ChunkSource {
   /// The render's shared settings.
   public let context: RenderContext
+  /// An opaque tag naming where in a script the source comes from, for reports.
+  public var origin: Int?
 
   /// Creates a source.
   public init(context: RenderContext) {
@@ -73,17 +75,26 @@ public final class ChunkerSource: ChunkSource {
   private var index = 0
   private var position = 0
   private var ended = false
+  /// The memory of a chunk in the run's budget.
+  private let memory: MemoryReservation
 
   /// Chunks of `framesPerChunk` frames of `input`, each with `metadata` and `chunk_index`;
   /// `pcm_f32le`, or `pcm_s16le` when `integers` is true.
+  ///
+  /// - Throws: ``MemoryLimitError`` when the run has no room for a chunk, held whole as
+  ///   bytes and, by whoever reads it, as floats.
   public init(
     _ input: AudioNode, framesPerChunk: Int, metadata: Metadata = [:], integers: Bool = false
-  ) {
+  ) throws {
+    memory = try input.context.memory.reserve(
+      frames: framesPerChunk, channels: input.channelCount, width: 8, for: .part("each chunk"))
     self.input = input
     self.framesPerChunk = framesPerChunk
     self.metadata = metadata
     self.integers = integers
-    buffer = input.makeBuffer()
+    buffer = try AudioBuffer(
+      channelCount: input.channelCount, capacity: input.context.blockSize,
+      reservingIn: input.context.memory, for: .blocks)
     super.init(context: input.context)
   }
 
@@ -162,9 +173,12 @@ public final class LiftedSource: ChunkSource {
   private var feed: FeedNode?
   private var effect: AudioNode?
   private var buffer: AudioBuffer?
+  /// The memory of a chunk fed to the effect and of its output, in the run's budget.
+  private let memory: MemoryReservation
 
   /// Applies the effect made by `build` to each chunk of `input`.
   public init(_ input: ChunkSource, build: @escaping Builder) {
+    memory = input.context.memory.reservation(for: .part("the chunks"))
     self.input = input
     self.build = build
     super.init(context: input.context)
@@ -178,7 +192,9 @@ public final class LiftedSource: ChunkSource {
       let built = try await build(node)
       feed = node
       effect = built
-      buffer = built.makeBuffer()
+      buffer = try AudioBuffer(
+        channelCount: built.channelCount, capacity: context.blockSize,
+        reservingIn: context.memory, for: .blocks, origin: origin)
     }
     guard let feed, let effect, let buffer else { return nil }
     guard chunk.sampleRate == feed.sampleRate, chunk.channelCount == feed.channelCount else {
@@ -186,8 +202,12 @@ public final class LiftedSource: ChunkSource {
         "a stream changed format mid-way: \(chunk.sampleRate) Hz, \(chunk.channelCount) channels "
           + "after \(feed.sampleRate) Hz, \(feed.channelCount) channels")
     }
-    feed.feed(try ChunkCodec.samples(chunk))
     let frames = chunk.frameCount
+    try memory.grow(
+      toAtLeast: MemoryBudget.bytes(
+        frames: frames, channels: chunk.channelCount + effect.channelCount, width: 4),
+      origin: origin)
+    feed.feed(try ChunkCodec.samples(chunk))
     var data: [UInt8] = []
     data.reserveCapacity(frames * effect.channelCount * 4)
     var done = 0
@@ -216,9 +236,12 @@ public final class ResampledSource: ChunkSource {
   private var finished = false
   private var produced = 0
   private var metadata: Metadata?
+  /// The working buffers' memory in the run's budget.
+  private let memory: MemoryReservation
 
   /// Resamples `input` to `rate`.
   public init(_ input: ChunkSource, to rate: Int) {
+    memory = input.context.memory.reservation(for: .part("the resampler's buffers"))
     self.input = input
     self.rate = rate
     super.init(context: input.context)
@@ -236,6 +259,10 @@ public final class ResampledSource: ChunkSource {
             inputRate: Double(chunk.sampleRate), outputRate: Double(rate), channelCount: channels,
             quality: .high)
         }
+        try memory.grow(
+          toAtLeast: ResampleNode.workingBytes(
+            frames: chunk.frameCount, channels: channels,
+            ratio: Double(rate) / Double(chunk.sampleRate)), origin: origin)
         let samples = try ChunkCodec.samples(chunk)
         try samples.withUnsafeBufferPointer { try resampler?.process($0, into: &output) }
         metadata = chunk.metadata
@@ -261,20 +288,32 @@ public final class JoinNode: AudioNode {
   private let source: ChunkSource
   private var queue: InterleavedQueue
   private var ended = false
+  /// The queue's memory in the run's budget.
+  private let memory: MemoryReservation
 
   /// Joins `source`, reading its first chunk now to learn its format; an empty stream
   /// takes the rate and channels given (44100 Hz mono when not known).
+  ///
+  /// - Throws: ``MemoryLimitError`` when the run has no room for the chunks queued.
   public static func make(_ source: ChunkSource, sampleRate: Int? = nil, channelCount: Int? = nil)
     async throws -> JoinNode
   {
     let first = try await source.next()
+    let memory = try source.context.memory.reserve(
+      MemoryBudget.bytes(
+        frames: first?.frameCount ?? 0, channels: first?.channelCount ?? 0, width: 4),
+      for: .part("the queue of chunks"))
     return JoinNode(
       source: source, first: first, sampleRate: sampleRate ?? 44_100,
-      channelCount: channelCount ?? 1)
+      channelCount: channelCount ?? 1, memory: memory)
   }
 
-  private init(source: ChunkSource, first: AudioStream?, sampleRate: Int, channelCount: Int) {
+  private init(
+    source: ChunkSource, first: AudioStream?, sampleRate: Int, channelCount: Int,
+    memory: MemoryReservation
+  ) {
     self.source = source
+    self.memory = memory
     let channels = first?.channelCount ?? channelCount
     queue = InterleavedQueue(
       channels: channels, samples: (first.flatMap { try? ChunkCodec.samples($0) }) ?? [])
@@ -291,7 +330,7 @@ public final class JoinNode: AudioNode {
         break
       }
       queue.dropRead()
-      queue.samples += try ChunkCodec.samples(chunk)
+      try queue.append(try ChunkCodec.samples(chunk), countedIn: memory, origin: origin)
     }
     let count = min(frames, queue.frames)
     queue.read(into: buffer, frames: count)

@@ -49,26 +49,33 @@ public final class InputSource: ChunkSource {
   private let channelCount: Int
   private let format: Format
   private let framesPerChunk: Int
-  private let origin: Int?
   private var carry: [UInt8] = []
   private var position = 0
   private var index = 0
   private var ended = false
   /// Bytes of a partial frame left at the end of the input.
   public private(set) var droppedBytes = 0
+  /// The read buffers' memory in the run's budget.
+  private let memory: MemoryReservation
 
   /// Reads `descriptor` as interleaved PCM.
+  ///
+  /// - Throws: ``MemoryLimitError`` when the run has no room for the read buffers: a
+  ///   read, what is carried over, and the chunk made of them.
   public init(
     descriptor: Int32 = 0, sampleRate: Int, channelCount: Int, format: Format,
     framesPerChunk: Int, origin: Int? = nil, context: RenderContext
-  ) {
+  ) throws {
+    memory = try context.memory.reserve(
+      frames: max(1, framesPerChunk), channels: channelCount,
+      width: 4 * format.streamFormat.sampleWidth, for: .part("the read buffers"))
     self.descriptor = descriptor
-    self.origin = origin
     self.sampleRate = sampleRate
     self.channelCount = channelCount
     self.format = format
     self.framesPerChunk = max(1, framesPerChunk)
     super.init(context: context)
+    self.origin = origin
   }
 
   override public func next() async throws -> AudioStream? {

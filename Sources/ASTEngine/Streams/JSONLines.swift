@@ -19,9 +19,18 @@ public final class JSONLinesSource: ChunkSource {
   private var pending: [UInt8] = []
   private var lineNumber = 0
   private var ended = false
+  /// The memory of the lines read and not yet decoded, in the run's budget.
+  private let memory: MemoryReservation
+  /// The most bytes read at once.
+  private static let readSize = 1 << 16
 
   /// Reads chunks from `descriptor`, each expected at `sampleRate` with `channelCount`.
-  public init(descriptor: Int32 = 0, sampleRate: Int, channelCount: Int, context: RenderContext) {
+  ///
+  /// - Throws: ``MemoryLimitError`` when the run has no room for the read buffers.
+  public init(descriptor: Int32 = 0, sampleRate: Int, channelCount: Int, context: RenderContext)
+    throws
+  {
+    memory = try context.memory.reserve(2 * Self.readSize, for: .part("the lines read"))
     self.descriptor = descriptor
     self.sampleRate = sampleRate
     self.channelCount = channelCount
@@ -49,10 +58,23 @@ public final class JSONLinesSource: ChunkSource {
 
   /// Reads what has arrived (see ``readArrived(from:upTo:context:)``).
   private func readMore() throws {
-    guard let bytes = try readArrived(from: descriptor, upTo: 1 << 16, context: context) else {
+    guard let bytes = try readArrived(from: descriptor, upTo: Self.readSize, context: context)
+    else {
       return
     }
-    if bytes.isEmpty { ended = true } else { pending += bytes }
+    if bytes.isEmpty {
+      ended = true
+      return
+    }
+    // A long line grows what is held until its end arrives: counted before it grows, a
+    // doubling at a time, besides the two reads always counted.
+    if let capacity = try memory.room(
+      for: pending.count + bytes.count, capacity: pending.capacity, width: 1,
+      besides: 2 * Self.readSize, origin: origin)
+    {
+      pending.reserveCapacity(capacity)
+    }
+    pending += bytes
   }
 
   private func decode(_ line: [UInt8]) throws -> AudioStream? {

@@ -4,8 +4,9 @@ import Foundation
 
 /// A picture drawn block by block while a signal renders, then written as a PNG file.
 public protocol SignalPicture: AnyObject {
-  /// Adds a block of frames.
-  func add(_ buffer: AudioBuffer, frames: Int)
+  /// Adds a block of frames; throws when the picture's memory is counted and the run
+  /// has no room for it to grow.
+  func add(_ buffer: AudioBuffer, frames: Int) throws
   /// Writes the picture as a PNG file, atomically; errors name it `displayPath`.
   func write(to path: String, displayPath: String) throws
 }

@@ -24,6 +24,8 @@ public final class SignalFileWriter {
   private var clipped = 0
   private var nonFinite = 0
   private let isStream: Bool
+  /// The memory of the conversions and of the batches in flight, in the run's budget.
+  private let memory: MemoryReservation
 
   /// The encodings a write may ask for by their short names (`s16`, `s24`, `s32`, `f32`).
   public static let namedEncodings: [SampleEncoding] = [.int16, .int24, .int32, .float32]
@@ -43,11 +45,14 @@ public final class SignalFileWriter {
   ///   - displayName: how errors and reports name the file (the path as the script or
   ///     the user wrote it); `path` when `nil`.
   ///   - settings: the MP3 bitrate, Vorbis quality or FLAC compression level.
-  /// - Throws: ``ASTCore/AudioFileError`` naming the file.
+  ///   - context: the run's settings: where clipping is reported, the memory the
+  ///     writer's buffers are counted in, the block size.
+  /// - Throws: ``ASTCore/AudioFileError`` naming the file, or ``MemoryLimitError`` when
+  ///   the run has no room for the writer's buffers.
   public init(
     path: String, displayName: String? = nil, format: AudioFileFormat? = nil,
     encodingName: String = "", settings: EncoderSettings = EncoderSettings(), sampleRate: Int,
-    channelCount: Int, origin: Int?, trouble: TroubleReport
+    channelCount: Int, origin: Int?, context: RenderContext
   ) throws {
     let shown = displayName ?? path
     guard let resolved = format ?? AudioFileWriter.defaultFormat(for: path) else {
@@ -58,6 +63,14 @@ public final class SignalFileWriter {
       throw AudioFileError(
         .unsupportedFormat, .write, path: shown, reason: "unknown sample format '\(encodingName)'")
     }
+    // The batch being gathered holds up to a block more than a batch, and each batch is
+    // copied out to the background writer, which holds four and writes a fifth; a
+    // block of another encoding is interleaved as floats and as integers.
+    let blockSamples = context.blockSize * channelCount
+    let batchBytes = 2 * (Self.batchSamples + blockSamples)
+    memory = try context.memory.reserve(
+      batchBytes * (BackgroundWriter.slots + 2) + 8 * blockSamples,
+      for: .part("the file writer's batches"), origin: origin)
     self.path = path
     self.displayName = shown == "-" ? "standard output" : shown
     writer = try AudioFileWriter(
@@ -69,7 +82,8 @@ public final class SignalFileWriter {
     }
     channels = channelCount
     self.origin = origin
-    self.trouble = trouble
+    trouble = context.trouble
+    shorts.reserveCapacity(Self.batchSamples + blockSamples)
   }
 
   /// Appends `frames` frames of a planar block. While four batches wait for the
@@ -97,6 +111,12 @@ public final class SignalFileWriter {
 
   /// Converts a chunk, as ``prepare(_:frames:)`` does a block.
   private func prepare(_ chunk: AudioStream) throws -> [[Int16]] {
+    // A chunk is converted whole, as floats and as integers, and its batch waits for
+    // the background writer with four others.
+    try memory.grow(
+      toAtLeast: MemoryBudget.bytes(
+        frames: chunk.frameCount, channels: chunk.channelCount,
+        width: 8 + 2 * (BackgroundWriter.slots + 1)), origin: origin)
     interleaved = try ChunkCodec.samples(chunk)
     return try prepareInterleaved()
   }
@@ -318,17 +338,23 @@ final class BackgroundWriter: @unchecked Sendable {
 public enum Render {
   /// Renders `node` to its end, returning its summary; `each` sees every block. Without
   /// `measuring`, the summary counts frames only (no peak or RMS), which saves a pass
-  /// over every sample.
+  /// over every sample. With `timer`, the time of each block's render (not of `each`)
+  /// is recorded.
   public static func drain(
-    _ node: AudioNode, measuring: Bool = true,
+    _ node: AudioNode, measuring: Bool = true, timer: BlockTimer? = nil,
     each: ((AudioBuffer, Int) async throws -> Void)? = nil
   ) async throws -> SignalSummary {
     var summary = SignalSummary(sampleRate: node.sampleRate, channelCount: node.channelCount)
-    let buffer = node.makeBuffer()
     let block = node.context.blockSize
+    let buffer = try AudioBuffer(
+      channelCount: node.channelCount, capacity: block, reservingIn: node.context.memory,
+      for: .blocks)
+    timer?.describeBlocks(frames: block, sampleRate: node.sampleRate)
     while true {
       try node.context.cancellation.check()
+      let start = timer == nil ? 0 : BlockTimer.now()
       let count = try await node.render(into: buffer, frames: block)
+      timer?.record(since: start)
       if count > 0 {
         if measuring {
           summary.add(buffer, frames: count)
@@ -343,13 +369,13 @@ public enum Render {
   }
 
   /// Renders `node` into a file, atomically; returns how many frames were written (the
-  /// summary's levels are not measured).
+  /// summary's levels are not measured). With `timer`, each block's render is timed.
   ///
   /// `naming` turns a failure of the file (opening, writing or finishing it, not of the
   /// render) into the error thrown, so that a caller can say whose file it was.
   public static func write(
     _ node: AudioNode, to path: String, format: AudioFileFormat? = nil, encodingName: String = "",
-    settings: EncoderSettings = EncoderSettings(), origin: Int? = nil,
+    settings: EncoderSettings = EncoderSettings(), origin: Int? = nil, timer: BlockTimer? = nil,
     naming: @escaping (any Error) -> any Error = { $0 }
   ) async throws -> SignalSummary {
     func named<T>(_ body: () throws -> T) throws -> T {
@@ -362,10 +388,10 @@ public enum Render {
       try SignalFileWriter(
         path: path, format: format, encodingName: encodingName, settings: settings,
         sampleRate: node.sampleRate, channelCount: node.channelCount, origin: origin,
-        trouble: node.context.trouble)
+        context: node.context)
     }
     do {
-      let summary = try await drain(node, measuring: false) { buffer, count in
+      let summary = try await drain(node, measuring: false, timer: timer) { buffer, count in
         try await namedAsync { try await writer.write(buffer, frames: count) }
       }
       // A run cancelled while the last blocks came in leaves no file.

@@ -50,21 +50,34 @@ public final class SpectrogramPicture: @unchecked Sendable {
   private var merging = 1
   private var pending: [Float]?
   private var pendingCount = 0
+  /// The picture's memory in the run's budget, if it is counted in one.
+  private let memory: MemoryReservation?
 
   /// An empty spectrogram for `channelCount` channels at `sampleRate` (at least
   /// ``lowestSampleRate``; below it the lanes are left empty), `width` pixels wide with
   /// lanes of `laneHeight` rows; `frameCount`, when known, spaces the transforms so that
   /// about one of them falls on each column of the spectrum.
+  ///
+  /// With `memory`, the most the picture holds is counted in it at once, without being
+  /// refused (the builder's ``MemoryBudget/requireWithinLimit(origin:)`` refuses it
+  /// before the render): the columns (up to twice the spectrum's width, merged into
+  /// more, and copied out at the end), the pixels, and the transform's buffers.
   public init(
     sampleRate: Int, channelCount: Int, frameCount: Int?, width: Int = 1200,
-    laneHeight: Int = 400
+    laneHeight: Int = 400, memory: MemoryBudget? = nil
   ) {
+    let spectrumWidth = max(1, width - Self.axisWidth - Self.legendWidth)
+    let columnBytes = 4 * channelCount * laneHeight
+    let height = channelCount * (laneHeight + Self.laneGap) + TimeAxis.height
+    let transformBytes = 4 * (Self.windowSize * (channelCount + 3) + 4)
+    self.memory = memory?.charging(
+      columnBytes * (5 * spectrumWidth + 2) + 3 * width * height + transformBytes,
+      for: .part("the picture"))
     self.sampleRate = sampleRate
     self.channelCount = channelCount
     self.width = width
     self.laneHeight = laneHeight
     let size = Self.windowSize
-    let spectrumWidth = max(1, width - Self.axisWidth - Self.legendWidth)
     hop = max(size / 4, (frameCount ?? 0) / spectrumWidth)
     window = (0..<size).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(size))) }
     recent = Array(repeating: [Float](repeating: 0, count: size), count: channelCount)

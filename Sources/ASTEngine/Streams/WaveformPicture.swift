@@ -24,16 +24,26 @@ public final class WaveformPicture: Sendable {
     var frames = 0
   }
   private let state: Mutex<State>
+  /// The picture's memory in the run's budget, if it is counted in one.
+  private let memory: MemoryReservation?
+  /// The bytes counted for the picture's pixels.
+  private let canvasBytes: Int
 
   /// The picture's height in pixels: the lanes and the time axis.
   public var height: Int { laneHeight * channelCount + TimeAxis.height }
 
   /// An empty picture for a signal with `channelCount` channels; with `decibels`, the
   /// envelope is drawn in dBFS from -60 (the middle line) to 0 (the lane's edge).
+  ///
+  /// With `memory`, the picture's pixels are counted in it at once, without being
+  /// refused (the builder's ``MemoryBudget/requireWithinLimit(origin:)`` refuses them),
+  /// and the envelope as it grows (``add(_:frames:)`` refuses that).
   public init(
     sampleRate: Int, channelCount: Int, width: Int = 1200, laneHeight: Int = 200,
-    decibels: Bool = false
+    decibels: Bool = false, memory: MemoryBudget? = nil
   ) {
+    canvasBytes = width * (laneHeight * channelCount + TimeAxis.height) * 3
+    self.memory = memory?.charging(canvasBytes, for: .part("the picture"))
     self.width = width
     self.sampleRate = sampleRate
     self.decibels = decibels
@@ -47,8 +57,22 @@ public final class WaveformPicture: Sendable {
   }
 
   /// Adds a block of frames.
-  public func add(_ buffer: AudioBuffer, frames: Int) {
-    state.withLock { state in
+  ///
+  /// - Throws: ``MemoryLimitError`` when the picture's memory is counted and the run
+  ///   has no room for the envelope to grow.
+  public func add(_ buffer: AudioBuffer, frames: Int) throws {
+    try state.withLock { state in
+      let kept = state.minima.isEmpty ? 0 : state.minima[0].count
+      if let memory, !state.minima.isEmpty,
+        let capacity = try memory.room(
+          for: kept + (state.filled + frames) / Self.bucket, capacity: state.minima[0].capacity,
+          width: 8 * channelCount, besides: canvasBytes)
+      {
+        for channel in 0..<channelCount {
+          state.minima[channel].reserveCapacity(capacity)
+          state.maxima[channel].reserveCapacity(capacity)
+        }
+      }
       for frame in 0..<frames {
         for channel in 0..<channelCount {
           let sample = buffer.channel(channel)[frame]

@@ -240,10 +240,15 @@ extension Evaluator {
       return try await evaluate(body, in: scope)
     case .arithmetic(let op, let left, let right, _, let range):
       return try await arithmetic(op, left, right, in: environment, range: range)
-    case .negate(let operand, _, _):
+    case .negate(let operand, _, let range):
       switch try await evaluate(operand, in: environment) {
       case .number(let value): return .number(-value)
-      case .audio(let node, let metadata): return .audio(NegateNode(node), metadata)
+      case .audio(let node, let metadata):
+        let negated = NegateNode(node)
+        try await guarded(range) {
+          try context.memory.requireWithinLimit(origin: origin(range, holder: "-"))
+        }
+        return .audio(negated, metadata)
       default: throw RuntimeError(message: "cannot negate this value", range: operand.range)
       }
     case .builtin(let builtin, let arguments, let lifted, _, let range):
@@ -420,6 +425,13 @@ extension Evaluator {
     case .divide: operation = .divide
     }
     let node: ArithmeticNode
+    // The node's blocks are refused here when they take the run past its memory limit.
+    func checked(_ node: ArithmeticNode, _ metadata: Metadata) async throws -> RuntimeValue {
+      let tag = origin(range, holder: op.rawValue)
+      node.origin = tag
+      try await guarded(range) { try context.memory.requireWithinLimit(origin: tag) }
+      return .audio(node, metadata)
+    }
     switch (a, b) {
     case (.number(let x), .number(let y)):
       switch op {
@@ -430,17 +442,14 @@ extension Evaluator {
       }
     case (.audio(let x, let metadata), .number(let y)):
       node = ArithmeticNode(operation, signal: x, number: y, numberFirst: false)
-      node.origin = origin(range)
-      return .audio(node, metadata)
+      return try await checked(node, metadata)
     case (.number(let x), .audio(let y, let metadata)):
       node = ArithmeticNode(operation, signal: y, number: x, numberFirst: true)
-      node.origin = origin(range)
-      return .audio(node, metadata)
+      return try await checked(node, metadata)
     case (.audio(let x, let metadata), .audio(let y, _)):
       try RuntimeError.requireSameRate(x, y, at: range)
       node = ArithmeticNode(operation, x, y)
-      node.origin = origin(range)
-      return .audio(node, metadata)
+      return try await checked(node, metadata)
     default:
       throw RuntimeError(message: "cannot use '\(op.rawValue)' on these values", range: range)
     }

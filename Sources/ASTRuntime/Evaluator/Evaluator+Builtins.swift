@@ -7,7 +7,9 @@ import Foundation
 extension Evaluator {
   // MARK: Builtins
 
-  /// Builds a builtin call with the builder its declaration gives.
+  /// Builds a builtin call with the builder its declaration gives. What it builds is
+  /// tagged with the call's place, where a refusal of memory while building it (or
+  /// later, by what it built) is reported.
   func build(
     _ builtin: Builtin, _ values: [TypedExpr], lifted: Bool, in environment: Environment,
     range: SourceRange
@@ -15,26 +17,33 @@ extension Evaluator {
     let call = EvaluatorCall(
       evaluator: self, builtin: builtin, values: values, lifted: lifted,
       environment: environment, range: range)
+    let tag = origin(range, holder: builtin.name)
     switch builtin.build {
     case .value(let build):
-      return try await build(call)
+      let value = try await attributing(to: tag) { try await build(call) }
+      switch value {
+      case .audio(let node, _) where node.origin == nil: node.origin = tag
+      case .stream(let source) where source.origin == nil: source.origin = tag
+      default: break
+      }
+      return value
     case .effect(let build):
       let inputName = builtin.parameters.first?.name ?? "x"
-      let tag = origin(range)
       if lifted {
         let source = try await call.stream(inputName)
-        return .stream(
-          LiftedSource(source) { input in
-            try call.checkInputRate(input.sampleRate)
-            call.sampleRate = input.sampleRate
-            let node = try await build(call, input)
-            node.origin = tag
-            return node
-          })
+        let lifted = LiftedSource(source) { input in
+          try call.checkInputRate(input.sampleRate)
+          call.sampleRate = input.sampleRate
+          let node = try await self.attributing(to: tag) { try await build(call, input) }
+          node.origin = tag
+          return node
+        }
+        lifted.origin = tag
+        return .stream(lifted)
       }
       let (input, metadata) = try await call.audio(inputName)
       call.sampleRate = input.sampleRate
-      let node = try await build(call, input)
+      let node = try await attributing(to: tag) { try await build(call, input) }
       node.origin = tag
       return .audio(node, metadata)
     }
@@ -227,6 +236,6 @@ final class EvaluatorCall: BuiltinCall {
   }
 
   func origin() -> Int {
-    evaluator.origin(range)
+    evaluator.origin(range, holder: builtin.name)
   }
 }

@@ -41,7 +41,9 @@ extension Evaluator {
             .picture, path: path,
             reason: "'out' is a Stream, and its picture is drawn of a signal (join it first)")
         }
-        let picture = WaveformPicture(sampleRate: node.sampleRate, channelCount: node.channelCount)
+        let picture = WaveformPicture(
+          sampleRate: node.sampleRate, channelCount: node.channelCount, memory: self.context.memory)
+        try self.context.memory.requireWithinLimit()
         value = .audio(
           TapNode(
             node, drawing: picture, to: path,
@@ -63,17 +65,15 @@ extension Evaluator {
       value = .audio(try await JoinNode.make(stream), [:])
     }
     guard case .audio(let node, let metadata) = value else { return value }
-    kept.audio = RenderedAudio(
-      sampleRate: node.sampleRate, channels: Array(repeating: [], count: node.channelCount))
+    let held = try HeldSignal(
+      channelCount: node.channelCount, frameCount: node.frameCount, in: context.memory,
+      for: .named("the samples of 'out' kept"))
+    kept.sampleRate = node.sampleRate
+    kept.held = held
     return .audio(
       TapNode(
-        node,
-        onBlock: { buffer, count in
-          for channel in 0..<buffer.channelCount {
-            kept.audio?.channels[channel].append(
-              contentsOf: UnsafeBufferPointer(start: buffer.channel(channel), count: count))
-          }
-        }, onEnd: {}), metadata)
+        node, onBlock: { buffer, count in try held.append(buffer, frames: count) }, onEnd: {}),
+      metadata)
   }
 
   /// Renders `value` and writes its summary line (a number of `type` or a string as
@@ -83,7 +83,7 @@ extension Evaluator {
   {
     switch value {
     case .audio(let node, _):
-      let summary = try await Render.drain(node)
+      let summary = try await Render.drain(node, timer: options.blockTimer)
       options.output.line(summary.line)
       return summary
     case .stream(let stream):
@@ -105,20 +105,22 @@ extension Evaluator {
   private func write(
     _ value: RuntimeValue, of out: TypedExpr, to path: String, settings: EncoderSettings
   ) async throws -> SignalSummary? {
+    // The file's failures are the output's; memory the writer cannot have is the run's.
     let naming: @Sendable (any Error) -> any Error = {
-      OutputError(.out, path: path, failure: $0)
+      $0 is MemoryLimitError ? $0 : OutputError(.out, path: path, failure: $0)
     }
     switch value {
     case .audio(let node, _):
       return try await Render.write(
-        node, to: path, settings: settings, origin: origin(out.range), naming: naming)
+        node, to: path, settings: settings, origin: origin(out.range), timer: options.blockTimer,
+        naming: naming)
     case .stream(let stream):
       let origin = origin(out.range)
-      let trouble = context.trouble
+      let context = context
       let writer = LazyStreamWriter { chunk in
         try SignalFileWriter(
           path: path, settings: settings, sampleRate: chunk.sampleRate,
-          channelCount: chunk.channelCount, origin: origin, trouble: trouble)
+          channelCount: chunk.channelCount, origin: origin, context: context)
       }
       do {
         let summary = try await Render.drain(stream) { chunk in
@@ -154,7 +156,8 @@ extension Evaluator {
       stream = source
     case .audio(let node, let metadata):
       let frames = max(1, Int((Double(node.sampleRate) * 0.5).rounded()))
-      stream = ChunkerSource(node, framesPerChunk: frames, metadata: metadata, integers: true)
+      stream = try ChunkerSource(
+        node, framesPerChunk: frames, metadata: metadata, integers: true)
     default:
       throw RuntimeError(
         message: "'out' is not a signal or a stream, so there are no chunks to emit", range: range)

@@ -86,15 +86,15 @@ extension Evaluator {
       case .list(let items): return .list(count: items.count)
       case .unit: return .nothing
       case .audio(let node, _):
-        let envelope = EnvelopeCollector(frames: node.frameCount)
+        let envelope = EnvelopeCollector(frames: node.frameCount, memory: self.context.memory)
         let summary = try await Render.drain(node) { buffer, count in
-          envelope.add(buffer, frames: count)
+          try envelope.add(buffer, frames: count)
         }
         return .signal(summary, envelope: envelope.columns())
       case .stream(let source):
-        let envelope = EnvelopeCollector()
+        let envelope = EnvelopeCollector(memory: self.context.memory)
         let summary = try await Render.drain(source) { chunk in
-          envelope.add(chunk: chunk)
+          try envelope.add(chunk: chunk)
         }
         guard let summary else { return .nothing }
         return .signal(summary, envelope: envelope.columns())
@@ -129,20 +129,34 @@ final class EnvelopeCollector {
   private var current: UInt8 = 0
   private var filled = 0
   private var frames = 0
+  /// The levels' memory in the run's budget, when counted.
+  private let memory: MemoryReservation?
 
   /// A collector of `columnCount` columns; `frames` is the signal's length when known;
-  /// `exactLimit` frames of unknown length are kept a byte each.
+  /// `exactLimit` frames of unknown length are kept a byte each, counted in `memory`
+  /// when given.
   init(
     columns columnCount: Int = 32, frames expectedFrames: Int? = nil,
-    exactLimit: Int = EnvelopeCollector.maximumExactFrames
+    exactLimit: Int = EnvelopeCollector.maximumExactFrames, memory: MemoryBudget? = nil
   ) {
     self.columnCount = columnCount
     self.exactLimit = max(1, exactLimit)
     self.expectedFrames = expectedFrames.flatMap { $0 > 0 ? $0 : nil }
+    self.memory = memory?.reservation(for: .named("the sparkline's levels"))
     exact = [Float](repeating: 0, count: columnCount)
   }
 
-  func add(_ buffer: AudioBuffer, frames count: Int) {
+  /// Makes room for the levels of `count` more frames, while they are kept a byte each.
+  private func makeRoom(for count: Int) throws {
+    guard expectedFrames == nil, bucket == 0, let memory else { return }
+    let wanted = min(levels.count + count, exactLimit)
+    if let capacity = try memory.room(for: wanted, capacity: levels.capacity, width: 1) {
+      levels.reserveCapacity(capacity)
+    }
+  }
+
+  func add(_ buffer: AudioBuffer, frames count: Int) throws {
+    try makeRoom(for: count)
     for frame in 0..<count {
       var level: Float = 0
       for channel in 0..<buffer.channelCount {
@@ -152,11 +166,12 @@ final class EnvelopeCollector {
     }
   }
 
-  func add(chunk: AudioStream) {
+  func add(chunk: AudioStream) throws {
     guard let samples = try? ProcessingContext().samples(from: chunk, as: Float.self) else {
       return
     }
     let channels = max(chunk.channelCount, 1)
+    try makeRoom(for: samples.count / channels)
     for frame in 0..<(samples.count / channels) {
       var level: Float = 0
       for channel in 0..<channels { level = max(level, abs(samples[frame * channels + channel])) }

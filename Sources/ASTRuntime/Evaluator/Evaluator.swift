@@ -30,7 +30,11 @@ public struct RunOptions: Sendable {
   /// The directory every file the script reads or writes must lie in, if any; relative
   /// paths are then taken against it, and ``baseDirectory`` is not used.
   public var sandbox: Sandbox?
-  /// The most bytes one node may hold (``ASTEngine/RenderContext/memoryLimit``).
+  /// Times the render of each block of `out` when set, to see how near the slowest come
+  /// to the time of the audio they make.
+  public var blockTimer: BlockTimer?
+  /// The most bytes the run may hold at once, everything it holds counted together
+  /// (``ASTEngine/RenderContext/memoryLimit``).
   public var memoryLimit = RenderContext.defaultMemoryLimit
 
   /// Creates options.
@@ -83,10 +87,13 @@ public final class Evaluator: @unchecked Sendable {
     public static let nonFiniteSamples: DiagnosticID = "non-finite-samples"
     /// Raw input that ended inside a frame.
     public static let partialFrame: DiagnosticID = "partial-frame"
+    /// Memory that would take the run past its limit (`--memory-limit`).
+    public static let memoryLimit: DiagnosticID = "memory-limit"
 
     /// Every identifier above.
     public static let all: [DiagnosticID] = [
       runtimeError, computedOutOfRange, clippedSamples, nonFiniteSamples, partialFrame,
+      memoryLimit,
     ]
   }
 
@@ -111,6 +118,8 @@ public final class Evaluator: @unchecked Sendable {
     /// absurdly many nodes.
     var nodesBuilt = 0
     var origins: [SourceRange] = []
+    /// The builtin (or operator) at each origin that has one, for errors that name it.
+    var holders: [Int: String] = [:]
     /// The first error of a task running beside the statements (a publisher).
     var firstFailure: (any Error)?
   }
@@ -130,10 +139,12 @@ public final class Evaluator: @unchecked Sendable {
       memoryLimit: options.memoryLimit)
   }
 
-  /// An origin tag for a source range, for reports.
-  func origin(_ range: SourceRange) -> Int {
+  /// An origin tag for a source range, for reports; `holder` is the builtin (or
+  /// operator) there, which an error about memory names.
+  func origin(_ range: SourceRange, holder: String? = nil) -> Int {
     state.withLock { state in
       state.origins.append(range)
+      if let holder { state.holders[state.origins.count - 1] = holder }
       return state.origins.count - 1
     }
   }
@@ -257,6 +268,8 @@ public final class Evaluator: @unchecked Sendable {
       throw error
     } catch RenderError.cancelled {
       throw RenderError.cancelled
+    } catch let error as MemoryLimitError {
+      throw runtimeError(error, at: range)
     } catch let error as AudioFileError {
       throw RuntimeError(
         message: error.description, range: range,
@@ -267,6 +280,33 @@ public final class Evaluator: @unchecked Sendable {
       throw RuntimeError(message: error.description, range: range)
     } catch {
       throw RuntimeError(message: String(describing: error), range: range)
+    }
+  }
+
+  /// A refusal of memory as an error at the place that asked (its origin), naming the
+  /// builtin there; at `range` when the place is not known.
+  func runtimeError(_ error: MemoryLimitError, at range: SourceRange) -> RuntimeError {
+    var error = error
+    let place = state.withLock { state -> (SourceRange, String?)? in
+      guard let origin = error.origin, origin < state.origins.count else { return nil }
+      return (state.origins[origin], state.holders[origin])
+    }
+    error.holder = error.holder ?? place?.1
+    return RuntimeError(
+      message: error.description, range: place?.0 ?? range, id: Self.IDs.memoryLimit)
+  }
+
+  /// Runs `body`, which builds what is at origin `tag`, then refuses the blocks it
+  /// counted if they took the run past its memory limit; a refusal of memory that does
+  /// not say where it was asked for is then at `tag`.
+  func attributing<T>(to tag: Int, _ body: () async throws -> T) async throws -> T {
+    do {
+      let value = try await body()
+      try context.memory.requireWithinLimit(origin: tag)
+      return value
+    } catch var error as MemoryLimitError where error.origin == nil {
+      error.origin = tag
+      throw error
     }
   }
 
@@ -379,18 +419,21 @@ extension Evaluator {
     case .stream(let stream): node = try await JoinNode.make(stream)
     default: throw RuntimeError(message: "'\(name)' is not a signal", range: recipe.range)
     }
-    var channels = [[Float]](repeating: [], count: node.channelCount)
-    _ = try await Render.drain(node) { buffer, count in
-      for channel in 0..<channels.count {
-        channels[channel].append(
-          contentsOf: UnsafeBufferPointer(start: buffer.channel(channel), count: count))
-      }
-    }
-    return RenderedAudio(sampleRate: node.sampleRate, channels: channels)
+    let held = try HeldSignal(
+      channelCount: node.channelCount, frameCount: node.frameCount, in: context.memory,
+      for: .named("the samples of '\(name)' kept"))
+    _ = try await Render.drain(node) { buffer, count in try held.append(buffer, frames: count) }
+    return RenderedAudio(sampleRate: node.sampleRate, channels: held.channels)
   }
 }
 
 /// The samples of `out`, filled while it renders.
 final class KeptAudio: @unchecked Sendable {
-  var audio: RenderedAudio?
+  var sampleRate = 0
+  var held: HeldSignal?
+
+  /// The samples kept so far.
+  var audio: RenderedAudio? {
+    held.map { RenderedAudio(sampleRate: sampleRate, channels: $0.channels) }
+  }
 }

@@ -12,7 +12,7 @@ extension BuiltinRegistry {
     let encoding = try await call.string("format")
     let settings = try await encoderSettings(call, path: path)
     let tag = call.origin()
-    let trouble = call.context.trouble
+    let context = call.context
     // A rate the file's format cannot hold is refused at the call, as the checker does.
     let format = AudioFileFormat(path: written)
     let range = call.range
@@ -29,7 +29,7 @@ extension BuiltinRegistry {
       let writer = try SignalFileWriter(
         path: path, displayName: written, encodingName: encoding,
         settings: try settings(input.sampleRate), sampleRate: input.sampleRate,
-        channelCount: input.channelCount, origin: tag, trouble: trouble)
+        channelCount: input.channelCount, origin: tag, context: context)
       let tap = TapNode(
         input, onBlock: { buffer, count in try await writer.write(buffer, frames: count) },
         onEnd: { try await writer.finish() })
@@ -40,7 +40,7 @@ extension BuiltinRegistry {
         return try SignalFileWriter(
           path: path, displayName: written, encodingName: encoding,
           settings: try settings(chunk.sampleRate), sampleRate: chunk.sampleRate,
-          channelCount: chunk.channelCount, origin: tag, trouble: trouble)
+          channelCount: chunk.channelCount, origin: tag, context: context)
       }
       return .stream(
         TapSource(

@@ -22,13 +22,10 @@ extension BuiltinRegistry {
       ], result: .sameAsInput, liftsToStreams: true, effects: BuiltinEffects(hasTail: true),
       build: .effect { call, input in
         let rate = input.sampleRate
-        let delayFrames = try await call.frames("time", rate: rate)
-        try call.context.checkMemory(
-          frames: delayFrames, channels: input.channelCount, width: 8,
-          for: "the delay line of 'delay'")
-        return DelayNode(
-          input, delayFrames: delayFrames, feedback: try await call.number("feedback"),
-          mix: try await call.number("mix"), tail: try await call.tail(after: input))
+        return try DelayNode(
+          input, delayFrames: try await call.frames("time", rate: rate),
+          feedback: try await call.number("feedback"), mix: try await call.number("mix"),
+          tail: try await call.tail(after: input))
       }),
     Builtin(
       "reverb", group: .timeAndSpace,
@@ -40,7 +37,7 @@ extension BuiltinRegistry {
         tailParameter,
       ], result: .sameAsInput, liftsToStreams: true, effects: BuiltinEffects(hasTail: true),
       build: .effect { call, input in
-        ReverbNode(
+        try ReverbNode(
           input, room: try await call.number("room"), damp: try await call.number("damp"),
           wet: try await call.number("wet"), tail: try await call.tail(after: input))
       }),

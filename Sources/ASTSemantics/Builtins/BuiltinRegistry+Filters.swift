@@ -17,7 +17,8 @@ extension BuiltinRegistry {
         BuiltinParameter(
           BiquadNode.frequency, .signal, name: frequencyName,
           summary:
-            "the \(frequencyName == "cutoff" ? "cutoff" : "centre") frequency; an Audio sweeps it"),
+            "the \(frequencyName == "cutoff" ? "cutoff" : "centre") frequency; an Audio sweeps it sample by sample (a state-variable filter of the same response)"
+        ),
         qualityFactor(q, spelling: qSpelling),
       ], result: .sameAsInput, liftsToStreams: true,
       build: .effect { call, input in

@@ -68,7 +68,7 @@ extension BuiltinRegistry {
         let (written, path) = try await call.path("path", writing: true)
         let picture = WaveformPicture(
           sampleRate: input.sampleRate, channelCount: input.channelCount,
-          decibels: try await call.string("scale") == "db")
+          decibels: try await call.string("scale") == "db", memory: call.context.memory)
         return .audio(TapNode(input, drawing: picture, to: path, displayPath: written), metadata)
       }),
     Builtin(
@@ -87,7 +87,7 @@ extension BuiltinRegistry {
         let (written, path) = try await call.path("path", writing: true)
         let picture = SpectrogramPicture(
           sampleRate: input.sampleRate, channelCount: input.channelCount,
-          frameCount: input.frameCount)
+          frameCount: input.frameCount, memory: call.context.memory)
         return .audio(TapNode(input, drawing: picture, to: path, displayPath: written), metadata)
       }),
   ]

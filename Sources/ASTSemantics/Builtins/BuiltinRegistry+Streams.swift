@@ -23,12 +23,9 @@ extension BuiltinRegistry {
             message: "the chunk duration is shorter than one frame",
             range: call.argument("dur").range)
         }
-        // A chunk is held whole, as floats and as bytes.
-        try call.context.checkMemory(
-          frames: length, channels: input.channelCount, width: 8, for: "each chunk")
         let integers = try await call.string("format") == "s16"
         return .stream(
-          ChunkerSource(input, framesPerChunk: length, metadata: metadata, integers: integers))
+          try ChunkerSource(input, framesPerChunk: length, metadata: metadata, integers: integers))
       }),
     Builtin(
       "join", group: .streams, "The chunks of a stream back to one signal.",
@@ -75,7 +72,7 @@ extension BuiltinRegistry {
         let formatName = try await call.string("format")
         if formatName == "jsonl" {
           return .stream(
-            JSONLinesSource(
+            try JSONLinesSource(
               descriptor: call.inputDescriptor, sampleRate: rate, channelCount: channels,
               context: call.context))
         }
@@ -84,7 +81,7 @@ extension BuiltinRegistry {
             message: "unknown input format '\(formatName)'", range: call.argument("format").range)
         }
         return .stream(
-          InputSource(
+          try InputSource(
             descriptor: call.inputDescriptor, sampleRate: rate, channelCount: channels,
             format: format, framesPerChunk: call.context.blockSize, origin: call.origin(),
             context: call.context))

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Settings shared by every node of one render.
+public final class RenderContext: Sendable {
+  /// The most frames pulled at once.
+  public let blockSize: Int
+  /// Stops the render when cancelled.
+  public let cancellation: CancellationToken
+  /// Where numeric trouble (clipping, NaN) is counted.
+  public let trouble: TroubleReport
+  /// The most bytes the run may hold at once, everything it holds counted together
+  /// (``memory``).
+  public let memoryLimit: Int
+  /// The memory the run holds, counted against ``memoryLimit``, or against the
+  /// machine's memory when that is less: every buffer of the render is reserved in it
+  /// before it is allocated, and released when it is freed.
+  public let memory: MemoryBudget
+
+  /// The machine's memory, in bytes.
+  static let machineMemory = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+
+  /// The default ``memoryLimit``: 2 GiB, about 90 minutes of 48 kHz stereo.
+  public static let defaultMemoryLimit = 2 << 30
+
+  /// Creates a context.
+  public init(
+    blockSize: Int = 1024, cancellation: CancellationToken = CancellationToken(),
+    trouble: TroubleReport = TroubleReport(), memoryLimit: Int = RenderContext.defaultMemoryLimit
+  ) {
+    precondition(blockSize > 0, "block size must be positive")
+    self.blockSize = blockSize
+    self.cancellation = cancellation
+    self.trouble = trouble
+    self.memoryLimit = memoryLimit
+    memory = MemoryBudget(limit: memoryLimit, machineMemory: Self.machineMemory)
+  }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// How long each block of a render took: a histogram of 1 µs steps up to 100 ms, and
+/// the longest, so that the worst blocks of a long render can be told apart from the
+/// typical one (what a sound card's deadline cares about).
+///
+/// Recording a block stores into preallocated counts: it allocates nothing.
+public final class BlockTimer: @unchecked Sendable {
+  // Unchecked: a timer is used by the one task that renders, and read after it ends.
+  private var counts: [UInt32]
+  private var overflowed = 0
+  /// The number of blocks timed.
+  public private(set) var blockCount = 0
+  /// The longest block, in seconds.
+  public private(set) var longest = 0.0
+  /// The frames of a full block and the rate, to compare a block's time with the audio
+  /// it made; set by the render that uses the timer.
+  public private(set) var blockFrames = 0
+  /// Frames per second of the rendered signal.
+  public private(set) var sampleRate = 0
+
+  /// The steps of the histogram: 1 µs each.
+  static let steps = 100_000
+
+  /// An empty timer.
+  public init() {
+    counts = [UInt32](repeating: 0, count: Self.steps)
+  }
+
+  /// Says what a full block holds.
+  public func describeBlocks(frames: Int, sampleRate: Int) {
+    blockFrames = frames
+    self.sampleRate = sampleRate
+  }
+
+  /// The monotonic clock, in nanoseconds.
+  @inline(__always)
+  static func now() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
+  }
+
+  /// Records a block that started at `start` (``now()``) and has just ended.
+  @inline(__always)
+  func record(since start: UInt64) {
+    let nanoseconds = Self.now() &- start
+    let seconds = Double(nanoseconds) / 1e9
+    longest = max(longest, seconds)
+    blockCount += 1
+    let step = Int(nanoseconds / 1_000)
+    if step < Self.steps { counts[step] &+= 1 } else { overflowed += 1 }
+  }
+
+  /// The time, in seconds, within which the fraction `p` (0 to 1) of the blocks ended;
+  /// the longest for a fraction past the histogram.
+  public func percentile(_ p: Double) -> Double {
+    guard blockCount > 0 else { return 0 }
+    let wanted = Int((Double(blockCount) * p).rounded(.up))
+    var seen = 0
+    for (step, count) in counts.enumerated() {
+      seen += Int(count)
+      if seen >= wanted { return Double(step + 1) / 1e6 }
+    }
+    return longest
+  }
+
+  /// `12800 blocks of 128 frames (2.67 ms of audio each): median 9 µs, 99.9th
+  /// percentile 41 µs (1.5% of a block), longest 320 µs (12.0%)`.
+  public var summary: String {
+    let duration = sampleRate > 0 ? Double(blockFrames) / Double(sampleRate) : 0
+    func time(_ seconds: Double) -> String {
+      seconds < 1e-3
+        ? "\(Int((seconds * 1e6).rounded())) µs"
+        : String(format: "%.2f ms", seconds * 1e3)
+    }
+    func share(_ seconds: Double) -> String {
+      duration > 0 ? String(format: "%.1f%%", 100 * seconds / duration) : "-"
+    }
+    let p999 = percentile(0.999)
+    return "\(blockCount) blocks of \(blockFrames) frames (\(time(duration)) of audio each): "
+      + "median \(time(percentile(0.5))), 99.9th percentile \(time(p999)) "
+      + "(\(share(p999)) of a block), longest \(time(longest)) (\(share(longest)))"
+  }
+}
