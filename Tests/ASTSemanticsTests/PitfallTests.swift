@@ -41,6 +41,11 @@ struct PitfallTests {
     #expect(warnings("x = noise 0.1 |> reverb tail:0.5\nout = fadeout x 0.5") == [])
     #expect(
       warnings("x = noise 0.1 |> reverb tail:0.5\nout = fadeout x 0.7") == ["2:7 long-envelope"])
+    // A pad, a slice or a repetition changes the length: what the input's was says nothing.
+    #expect(warnings("out = pad (sine 440 1) 1 1 |> fadein 2") == [])
+    #expect(warnings("out = repeat (sine 440 1) 3 |> fadeout 2") == [])
+    #expect(warnings("out = slice (sine 440 5) 0 4 |> fadeout 2") == [])
+    #expect(warnings("out = pad (sine 440 1) 1 1 |> gain 0.5 |> lowpass 500 |> fadein 2") == [])
     let source = Source(name: "t.ast", text: "x = sine 440 1\nout = adsr x 10 100 0.5 200")
     let warning = Checker.check(source).diagnostics.first
     #expect(

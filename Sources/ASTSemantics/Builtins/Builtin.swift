@@ -247,6 +247,9 @@ public struct BuiltinEffects: Sendable, Hashable {
   /// Whether its times must fit within its input's length (an envelope or a fade); the
   /// checker warns when they cannot.
   public var timesFitInput = false
+  /// Whether its result is longer or shorter than its input by more than a tail (`pad`,
+  /// `slice`, `repeat`), so what is known of its input's length does not carry over.
+  public var changesLength = false
   /// The script-wide setting it makes, written as a statement of its own (`rate`).
   public var setting: ScriptSetting?
   /// The lowest sample rate of its input it works at, when it has one (a spectrogram's
@@ -309,8 +312,8 @@ public struct BuiltinEffects: Sendable, Hashable {
   public init(
     writesFile: WrittenFile? = nil, prints: Bool = false,
     publishes: Publication? = nil, readsOnce: Source? = nil, holdsWholeSignal: Bool = false,
-    hasTail: Bool = false, timesFitInput: Bool = false, setting: ScriptSetting? = nil,
-    lowestInputRate: LowestRate? = nil
+    hasTail: Bool = false, timesFitInput: Bool = false, changesLength: Bool = false,
+    setting: ScriptSetting? = nil, lowestInputRate: LowestRate? = nil
   ) {
     self.prints = prints
     self.publishes = publishes
@@ -318,6 +321,7 @@ public struct BuiltinEffects: Sendable, Hashable {
     self.holdsWholeSignal = holdsWholeSignal
     self.hasTail = hasTail
     self.timesFitInput = timesFitInput
+    self.changesLength = changesLength
     self.setting = setting
     self.writesFile = writesFile
     self.lowestInputRate = lowestInputRate

@@ -19,7 +19,7 @@ extension BuiltinRegistry {
       "slice", group: .structure, "The part [start, end) in seconds, clamped to the signal.",
       parameters: [
         input, BuiltinParameter(SliceNode.start, .number), BuiltinParameter(SliceNode.end, .number),
-      ], result: .sameAsInput,
+      ], result: .sameAsInput, effects: BuiltinEffects(changesLength: true),
       build: .value { call in
         let (input, metadata) = try await call.audio("x")
         let rate = input.sampleRate
@@ -33,7 +33,7 @@ extension BuiltinRegistry {
       parameters: [
         input,
         BuiltinParameter(RepeatNode.count, .number, name: "n"),
-      ], result: .sameAsInput,
+      ], result: .sameAsInput, effects: BuiltinEffects(changesLength: true),
       build: .value { call in
         let count = max(0, try await call.whole("n"))
         let factory = call.rebuilding("x")
@@ -60,7 +60,7 @@ extension BuiltinRegistry {
       "pad", group: .structure, "Silence before and after the signal.",
       parameters: [
         input, BuiltinParameter(PadNode.before, .number), BuiltinParameter(PadNode.after, .number),
-      ], result: .sameAsInput,
+      ], result: .sameAsInput, effects: BuiltinEffects(changesLength: true),
       build: .value { call in
         let (input, metadata) = try await call.audio("x")
         let rate = input.sampleRate

@@ -66,7 +66,9 @@ extension Checker {
         return arguments[index].constantValue
       }
       if builtin.result == .generator { return constant("dur") }
-      guard builtin.result == .sameAsInput, let input = arguments.first else { return nil }
+      guard builtin.result == .sameAsInput, !builtin.effects.changesLength,
+        let input = arguments.first
+      else { return nil }
       guard builtin.effects.hasTail else { return knownDuration(input) }
       // Until silent (not given) the length is not known; a given tail adds to it.
       guard let seconds = constant("tail"), seconds >= 0, let length = knownDuration(input)
