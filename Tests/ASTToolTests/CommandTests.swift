@@ -479,8 +479,8 @@ struct TerminalSessionTests {
     mark = next.screen.count
     next.type("\u{3}")
     #expect(next.waitFor("ast> ", after: mark))
-    // The prompt shows before libedit has put the terminal back in raw mode: a Ctrl-D
-    // typed in that moment is read in canonical mode and lost, so wait as a person would.
+    // The prompt may show before libedit has put the terminal back in raw mode, and a
+    // Ctrl-D typed in that moment was once lost: wait as a person would.
     usleep(200_000)
     next.type("\u{4}")
     #expect(next.waitForExit() == 0)
