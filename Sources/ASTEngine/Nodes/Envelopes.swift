@@ -74,25 +74,6 @@ public final class EnvelopeNode: AudioNode {
     }
   }
 
-  /// The gain at frame `i` of the signal.
-  @inline(__always)
-  private func gain(at i: Int) -> Double {
-    switch shape {
-    case .fadeIn(let frames):
-      return i < frames ? Double(i) / Double(frames) : 1
-    case .fadeOut(let frames):
-      let start = total - frames
-      return i >= start ? Double(total - 1 - i) / Double(frames) : 1
-    case .adsr(let attack, let decay, let sustain, let release):
-      let start = max(0, total - release)
-      if release > 0, i >= start {
-        let level = Self.sustained(start, attack: attack, decay: decay, sustain: sustain)
-        return level * Double(total - 1 - i) / Double(release)
-      }
-      return Self.sustained(i, attack: attack, decay: decay, sustain: sustain)
-    }
-  }
-
   override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
     // The input renders straight into the output, which is scaled in place, and only
     // where the envelope is not 1.
@@ -114,17 +95,45 @@ public final class EnvelopeNode: AudioNode {
     return count
   }
 
-  /// The gains of frames `start..<start + count` into `levels`: those of an ADSR a
-  /// segment at a time (each a loop without branches), with the arithmetic of
-  /// ``gain(at:)``.
+  /// The gains of frames `start..<start + count` into `levels`, a segment at a time
+  /// (each a loop without branches): a fade's ramp, or an ADSR's attack, decay, sustain
+  /// and release.
   private func fill(_ levels: UnsafeMutablePointer<Float>, from start: Int, count: Int) {
-    guard case .adsr(let attack, let decay, let sustain, let release) = shape else {
-      for index in 0..<count { levels[index] = Float(gain(at: start + index)) }
-      return
-    }
     let end = start + count
-    let releaseStart = release > 0 ? max(0, total - release) : Int.max
     var i = start
+    switch shape {
+    case .fadeIn(let frames):
+      while i < min(end, frames) {
+        levels[i - start] = Float(Double(i) / Double(frames))
+        i += 1
+      }
+      if i < end { (levels + (i - start)).update(repeating: 1, count: end - i) }
+    case .fadeOut(let frames):
+      let rampStart = total - frames
+      if i < min(end, rampStart) {
+        (levels + (i - start)).update(repeating: 1, count: min(end, rampStart) - i)
+        i = min(end, rampStart)
+      }
+      while i < end {
+        levels[i - start] = Float(Double(total - 1 - i) / Double(frames))
+        i += 1
+      }
+    case .adsr(let attack, let decay, let sustain, let release):
+      fillADSR(
+        levels, from: start, count: count, attack: attack, decay: decay, sustain: sustain,
+        release: release)
+    }
+  }
+
+  /// An ADSR's gains of frames `start..<start + count` into `levels`: attack, decay,
+  /// sustain and release a segment at a time.
+  private func fillADSR(
+    _ levels: UnsafeMutablePointer<Float>, from start: Int, count: Int, attack: Int, decay: Int,
+    sustain: Double, release: Int
+  ) {
+    let end = start + count
+    var i = start
+    let releaseStart = release > 0 ? max(0, total - release) : Int.max
     var stop = min(end, attack, releaseStart)
     while i < stop {
       levels[i - start] = Float(Double(i) / Double(attack))

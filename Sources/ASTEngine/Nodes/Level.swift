@@ -175,15 +175,17 @@ public final class MixNode: AudioNode {
     self.inputs = inputs
     let channels = inputs.map(\.channelCount).max() ?? 1
     scratch = inputs[0].makeBuffer(channels: channels)
+    let extents = inputs.map(\.extent)
     var schedule: [(start: Int, index: Int)] = []
     for (index, input) in inputs.enumerated() {
-      let extent = input.extent
       // An input that may have side effects at its end (a tap) has the whole extent,
       // so only a silent one is left out; its length still counts.
-      if !extent.isEmpty || input.frameCount == nil { schedule.append((extent.start, index)) }
+      if !extents[index].isEmpty || input.frameCount == nil {
+        schedule.append((extents[index].start, index))
+      }
     }
     self.schedule = schedule.sorted { ($0.start, $0.index) < ($1.start, $1.index) }
-    leastLength = inputs.map { $0.frameCount ?? $0.extent.start }.max() ?? 0
+    leastLength = zip(inputs, extents).map { $0.frameCount ?? $1.start }.max() ?? 0
     let lengths = inputs.compactMap(\.frameCount)
     super.init(
       sampleRate: inputs[0].sampleRate, channelCount: channels,
