@@ -6,11 +6,17 @@ import Testing
 @testable import ASTSemantics
 @testable import ASTSyntax
 
-/// `LINE:COL id: message` for each diagnostic of checking `text`.
-func checked(_ text: String, options: CheckOptions = CheckOptions()) -> [String] {
+/// `LINE:COL id: message` for each diagnostic of checking `text` (of one `severity`
+/// only, when given; `LINE:COL id` without `messages`).
+func checked(
+  _ text: String, options: CheckOptions = CheckOptions(), severity: Severity? = nil,
+  messages: Bool = true
+) -> [String] {
   let source = Source(name: "t.ast", text: text)
-  return Checker.check(source, options: options).diagnostics.map {
-    "\(source.location(of: $0.range.start)) \($0.id): \($0.message)"
+  return Checker.check(source, options: options).diagnostics.filter { diagnostic in
+    severity.map { diagnostic.severity == $0 } ?? true
+  }.map {
+    "\(source.location(of: $0.range.start)) \($0.id)" + (messages ? ": \($0.message)" : "")
   }
 }
 

@@ -5,12 +5,7 @@ import Testing
 @testable import ASTSyntax
 
 /// `LINE:COL id: message` of the errors of checking `text`.
-private func errors(_ text: String) -> [String] {
-  let source = Source(name: "t.ast", text: text)
-  return Checker.check(source).diagnostics.filter { $0.severity == .error }.map {
-    "\(source.location(of: $0.range.start)) \($0.id): \($0.message)"
-  }
-}
+private func errors(_ text: String) -> [String] { checked(text, severity: .error) }
 
 /// Rates a builtin cannot work at, and times and counts too large for a signal, known
 /// before running: errors of the checker, at their place, not crashes of the run.

@@ -5,10 +5,7 @@ import Testing
 
 /// `LINE:COL id` of the warnings of checking `text`.
 private func warnings(_ text: String) -> [String] {
-  let source = Source(name: "t.ast", text: text)
-  return Checker.check(source).diagnostics.filter { $0.severity == .warning }.map {
-    "\(source.location(of: $0.range.start)) \($0.id)"
-  }
+  checked(text, severity: .warning, messages: false)
 }
 
 @Suite("Checker: pitfalls")
