@@ -19,9 +19,9 @@ struct EngineTests {
     let context = RenderContext(blockSize: 64)
     let node = oscillator(.sine, frames: 100, context: context)
     let buffer = node.makeBuffer()
-    #expect(try await node.render(into: buffer, frames: 64) == 64)
-    #expect(try await node.render(into: buffer, frames: 64) == 36)
-    #expect(try await node.render(into: buffer, frames: 64) == 0)
+    #expect(try await node.pull(into: buffer, frames: 64) == 64)
+    #expect(try await node.pull(into: buffer, frames: 64) == 36)
+    #expect(try await node.pull(into: buffer, frames: 64) == 0)
   }
 
   @Test("a cancelled token stops a render at the next block")

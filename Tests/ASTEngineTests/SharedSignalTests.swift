@@ -32,7 +32,7 @@ struct SharedSignalTests {
     let buffer = node.makeBuffer()
     var result: [Float] = []
     while true {
-      let count = try await node.render(into: buffer, frames: step)
+      let count = try await node.pull(into: buffer, frames: step)
       result += Array(UnsafeBufferPointer(start: buffer.channel(0), count: count))
       if count < step { return result }
     }
@@ -52,7 +52,7 @@ struct SharedSignalTests {
       // Uneven pulls: the readers drift a little apart but stay within the ring.
       for (index, reader) in readers.enumerated() {
         let wanted = [64, 17, 40][index]
-        let count = try await reader.render(into: buffers[index], frames: wanted)
+        let count = try await reader.pull(into: buffers[index], frames: wanted)
         results[index] += Array(UnsafeBufferPointer(start: buffers[index].channel(0), count: count))
         if index == 0, count < wanted { ended = true }
       }
@@ -74,7 +74,7 @@ struct SharedSignalTests {
     let second = signal.makeReader()
     // The second reader takes 50 frames, then the first runs to the end, far ahead.
     let buffer = second.makeBuffer()
-    let count = try await second.render(into: buffer, frames: 50)
+    let count = try await second.pull(into: buffer, frames: 50)
     let head = Array(UnsafeBufferPointer(start: buffer.channel(0), count: count))
     let whole = try await samples(first, step: 64)
     let rest = try await samples(second, step: 64)
@@ -90,7 +90,7 @@ struct SharedSignalTests {
     let builds = Builds()
     let reader = shared(300, context, builds: builds).makeReader()
     #expect(try await samples(reader, step: 50) == reference)
-    #expect(try await reader.render(into: reader.makeBuffer(), frames: 64) == 0)
+    #expect(try await reader.pull(into: reader.makeBuffer(), frames: 64) == 0)
     #expect(builds.count == 1)
   }
 }

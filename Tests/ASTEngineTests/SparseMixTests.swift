@@ -18,8 +18,8 @@ private final class CountingNode: AudioNode {
 
   override func skip(_ frames: Int) async throws -> Int { try await source.skip(frames) }
 
-  override func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await source.render(into: buffer, frames: frames)
+  override func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let count = try source.render(into: buffer, frames: frames)
     pulled += count
     return count
   }
@@ -38,7 +38,7 @@ struct SparseMixTests {
     let buffer = node.makeBuffer()
     var samples: [Float] = []
     while true {
-      let count = try await node.render(into: buffer, frames: node.context.blockSize)
+      let count = try await node.pull(into: buffer, frames: node.context.blockSize)
       samples += UnsafeBufferPointer(start: buffer.channel(0), count: count)
       if count < node.context.blockSize { return samples }
     }
@@ -103,7 +103,7 @@ struct SparseMixTests {
     let mix = MixNode((0..<400).map(note))
     let buffer = mix.makeBuffer()
     var largest = 0
-    while try await mix.render(into: buffer, frames: 64) == 64 {
+    while try await mix.pull(into: buffer, frames: 64) == 64 {
       largest = max(largest, context.memory.bytesHeld)
     }
     // Two or three notes sound at once: the blocks they hold while sounding, not 400.

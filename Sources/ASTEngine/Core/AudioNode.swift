@@ -1,10 +1,15 @@
 /// A node of the audio graph: a signal pulled in blocks.
 ///
-/// Each node renders its output on request into a buffer it is given, pulling its
-/// inputs into buffers it allocated once. `render` fills exactly `frames` frames unless
-/// the signal ends, in which case it returns how many it filled; after the end it
-/// returns 0. Subclasses override ``render(into:frames:)``; dispatch happens once per
-/// block, never per sample.
+/// Rendering has two passes per block. ``ready(frames:)`` comes first, outside the
+/// render: it may suspend, allocate and make system calls, and it does whatever waits
+/// (reading a file or standard input, building a fresh copy of a graph, handing blocks
+/// to a file writer) so that the renders after it can be served from memory.
+/// ``render(into:frames:)`` then fills a block synchronously: it does not suspend, take
+/// a lock, allocate, free or make a system call. `render` fills exactly `frames` frames
+/// unless the signal ends, in which case it returns how many it filled; after the end
+/// it returns 0. Subclasses override `render`, and `ready` when they do more than pass
+/// the same demand to their ``inputs``; dispatch happens once per block, never per
+/// sample.
 open class AudioNode {
   /// Frames per second.
   public let sampleRate: Int
@@ -16,26 +21,51 @@ open class AudioNode {
   public let context: RenderContext
   /// An opaque tag naming where in a script the node comes from, for reports.
   public var origin: Int?
+  /// The nodes this one pulls, readied by the default ``ready(frames:)`` and settled by
+  /// the default ``finish()``.
+  public final var inputs: [AudioNode]
 
-  /// Creates a node.
-  public init(sampleRate: Int, channelCount: Int, frameCount: Int?, context: RenderContext) {
+  /// Creates a node that pulls `inputs`.
+  public init(
+    sampleRate: Int, channelCount: Int, frameCount: Int?, context: RenderContext,
+    inputs: [AudioNode] = []
+  ) {
     self.sampleRate = sampleRate
     self.channelCount = channelCount
     self.frameCount = frameCount
     self.context = context
+    self.inputs = inputs
   }
 
-  /// Creates a node with the rate, channels, length and context of `input`: the common
-  /// case of an effect that keeps its input's format.
-  public init(sameFormatAs input: AudioNode) {
+  /// Creates a node with the rate, channels, length and context of `input`, which it
+  /// pulls (with `more` inputs, such as modulating signals): the common case of an
+  /// effect that keeps its input's format.
+  public init(sameFormatAs input: AudioNode, more: [AudioNode] = []) {
     self.sampleRate = input.sampleRate
     self.channelCount = input.channelCount
     self.frameCount = input.frameCount
     self.context = input.context
+    self.inputs = [input] + more
   }
 
-  /// Renders up to `frames` frames (at most the context's block size) into `buffer`.
-  open func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  /// Makes ready the renders that follow, up to `frames` frames in all, so that they
+  /// need not wait: the pass before each block, which may suspend. By default each of
+  /// ``inputs`` is readied for as many frames: right for a node that pulls as many
+  /// frames as it gives. A node that pulls more or fewer, or at other times, says so.
+  open func ready(frames: Int) async throws {
+    for input in inputs { try await input.ready(frames: frames) }
+  }
+
+  /// Settles what this node holds once its consumer will render it no more (it ended, or
+  /// the consumer stopped): blocks a tap still holds go to the file or picture they are
+  /// for. By default each of ``inputs`` is settled.
+  open func finish() async throws {
+    for input in inputs { try await input.finish() }
+  }
+
+  /// Renders up to `frames` frames (at most the context's block size) into `buffer`,
+  /// without suspending or allocating; ``ready(frames:)`` has made the frames ready.
+  open func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     fatalError("AudioNode.render must be overridden by \(type(of: self))")
   }
 
@@ -44,10 +74,12 @@ open class AudioNode {
   /// signal.
   open var extent: SignalExtent { SignalExtent(start: 0, end: frameCount) }
 
-  /// Passes over the next `frames` frames without giving them, as if they were rendered
-  /// and dropped; returns how many it passed (fewer when the signal ends). A node whose
-  /// leading frames are known to be silent (``PadNode``) passes them without pulling its
-  /// input; by default the frames are rendered into a scratch buffer.
+  /// Passes over the next `frames` frames without giving them, as if they were readied,
+  /// rendered and dropped; returns how many it passed (fewer when the signal ends). Part
+  /// of the ready pass: a consumer that starts pulling a node late (``MixNode``,
+  /// ``SliceNode``) calls it from its own ``ready(frames:)``. A node whose leading frames
+  /// are known to be silent (``PadNode``) passes them without pulling its input; by
+  /// default the frames are rendered into a scratch buffer.
   open func skip(_ frames: Int) async throws -> Int {
     guard frames > 0 else { return 0 }
     let scratch = try AudioBuffer(
@@ -57,7 +89,8 @@ open class AudioNode {
     while skipped < frames {
       try context.cancellation.check()
       let wanted = min(context.blockSize, frames - skipped)
-      let count = try await render(into: scratch, frames: wanted)
+      try await ready(frames: wanted)
+      let count = try render(into: scratch, frames: wanted)
       skipped += count
       if count < wanted { break }
     }
@@ -79,11 +112,11 @@ open class AudioNode {
 /// silence; returns how many frames the node gave. For nodes that combine inputs of
 /// different lengths, the shorter padded with silence.
 func pullPadded(_ node: AudioNode, into buffer: AudioBuffer, frames: Int, ended: inout Bool)
-  async throws -> Int
+  throws -> Int
 {
   var got = 0
   if !ended {
-    got = try await node.render(into: buffer, frames: frames)
+    got = try node.render(into: buffer, frames: frames)
     if got < frames { ended = true }
   }
   buffer.clear(from: got, to: frames)

@@ -190,11 +190,11 @@ public final class BiquadNode: AudioNode {
     fixed = BiquadCoefficients(
       kind: kind, frequency: frequency.value, q: q, sampleRate: Double(input.sampleRate))
     variable = frequency.isModulated ? StateVariableFilter(kind: kind, q: q) : nil
-    super.init(sameFormatAs: input)
+    super.init(sameFormatAs: input, more: frequency.signals)
   }
 
   /// The filter with fixed coefficients over one block, returning the new state. Kept
-  /// out of the async `render` so the loop's bounds stay in registers, and arranged so
+  /// out of `render` so the loop's bounds stay in registers, and arranged so
   /// that each loop-carried path is one fused multiply-add: `output` from `z1`, and `z1`
   /// from `output` (the `b1 x + z2` part does not wait on the new output).
   @inline(never)
@@ -230,12 +230,12 @@ public final class BiquadNode: AudioNode {
     return skipped
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     // In place: each output sample depends on the input sample at the same index.
-    let count = try await input.render(into: buffer, frames: frames)
+    let count = try input.render(into: buffer, frames: frames)
     guard count > 0 else { return 0 }
     position += count
-    let frequencies = try await frequency.next(count)
+    let frequencies = try frequency.next(count)
     let rate = Double(sampleRate)
     var bad = 0
     for channel in 0..<channelCount {

@@ -42,8 +42,8 @@ public final class CompressorNode: AudioNode {
     super.init(sameFormatAs: input)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await input.render(into: inputBuffer, frames: frames)
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let count = try input.render(into: inputBuffer, frames: frames)
     guard count > 0 else { return 0 }
     let slope = 1 - 1 / ratio
     for index in 0..<count {

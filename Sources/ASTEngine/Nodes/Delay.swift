@@ -52,11 +52,12 @@ public final class DelayNode: AudioNode {
     feed = TailFeed(tail)
     super.init(
       sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: feed.frameCount(input: input.frameCount), context: input.context)
+      frameCount: feed.frameCount(input: input.frameCount), context: input.context,
+      inputs: [input])
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let (count, tailStart) = try await feed.pull(input, into: inputBuffer, frames: frames)
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let (count, tailStart) = try feed.pull(input, into: inputBuffer, frames: frames)
     guard count > 0 else { return 0 }
     let length = max(delayFrames, 1)
     var position = cursor

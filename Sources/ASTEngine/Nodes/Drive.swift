@@ -18,7 +18,7 @@ public final class DriveNode: AudioNode {
   public init(_ input: AudioNode, amount: ParameterSignal) {
     self.input = input
     self.amount = amount
-    super.init(sameFormatAs: input)
+    super.init(sameFormatAs: input, more: amount.signals)
   }
 
   /// `tanh(a x) / a`, or `x` when `a` is not positive.
@@ -27,10 +27,10 @@ public final class DriveNode: AudioNode {
     a > 0 ? tanh(a * x) / a : x
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await input.render(into: buffer, frames: frames)
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let count = try input.render(into: buffer, frames: frames)
     guard count > 0 else { return 0 }
-    let amounts = try await amount.next(count)
+    let amounts = try amount.next(count)
     let fixed = amount.constant
     for channel in 0..<channelCount {
       let y = buffer.channel(channel)

@@ -30,9 +30,11 @@ public final class EnvelopeNode: AudioNode {
   private let shape: EnvelopeShape
   private let total: Int
   private var position = 0
-  /// The gains of a block: made when the envelope first scales one and freed when the
-  /// signal ends, so a note that has not started or has ended holds none.
+  /// The gains of a block: made by the ready pass before the envelope first scales one
+  /// and freed by the first after the signal ends, so a note that has not started or
+  /// has ended holds none.
   private var gains: [Float] = []
+  private var ended = false
   /// The gains' block in the run's memory.
   private var gainsMemory: MemoryReservation?
 
@@ -50,6 +52,29 @@ public final class EnvelopeNode: AudioNode {
 
   /// The input's extent: the envelope scales it.
   override public var extent: SignalExtent { input.extent }
+
+  /// Makes the gains' block before the first block the envelope scales, frees it after
+  /// the last, and readies the input.
+  override public func ready(frames: Int) async throws {
+    if ended {
+      gains = []
+      gainsMemory = nil
+    } else if gainsMemory == nil, frames > 0, !isUnity(from: position, count: frames) {
+      gainsMemory = try context.memory.reserve(
+        context.blockSize * 4, for: .blocks, origin: origin)
+      gains = [Float](repeating: 1, count: context.blockSize)
+    }
+    try await input.ready(frames: frames)
+  }
+
+  /// Frees the gains' block once the signal has ended, and settles the input.
+  override public func finish() async throws {
+    if ended {
+      gains = []
+      gainsMemory = nil
+    }
+    try await input.finish()
+  }
 
   /// Passes the input's frames; the envelope is a function of the frame alone.
   override public func skip(_ frames: Int) async throws -> Int {
@@ -74,24 +99,17 @@ public final class EnvelopeNode: AudioNode {
     }
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     // The input renders straight into the output, which is scaled in place, and only
     // where the envelope is not 1.
-    let count = try await input.render(into: buffer, frames: frames)
+    let count = try input.render(into: buffer, frames: frames)
     guard count > 0 else { return 0 }
     let start = position
     position += count
+    if count < frames || position == total { ended = true }
     if isUnity(from: start, count: count) { return count }
-    if gainsMemory == nil {
-      gainsMemory = try context.memory.reserve(
-        context.blockSize * 4, for: .blocks, origin: origin)
-      gains = [Float](repeating: 1, count: context.blockSize)
-    }
+    guard !gains.isEmpty else { throw RenderError.notReady(self) }
     apply(to: buffer, from: start, count: count)
-    if count < frames || position == total {
-      gains = []
-      gainsMemory = nil
-    }
     return count
   }
 

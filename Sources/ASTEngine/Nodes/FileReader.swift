@@ -3,9 +3,11 @@ import ASTCore
 /// An audio file read block by block through libsndfile, as Float samples.
 public final class FileReaderNode: AudioNode {
   private let reader: AudioFileReader
-  /// Frames read from the file at once: many blocks' worth, so that reading costs few
+  /// The frames the read buffer holds: many blocks' worth, so that reading costs few
   /// system calls.
-  private let readFrames: Int
+  private var capacity: Int
+  /// Whether the file has no more frames to read.
+  private var atEnd = false
   private var interleaved: [Float]
   /// 16-bit PCM files are read as integers and converted in one pass with the
   /// deinterleaving, rather than converted by libsndfile and then deinterleaved.
@@ -23,8 +25,8 @@ public final class FileReaderNode: AudioNode {
   ///   the run has no room for the read buffer.
   public init(path: String, context: RenderContext) throws {
     reader = try AudioFileReader(path: path)
-    readFrames = max(context.blockSize, 16_384)
-    let samples = readFrames * reader.info.channelCount
+    capacity = max(context.blockSize, 16_384)
+    let samples = capacity * reader.info.channelCount
     let readsShorts =
       reader.info.encoding == .int16 && [.wav, .aiff].contains(reader.info.format)
     memory = try context.memory.reserve(
@@ -37,41 +39,73 @@ public final class FileReaderNode: AudioNode {
         ? nil : reader.info.frameCount, context: context)
   }
 
-  private func refill() throws {
-    cursor = 0
-    if interleaved.isEmpty {
-      available = try shorts.withUnsafeMutableBufferPointer {
-        try reader.read(into: $0.baseAddress!, frames: readFrames)
+  /// Reads on until `frames` frames not yet rendered are held or the file ends: the read
+  /// (a system call) happens here, in the ready pass, never in a render.
+  override public func ready(frames: Int) async throws {
+    guard available - cursor < frames, !atEnd else { return }
+    let channels = channelCount
+    let held = available - cursor
+    if cursor > 0 {
+      if interleaved.isEmpty {
+        shorts.withUnsafeMutableBufferPointer { samples in
+          let base = samples.baseAddress!
+          base.update(from: base + cursor * channels, count: held * channels)
+        }
+      } else {
+        interleaved.withUnsafeMutableBufferPointer { samples in
+          let base = samples.baseAddress!
+          base.update(from: base + cursor * channels, count: held * channels)
+        }
       }
-    } else {
-      available = try interleaved.withUnsafeMutableBufferPointer {
-        try reader.read(into: $0.baseAddress!, frames: readFrames)
+      cursor = 0
+      available = held
+    }
+    if frames > capacity {
+      // A consumer that takes many blocks at once (a resampler to a much lower rate).
+      let width = interleaved.isEmpty ? 2 : 4
+      try memory.grow(
+        toAtLeast: MemoryBudget.bytes(frames * channels, width: width), origin: origin)
+      capacity = frames
+      if interleaved.isEmpty {
+        shorts += repeatElement(0, count: frames * channels - shorts.count)
+      } else {
+        interleaved += repeatElement(0, count: frames * channels - interleaved.count)
+      }
+    }
+    while available < frames {
+      let wanted = capacity - available
+      let read =
+        if interleaved.isEmpty {
+          try shorts.withUnsafeMutableBufferPointer {
+            try reader.read(into: $0.baseAddress! + available * channels, frames: wanted)
+          }
+        } else {
+          try interleaved.withUnsafeMutableBufferPointer {
+            try reader.read(into: $0.baseAddress! + available * channels, frames: wanted)
+          }
+        }
+      available += read
+      if read == 0 {
+        atEnd = true
+        break
       }
     }
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     let channels = channelCount
-    var count = 0
-    while count < frames {
-      if cursor == available {
-        try refill()
-        if available == 0 { break }
-      }
-      let run = min(frames - count, available - cursor)
-      if interleaved.isEmpty {
-        shorts.withUnsafeBufferPointer { samples in
-          buffer.deinterleave(
-            int16: samples.baseAddress! + cursor * channels, frames: run, channels: channels,
-            at: count)
-        }
-      } else {
+    let count = min(frames, available - cursor)
+    if count < frames, !atEnd { throw RenderError.notReady(self) }
+    if interleaved.isEmpty {
+      shorts.withUnsafeBufferPointer { samples in
         buffer.deinterleave(
-          interleaved, from: cursor * channels, frames: run, channels: channels, at: count)
+          int16: samples.baseAddress! + cursor * channels, frames: count, channels: channels,
+          at: 0)
       }
-      cursor += run
-      count += run
+    } else {
+      buffer.deinterleave(interleaved, from: cursor * channels, frames: count, channels: channels)
     }
+    cursor += count
     if let total = frameCount, count < frames, position + count < total {
       // A file that ends before the length its header declares is damaged; nodes that
       // rely on the length (fades, envelopes) would be wrong with a shorter signal.

@@ -74,7 +74,9 @@ public final class OscillatorNode: AudioNode {
     let start = phase / (2 * Double.pi)
     self.cycles = start - start.rounded(.down)
     self.startCycles = cycles
-    super.init(sampleRate: sampleRate, channelCount: 1, frameCount: frameCount, context: context)
+    super.init(
+      sampleRate: sampleRate, channelCount: 1, frameCount: frameCount, context: context,
+      inputs: frequency.signals + amplitude.signals)
   }
 
   @inline(__always)
@@ -180,13 +182,13 @@ public final class OscillatorNode: AudioNode {
     }
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     let count = min(frames, (frameCount ?? 0) - position)
     guard count > 0 else { return 0 }
     let output = buffer.channel(0)
     let rate = Double(sampleRate)
-    let frequencies = try await frequency.next(count)
-    let amplitudes = try await amplitude.next(count)
+    let frequencies = try frequency.next(count)
+    let amplitudes = try amplitude.next(count)
     let fixedStep = frequency.value / rate
     let fixedAmplitude = amplitude.value
     if case .sine = waveform, frequencies == nil, amplitudes == nil {
@@ -247,7 +249,7 @@ public final class SilenceNode: AudioNode {
     return count
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     let count = min(frames, (frameCount ?? 0) - position)
     guard count > 0 else { return 0 }
     buffer.clear(from: 0, to: count)
@@ -297,7 +299,9 @@ public final class NoiseNode: AudioNode {
     self.seed = seed
     self.amplitude = amplitude
     self.generator = NoiseGenerator(seed: seed, color: color)
-    super.init(sampleRate: sampleRate, channelCount: 1, frameCount: frameCount, context: context)
+    super.init(
+      sampleRate: sampleRate, channelCount: 1, frameCount: frameCount, context: context,
+      inputs: amplitude.signals)
   }
 
   private func prepare() throws {
@@ -315,12 +319,12 @@ public final class NoiseNode: AudioNode {
     scale = peak > 0 ? 1 / peak : 1
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     if !prepared { try prepare() }
     let count = min(frames, (frameCount ?? 0) - position)
     guard count > 0 else { return 0 }
     let output = buffer.channel(0)
-    let amplitudes = try await amplitude.next(count)
+    let amplitudes = try amplitude.next(count)
     let fixed = amplitude.value
     for index in 0..<count {
       let level = amplitudes.map { Double($0[index]) } ?? fixed
@@ -418,17 +422,19 @@ public final class SweepNode: AudioNode {
     self.end = end
     self.amplitude = amplitude
     self.curve = curve
-    super.init(sampleRate: sampleRate, channelCount: 1, frameCount: frameCount, context: context)
+    super.init(
+      sampleRate: sampleRate, channelCount: 1, frameCount: frameCount, context: context,
+      inputs: start.signals + end.signals + amplitude.signals)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     let total = frameCount ?? 0
     let count = min(frames, total - position)
     guard count > 0 else { return 0 }
     let output = buffer.channel(0)
-    let starts = try await start.next(count)
-    let ends = try await end.next(count)
-    let amplitudes = try await amplitude.next(count)
+    let starts = try start.next(count)
+    let ends = try end.next(count)
+    let amplitudes = try amplitude.next(count)
     let rate = Double(sampleRate)
     let span = Double(max(total - 1, 1))
     for index in 0..<count {

@@ -50,7 +50,7 @@ public final class ArithmeticNode: AudioNode {
     let length = left.frameCount.flatMap { a in right.frameCount.map { b in max(a, b) } }
     super.init(
       sampleRate: left.sampleRate, channelCount: max(left.channelCount, right.channelCount),
-      frameCount: length, context: left.context)
+      frameCount: length, context: left.context, inputs: [left, right])
   }
 
   /// `signal op number`, or `number op signal` when `numberFirst`.
@@ -64,19 +64,19 @@ public final class ArithmeticNode: AudioNode {
     rightBuffer = numberFirst ? signal.makeBuffer() : nil
     super.init(
       sampleRate: signal.sampleRate, channelCount: signal.channelCount,
-      frameCount: signal.frameCount, context: signal.context)
+      frameCount: signal.frameCount, context: signal.context, inputs: [signal])
   }
 
   private func fill(_ node: AudioNode?, _ buffer: AudioBuffer?, ended: inout Bool, frames: Int)
-    async throws -> Int?
+    throws -> Int?
   {
     guard let node, let buffer else { return nil }
-    return try await pullPadded(node, into: buffer, frames: frames, ended: &ended)
+    return try pullPadded(node, into: buffer, frames: frames, ended: &ended)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let a = try await fill(left, leftBuffer, ended: &leftEnded, frames: frames)
-    let b = try await fill(right, rightBuffer, ended: &rightEnded, frames: frames)
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let a = try fill(left, leftBuffer, ended: &leftEnded, frames: frames)
+    let b = try fill(right, rightBuffer, ended: &rightEnded, frames: frames)
     let produced = max(a ?? 0, b ?? 0)
     guard produced > 0 else { return 0 }
     var bad = 0
@@ -117,7 +117,7 @@ public final class GainNode: AudioNode {
   public init(_ input: AudioNode, gain: ParameterSignal) {
     self.input = input
     self.gain = gain
-    super.init(sameFormatAs: input)
+    super.init(sameFormatAs: input, more: gain.signals)
   }
 
   /// The input's extent (a modulating gain does not widen it).
@@ -129,11 +129,11 @@ public final class GainNode: AudioNode {
     return try await input.skip(frames)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     // In place: the input renders into the output, which is then scaled.
-    let count = try await input.render(into: buffer, frames: frames)
+    let count = try input.render(into: buffer, frames: frames)
     guard count > 0 else { return 0 }
-    let gains = try await gain.next(count)
+    let gains = try gain.next(count)
     let fixed = gain.constant
     for channel in 0..<channelCount {
       let y = buffer.channel(channel)
@@ -155,7 +155,6 @@ public final class GainNode: AudioNode {
 /// silence without pulling its own input); an input that has ended is dropped. A block
 /// costs the inputs that sound, not every input.
 public final class MixNode: AudioNode {
-  private let inputs: [AudioNode]
   private let scratch: AudioBuffer
   /// The inputs by the frame where their extent starts (an empty extent: never).
   private let schedule: [(start: Int, index: Int)]
@@ -163,6 +162,9 @@ public final class MixNode: AudioNode {
   private var nextToStart = 0
   /// The inputs being pulled, by index, in increasing order.
   private var active: [Int] = []
+  /// The inputs that ended in the renders since the last ready pass, to be settled by
+  /// the next.
+  private var ended: [Int] = []
   /// Frames given so far.
   private var position = 0
   /// The mix lasts at least this long: the longest known length, or the start of an
@@ -172,7 +174,6 @@ public final class MixNode: AudioNode {
   /// The sum of `inputs` (at least one, of one sample rate).
   public init(_ inputs: [AudioNode]) {
     precondition(!inputs.isEmpty, "mix needs at least one input")
-    self.inputs = inputs
     let channels = inputs.map(\.channelCount).max() ?? 1
     scratch = inputs[0].makeBuffer(channels: channels)
     let extents = inputs.map(\.extent)
@@ -186,10 +187,14 @@ public final class MixNode: AudioNode {
     }
     self.schedule = schedule.sorted { ($0.start, $0.index) < ($1.start, $1.index) }
     leastLength = zip(inputs, extents).map { $0.frameCount ?? $1.start }.max() ?? 0
+    // Room for every input, so that neither list grows while rendering.
+    active.reserveCapacity(inputs.count)
+    ended.reserveCapacity(inputs.count)
     let lengths = inputs.compactMap(\.frameCount)
     super.init(
       sampleRate: inputs[0].sampleRate, channelCount: channels,
-      frameCount: lengths.count == inputs.count ? lengths.max() : nil, context: inputs[0].context)
+      frameCount: lengths.count == inputs.count ? lengths.max() : nil, context: inputs[0].context,
+      inputs: inputs)
   }
 
   /// The union of the inputs' extents.
@@ -197,10 +202,14 @@ public final class MixNode: AudioNode {
     inputs.reduce(SignalExtent.empty) { $0.union($1.extent) }
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    buffer.clear(from: 0, to: frames)
-    let blockEnd = position + frames
-    while nextToStart < schedule.count, schedule[nextToStart].start < blockEnd {
+  /// Settles the inputs that ended, starts those whose extent begins within the next
+  /// `frames` frames, and readies the inputs being pulled; the others are not touched.
+  override public func ready(frames: Int) async throws {
+    for index in ended { try await inputs[index].finish() }
+    ended.removeAll(keepingCapacity: true)
+    let (windowEnd, overflow) = position.addingReportingOverflow(frames)
+    let end = overflow ? Int.max : windowEnd
+    while nextToStart < schedule.count, schedule[nextToStart].start < end {
       let index = schedule[nextToStart].index
       nextToStart += 1
       // Bring the input to the mix's position: the frames it missed are silent.
@@ -208,14 +217,21 @@ public final class MixNode: AudioNode {
       // Kept in the order of the inputs, so the sum is added up as a dense mix adds it.
       if skipped == position {
         active.insert(index, at: active.firstIndex { $0 > index } ?? active.count)
+      } else {
+        ended.append(index)
       }
     }
+    for index in active { try await inputs[index].ready(frames: frames) }
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    buffer.clear(from: 0, to: frames)
     var produced = max(0, min(frames, leastLength - position))
     var stillActive = 0
     for slot in active.indices {
       let index = active[slot]
       let input = inputs[index]
-      let count = try await input.render(into: scratch, frames: frames)
+      let count = try input.render(into: scratch, frames: frames)
       produced = max(produced, count)
       for channel in 0..<channelCount {
         let x = scratch.channel(input.channelCount == 1 ? 0 : channel)
@@ -225,6 +241,8 @@ public final class MixNode: AudioNode {
       if count == frames {
         active[stillActive] = index
         stillActive += 1
+      } else {
+        ended.append(index)
       }
     }
     active.removeLast(active.count - stillActive)
@@ -254,13 +272,13 @@ public final class PanNode: AudioNode {
     inputBuffer = input.makeBuffer()
     super.init(
       sampleRate: input.sampleRate, channelCount: 2, frameCount: input.frameCount,
-      context: input.context)
+      context: input.context, inputs: [input] + position.signals)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await input.render(into: inputBuffer, frames: frames)
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let count = try input.render(into: inputBuffer, frames: frames)
     guard count > 0 else { return 0 }
-    let positions = try await position.next(count)
+    let positions = try position.next(count)
     let left = buffer.channel(0)
     let right = buffer.channel(1)
     let inLeft = inputBuffer.channel(0)
@@ -298,12 +316,13 @@ public final class StereoNode: AudioNode {
     rightBuffer = right.makeBuffer()
     let length = left.frameCount.flatMap { a in right.frameCount.map { b in max(a, b) } }
     super.init(
-      sampleRate: left.sampleRate, channelCount: 2, frameCount: length, context: left.context)
+      sampleRate: left.sampleRate, channelCount: 2, frameCount: length, context: left.context,
+      inputs: [left, right])
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let a = try await pullPadded(left, into: leftBuffer, frames: frames, ended: &leftEnded)
-    let b = try await pullPadded(right, into: rightBuffer, frames: frames, ended: &rightEnded)
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let a = try pullPadded(left, into: leftBuffer, frames: frames, ended: &leftEnded)
+    let b = try pullPadded(right, into: rightBuffer, frames: frames, ended: &rightEnded)
     let produced = max(a, b)
     guard produced > 0 else { return 0 }
     buffer.channel(0).update(from: leftBuffer.channel(0), count: produced)
@@ -323,11 +342,11 @@ public final class MonoNode: AudioNode {
     inputBuffer = input.makeBuffer()
     super.init(
       sampleRate: input.sampleRate, channelCount: 1, frameCount: input.frameCount,
-      context: input.context)
+      context: input.context, inputs: [input])
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await input.render(into: inputBuffer, frames: frames)
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let count = try input.render(into: inputBuffer, frames: frames)
     guard count > 0 else { return 0 }
     let output = buffer.channel(0)
     output.update(from: inputBuffer.channel(0), count: count)
@@ -364,8 +383,8 @@ public final class ClipNode: AudioNode {
     super.init(sameFormatAs: input)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await input.render(into: inputBuffer, frames: frames)
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let count = try input.render(into: inputBuffer, frames: frames)
     for channel in 0..<channelCount {
       let x = inputBuffer.channel(channel)
       let y = buffer.channel(channel)
@@ -387,8 +406,8 @@ public final class NegateNode: AudioNode {
     super.init(sameFormatAs: input)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await input.render(into: inputBuffer, frames: frames)
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let count = try input.render(into: inputBuffer, frames: frames)
     for channel in 0..<channelCount {
       let x = inputBuffer.channel(channel)
       let y = buffer.channel(channel)

@@ -25,6 +25,12 @@ public final class MaterializedNode: AudioNode {
   public static func make(
     _ input: AudioNode, reversed: Bool = false, normalizeTo peak: Double? = nil
   ) async throws -> MaterializedNode {
+    try await RenderThread.run { try await render(input, reversed: reversed, normalizeTo: peak) }
+  }
+
+  private static func render(_ input: AudioNode, reversed: Bool, normalizeTo peak: Double?)
+    async throws -> MaterializedNode
+  {
     let context = input.context
     let held = try HeldSignal(
       channelCount: input.channelCount, frameCount: input.frameCount, in: context.memory,
@@ -33,7 +39,8 @@ public final class MaterializedNode: AudioNode {
     var largest: Float = 0
     while true {
       try context.cancellation.check()
-      let count = try await input.render(into: buffer, frames: context.blockSize)
+      try await input.ready(frames: context.blockSize)
+      let count = try input.render(into: buffer, frames: context.blockSize)
       try held.append(buffer, frames: count)
       if peak != nil {
         for channel in 0..<input.channelCount {
@@ -43,6 +50,7 @@ public final class MaterializedNode: AudioNode {
       }
       if count < input.context.blockSize { break }
     }
+    try await input.finish()
     var scale: Float = 1
     if let peak, largest > 0 { scale = Float(peak) / largest }
     return MaterializedNode(input: input, held: held, reversed: reversed, scale: scale)
@@ -57,7 +65,7 @@ public final class MaterializedNode: AudioNode {
       frameCount: held.frameCount, context: input.context)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     let total = frameCount ?? 0
     let count = min(frames, total - position)
     guard count > 0 else { return 0 }

@@ -28,26 +28,24 @@ public final class ParameterSignal {
     self.buffer = signal.makeBuffer()
   }
 
+  /// The modulating signal, when there is one: what a node using the parameter pulls
+  /// besides its input.
+  public var signals: [AudioNode] { node.map { [$0] } ?? [] }
+
   /// Whether the value changes from sample to sample.
   public var isModulated: Bool { node != nil }
 
   /// Renders the next `frames` values and returns them (for a modulated parameter), or
   /// `nil` for a constant one.
-  public func next(_ frames: Int) async throws -> UnsafeMutablePointer<Float>? {
+  public func next(_ frames: Int) throws -> UnsafeMutablePointer<Float>? {
     guard let node, let buffer else { return nil }
     let values = buffer.channel(0)
     var filled = 0
     if !ended {
-      filled = try await node.render(into: buffer, frames: frames)
+      filled = try node.render(into: buffer, frames: frames)
       if filled > 0 { value = Double(values[filled - 1]) }
       rendered += filled
-      // Pull once more at the known end, so taps on the signal (a write, a print) finish.
-      if filled < frames {
-        ended = true
-      } else if rendered == node.frameCount {
-        _ = try await node.render(into: buffer, frames: 1)
-        ended = true
-      }
+      if filled < frames || rendered == node.frameCount { ended = true }
     }
     if filled < frames {
       (values + filled).update(repeating: constant, count: frames - filled)

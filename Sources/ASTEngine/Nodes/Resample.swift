@@ -57,16 +57,20 @@ public final class ResampleNode: AudioNode {
     pending = InterleavedQueue(channels: input.channelCount)
     super.init(
       sampleRate: rate, channelCount: input.channelCount, frameCount: length,
-      context: input.context)
+      context: input.context, inputs: [input])
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  /// Resamples blocks of the input until the next `frames` frames are held: how many
+  /// input frames that takes depends on libsoxr's delay, so it is done here, not in
+  /// the renders.
+  override public func ready(frames: Int) async throws {
     let channels = channelCount
     var wanted = frames
     if let total = frameCount { wanted = min(wanted, total - produced) }
-    guard wanted > 0 else { return 0 }
+    guard wanted > 0 else { return }
     while pending.frames < wanted, !flushed {
-      let count = try await input.render(into: inputBuffer, frames: context.blockSize)
+      try await input.ready(frames: context.blockSize)
+      let count = try input.render(into: inputBuffer, frames: context.blockSize)
       if count > 0 {
         interleaved.removeAll(keepingCapacity: true)
         inputBuffer.interleave(frames: count, channels: channels, appendingTo: &interleaved)
@@ -81,6 +85,13 @@ public final class ResampleNode: AudioNode {
         flushed = true
       }
     }
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    var wanted = frames
+    if let total = frameCount { wanted = min(wanted, total - produced) }
+    guard wanted > 0 else { return 0 }
+    if pending.frames < wanted, !flushed { throw RenderError.notReady(self) }
     var count = min(wanted, pending.frames)
     if flushed, count < wanted, let total = frameCount {
       // libsoxr may give a frame less than the rounded length: pad with silence.

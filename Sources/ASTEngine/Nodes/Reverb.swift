@@ -70,7 +70,8 @@ public final class ReverbNode: AudioNode {
     feed = TailFeed(wet == 0 ? .none : tail)
     super.init(
       sampleRate: input.sampleRate, channelCount: input.channelCount,
-      frameCount: feed.frameCount(input: input.frameCount), context: input.context)
+      frameCount: feed.frameCount(input: input.frameCount), context: input.context,
+      inputs: [input])
   }
 
   /// Whether everything the filters hold is so small that the output stays below
@@ -93,8 +94,8 @@ public final class ReverbNode: AudioNode {
   /// the same frames whatever the block size.
   static let silenceCheckInterval = 256
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let (count, tailStart) = try await feed.pull(input, into: inputBuffer, frames: frames)
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let (count, tailStart) = try feed.pull(input, into: inputBuffer, frames: frames)
     guard count > 0 else { return 0 }
     guard case .untilSilent = feed.tail, tailStart < count else {
       process(buffer, 0..<count)

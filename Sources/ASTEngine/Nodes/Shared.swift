@@ -19,13 +19,15 @@ public final class SharedSignal {
   private let ringCapacity: Int
   private var ring: AudioBuffer?
   private var scratch: AudioBuffer?
-  /// Readers made so far.
-  private var readerCount = 0
+  /// The readers made so far.
+  private var readers: [WeakReader] = []
   /// Frames pulled from the source so far.
   private var produced = 0
   /// The first frame still held in the ring.
   private var ringStart = 0
   private var ended = false
+  /// How many frames had been pulled when the source was last settled.
+  private var settledAt = -1
 
   /// Shares `source`; `factory` builds an equal signal afresh for a reader left behind.
   ///
@@ -54,61 +56,84 @@ public final class SharedSignal {
 
   /// A new reader of the signal, starting at its first frame.
   public func makeReader() -> SharedSignalReader {
-    readerCount += 1
-    return SharedSignalReader(self)
+    let reader = SharedSignalReader(self)
+    readers.append(WeakReader(reader: reader))
+    return reader
   }
 
-  /// Renders up to `frames` frames from `position` into `buffer` for a reader; `nil`
-  /// when the frames at `position` are no longer held (the reader must detach).
-  fileprivate func read(
-    into buffer: AudioBuffer, frames: Int, at position: Int
-  ) async throws -> Int? {
-    if readerCount == 1, position == produced, ring == nil {
+  /// Whether blocks go straight from the source to the one reader.
+  private func isDirect(_ position: Int) -> Bool {
+    readers.count == 1 && position == produced && ring == nil
+  }
+
+  /// Makes ready the next `frames` frames for `caller`: with one reader, by readying
+  /// the source; with more, by pulling the source into the ring until it holds them,
+  /// first detaching any reader whose frames the pull would overwrite (the caller too,
+  /// when its frames are gone already).
+  fileprivate func ready(frames: Int, for caller: SharedSignalReader) async throws {
+    let position = caller.position
+    if isDirect(position) {
+      if !ended { try await source.ready(frames: frames) }
+      return
+    }
+    if position < ringStart {
+      try await caller.detach()
+      return
+    }
+    let blockSize = source.context.blockSize
+    while produced < position + frames, !ended {
+      if ring == nil {
+        // Made for the second reader's first block, and counted then.
+        let memory = source.context.memory
+        let use = MemoryUse.named("the ring buffer of \(name), read at more than one place")
+        scratch = try AudioBuffer(
+          channelCount: source.channelCount, capacity: blockSize, reservingIn: memory, for: use)
+        ring = try AudioBuffer(
+          channelCount: source.channelCount, capacity: ringCapacity, reservingIn: memory,
+          for: use)
+      }
+      let kept = produced + blockSize - ringCapacity
+      for entry in readers {
+        if let reader = entry.reader, reader.isAttached, reader.position < kept {
+          try await reader.detach()
+        }
+      }
+      if !caller.isAttached { return }
+      guard let block = scratch, let ring else { return }
+      try await source.ready(frames: blockSize)
+      let count = try source.render(into: block, frames: blockSize)
+      if count < blockSize { ended = true }
+      copy(block, ring, frames: count, at: produced, intoRing: true)
+      produced += count
+      ringStart = max(ringStart, produced - ringCapacity)
+    }
+  }
+
+  /// Renders up to `frames` frames from `position` into `buffer` for a reader, from the
+  /// frames its ready pass made ready.
+  fileprivate func read(into buffer: AudioBuffer, frames: Int, at position: Int) throws -> Int {
+    if isDirect(position) {
       // A single reader: no ring, no copy.
-      let count = ended ? 0 : try await source.render(into: buffer, frames: frames)
+      let count = ended ? 0 : try source.render(into: buffer, frames: frames)
       if count < frames { ended = true }
       produced += count
       ringStart = produced
       return count
     }
-    guard position >= ringStart else { return nil }
-    while produced < position + frames, !ended {
-      try await pullBlock()
-    }
     let count = max(0, min(frames, produced - position))
-    copyFromRing(into: buffer, frames: count, at: position)
-    return count
-  }
-
-  private func pullBlock() async throws {
-    let blockSize = source.context.blockSize
-    if scratch == nil || ring == nil {
-      // Made for the second reader's first block, and counted then.
-      let memory = source.context.memory
-      let use = MemoryUse.named("the ring buffer of \(name), read at more than one place")
-      scratch = try AudioBuffer(
-        channelCount: source.channelCount, capacity: blockSize, reservingIn: memory, for: use)
-      ring = try AudioBuffer(
-        channelCount: source.channelCount, capacity: ringCapacity, reservingIn: memory, for: use)
+    guard position >= ringStart, count == frames || ended else {
+      throw RenderError.notReady(self)
     }
-    guard let block = scratch, let ring else { return }
-    let count = try await source.render(into: block, frames: blockSize)
-    if count < blockSize { ended = true }
-    copy(block, ring, frames: count, at: produced, intoRing: true)
-    produced += count
-    ringStart = max(ringStart, produced - ringCapacity)
-  }
-
-  private func copyFromRing(into buffer: AudioBuffer, frames: Int, at position: Int) {
-    guard let ring else { return }
-    copy(buffer, ring, frames: frames, at: position, intoRing: false)
+    copy(buffer, ring, frames: count, at: position, intoRing: false)
+    return count
   }
 
   /// Copies `frames` frames between the start of `buffer` and the ring's frames from
   /// absolute frame `position` on, which may wrap around the ring's end.
   private func copy(
-    _ buffer: AudioBuffer, _ ring: AudioBuffer, frames: Int, at position: Int, intoRing: Bool
+    _ buffer: AudioBuffer, _ ring: AudioBuffer?, frames: Int, at position: Int, intoRing: Bool
   ) {
+    guard let ring else { return }
     var copied = 0
     while copied < frames {
       let offset = (position + copied) % ringCapacity
@@ -126,6 +151,15 @@ public final class SharedSignal {
     }
   }
 
+  /// Settles the source (a tap in it hands on what it holds), once for all the readers
+  /// that ask until more is pulled: settling it again would find nothing new, and
+  /// settling it once per reader multiplies along a chain of signals each read twice.
+  fileprivate func finish() async throws {
+    guard settledAt != produced else { return }
+    settledAt = produced
+    try await source.finish()
+  }
+
   /// A fresh, private graph of the signal, already advanced by `frames` frames.
   fileprivate func detachedSource(skipping frames: Int) async throws -> AudioNode {
     guard let factory else {
@@ -136,46 +170,62 @@ public final class SharedSignal {
     }
     let node = try await factory()
     guard frames > 0 else { return node }
-    let discard = try AudioBuffer(
-      channelCount: node.channelCount, capacity: node.context.blockSize,
-      reservingIn: node.context.memory, for: .blocks)
-    var skipped = 0
-    while skipped < frames {
-      try node.context.cancellation.check()
-      let wanted = min(node.context.blockSize, frames - skipped)
-      let count = try await node.render(into: discard, frames: wanted)
-      skipped += count
-      if count < wanted { break }
-    }
+    _ = try await node.skip(frames)
     return node
   }
 
   fileprivate var format: AudioNode { source }
 }
 
+/// A reader of a ``SharedSignal``, held without keeping it alive.
+private struct WeakReader {
+  weak var reader: SharedSignalReader?
+}
+
 /// One reader of a ``SharedSignal``: a node that yields the shared signal from its start.
 public final class SharedSignalReader: AudioNode {
   private let shared: SharedSignal
-  private var position = 0
+  /// Frames given so far.
+  fileprivate private(set) var position = 0
   private var detached: AudioNode?
 
   fileprivate init(_ shared: SharedSignal) {
     self.shared = shared
     super.init(sameFormatAs: shared.format)
+    // The source is pulled through the shared signal, not as an input of each reader.
+    inputs = []
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    if detached == nil,
-      let count = try await shared.read(into: buffer, frames: frames, at: position)
-    {
-      position += count
-      return count
+  /// Whether the reader still reads the shared signal, not a private copy.
+  fileprivate var isAttached: Bool { detached == nil }
+
+  /// Goes on from a private copy of the signal, advanced to where the reader is.
+  fileprivate func detach() async throws {
+    guard detached == nil else { return }
+    detached = try await shared.detachedSource(skipping: position)
+  }
+
+  override public func ready(frames: Int) async throws {
+    if detached == nil { try await shared.ready(frames: frames, for: self) }
+    // Detached by that ready pass, or before.
+    if let detached { try await detached.ready(frames: frames) }
+  }
+
+  override public func finish() async throws {
+    if let detached {
+      try await detached.finish()
+    } else {
+      try await shared.finish()
     }
-    if detached == nil {
-      detached = try await shared.detachedSource(skipping: position)
-    }
-    guard let node = detached else { return 0 }
-    let count = try await node.render(into: buffer, frames: frames)
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let count =
+      if let detached {
+        try detached.render(into: buffer, frames: frames)
+      } else {
+        try shared.read(into: buffer, frames: frames, at: position)
+      }
     position += count
     return count
   }

@@ -3,17 +3,22 @@ public typealias NodeFactory = () async throws -> AudioNode
 
 /// Signals one after another. Inputs with fewer channels than the widest are spread
 /// to all channels (mono) or padded with silence.
+///
+/// Where one input ends and the next begins cannot be known before it happens, so the
+/// ready pass renders ahead into a queue what the next renders will take.
 public final class ConcatNode: AudioNode {
-  private let inputs: [AudioNode]
   private let scratch: AudioBuffer
+  private let queue: FrameQueue
   private var current = 0
 
   /// `inputs` in order (at least one, of one sample rate).
-  public init(_ inputs: [AudioNode]) {
+  ///
+  /// - Throws: ``MemoryLimitError`` when the run has no room for the queue.
+  public init(_ inputs: [AudioNode]) throws {
     precondition(!inputs.isEmpty, "concat needs at least one input")
-    self.inputs = inputs
     let channels = inputs.map(\.channelCount).max() ?? 1
     scratch = inputs[0].makeBuffer(channels: channels)
+    queue = try FrameQueue(channels: channels, context: inputs[0].context, origin: nil)
     let lengths = inputs.compactMap(\.frameCount)
     super.init(
       sampleRate: inputs[0].sampleRate, channelCount: channels,
@@ -24,30 +29,46 @@ public final class ConcatNode: AudioNode {
             return overflow ? nil : total
           }
         } : nil,
-      context: inputs[0].context)
+      context: inputs[0].context, inputs: inputs)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    var filled = 0
-    while filled < frames, current < inputs.count {
+  /// Renders the inputs in turn into the queue until it holds `frames` frames or the
+  /// last has ended; an input that ends is settled before the next starts.
+  override public func ready(frames: Int) async throws {
+    let block = context.blockSize
+    while queue.frames < frames, current < inputs.count {
       let input = inputs[current]
-      let count = try await input.render(into: scratch, frames: frames - filled)
-      for channel in 0..<channelCount {
-        let source: UnsafeMutablePointer<Float>
-        if input.channelCount == 1 {
-          source = scratch.channel(0)
-        } else if channel < input.channelCount {
-          source = scratch.channel(channel)
-        } else {
-          (buffer.channel(channel) + filled).update(repeating: 0, count: count)
-          continue
-        }
-        (buffer.channel(channel) + filled).update(from: source, count: count)
+      let wanted = min(block, frames - queue.frames)
+      try queue.reserve(wanted)
+      try await input.ready(frames: wanted)
+      let count = try input.render(into: scratch, frames: wanted)
+      spread(input.channelCount, count: count)
+      try queue.append(scratch, frames: count)
+      if count < wanted {
+        try await input.finish()
+        current += 1
       }
-      filled += count
-      if count < frames - (filled - count) { current += 1 }
     }
-    return filled
+  }
+
+  /// Makes the first `count` frames of `scratch`, rendered by an input of `channels`
+  /// channels, as wide as the output: a mono input on every channel, another padded.
+  private func spread(_ channels: Int, count: Int) {
+    guard channels < channelCount else { return }
+    for channel in channels..<channelCount {
+      if channels == 1 {
+        scratch.channel(channel).update(from: scratch.channel(0), count: count)
+      } else {
+        scratch.channel(channel).update(repeating: 0, count: count)
+      }
+    }
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let count = min(frames, queue.frames)
+    queue.read(into: buffer, frames: count)
+    if count < frames, current < inputs.count { throw RenderError.notReady(self) }
+    return count
   }
 }
 
@@ -63,8 +84,9 @@ public final class SliceNode: AudioNode {
   private let input: AudioNode
   private let start: Int
   private let end: Int
-  private let scratch: AudioBuffer
   private var position = 0
+  /// Whether the input ended before the part starts.
+  private var endedEarly = false
 
   /// The part of `input` from frame `start` up to, not including, frame `end`.
   public init(_ input: AudioNode, start: Int, end: Int) {
@@ -74,24 +96,31 @@ public final class SliceNode: AudioNode {
     self.input = input
     self.start = first
     self.end = stop
-    scratch = input.makeBuffer()
     super.init(
       sampleRate: input.sampleRate, channelCount: input.channelCount,
       frameCount: input.frameCount.map { max(0, min($0, stop) - min($0, first)) },
-      context: input.context)
+      context: input.context, inputs: [input])
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    while position < start {
-      try context.cancellation.check()
-      let skipped = try await input.render(
-        into: scratch, frames: min(context.blockSize, start - position))
-      if skipped == 0 { return 0 }
+  /// Passes the frames before the part (in the first ready pass), then readies the
+  /// input for what the part still holds.
+  override public func ready(frames: Int) async throws {
+    if position < start, !endedEarly {
+      let wanted = start - position
+      let skipped = try await input.skip(wanted)
       position += skipped
+      if skipped < wanted { endedEarly = true }
     }
     let wanted = min(frames, end - position)
+    if wanted > 0, !endedEarly { try await input.ready(frames: wanted) }
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    guard !endedEarly else { return 0 }
+    guard position >= start else { throw RenderError.notReady(self) }
+    let wanted = min(frames, end - position)
     guard wanted > 0 else { return 0 }
-    let count = try await input.render(into: buffer, frames: wanted)
+    let count = try input.render(into: buffer, frames: wanted)
     position += count
     return count
   }
@@ -99,6 +128,9 @@ public final class SliceNode: AudioNode {
 
 /// A signal `count` times in a row, each time from a fresh copy of its graph, so that
 /// nothing is held in memory.
+///
+/// The copies are built, and rendered ahead into a queue, by the ready pass: the renders
+/// only copy from the queue.
 public final class RepeatNode: AudioNode {
   /// How many times the signal plays.
   public static let count = NodeParameter(
@@ -112,17 +144,22 @@ public final class RepeatNode: AudioNode {
   private var done = 0
   private var current: AudioNode?
   private let scratch: AudioBuffer
+  private let queue: FrameQueue
 
   /// Plays the signal made by `factory` `count` times.
+  ///
+  /// - Throws: what building the signal throws, or ``MemoryLimitError`` when the run
+  ///   has no room for the queue.
   public static func make(factory: @escaping NodeFactory, count: Int) async throws -> RepeatNode {
-    RepeatNode(factory: factory, first: try await factory(), count: count)
+    try RepeatNode(factory: factory, first: try await factory(), count: count)
   }
 
-  private init(factory: @escaping NodeFactory, first: AudioNode, count: Int) {
+  private init(factory: @escaping NodeFactory, first: AudioNode, count: Int) throws {
     self.factory = factory
     self.count = count
     current = count > 0 ? first : nil
     scratch = first.makeBuffer()
+    queue = try FrameQueue(channels: first.channelCount, context: first.context, origin: nil)
     super.init(
       sampleRate: first.sampleRate, channelCount: first.channelCount,
       frameCount: first.frameCount.flatMap { length in
@@ -131,23 +168,36 @@ public final class RepeatNode: AudioNode {
       }, context: first.context)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    var filled = 0
-    while filled < frames, let node = current {
-      let wanted = frames - filled
-      let got = try await node.render(into: scratch, frames: wanted)
-      for channel in 0..<channelCount {
-        (buffer.channel(channel) + filled).update(from: scratch.channel(channel), count: got)
-      }
-      filled += got
+  /// Renders the copies in turn into the queue until it holds `frames` frames or the
+  /// last has ended, building each copy when the one before ends.
+  override public func ready(frames: Int) async throws {
+    let block = context.blockSize
+    while queue.frames < frames, let node = current {
+      let wanted = min(block, frames - queue.frames)
+      try queue.reserve(wanted)
+      try await node.ready(frames: wanted)
+      let got = try node.render(into: scratch, frames: wanted)
+      try queue.append(scratch, frames: got)
       if got < wanted {
+        try await node.finish()
         done += 1
         // Many repetitions of a short signal are many builds: each may be stopped.
         try context.cancellation.check()
         current = done < count ? try await factory() : nil
       }
     }
-    return filled
+  }
+
+  /// Settles the copy being played.
+  override public func finish() async throws {
+    try await current?.finish()
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let count = min(frames, queue.frames)
+    queue.read(into: buffer, frames: count)
+    if count < frames, current != nil { throw RenderError.notReady(self) }
+    return count
   }
 }
 
@@ -179,7 +229,7 @@ public final class PadNode: AudioNode {
         let (first, overflow1) = length.addingReportingOverflow(before)
         let (total, overflow2) = first.addingReportingOverflow(after)
         return overflow1 || overflow2 ? nil : total
-      }, context: input.context)
+      }, context: input.context, inputs: [input])
   }
 
   /// The input's extent, `before` frames later.
@@ -192,7 +242,13 @@ public final class PadNode: AudioNode {
     return silent + (frames > silent ? try await super.skip(frames - silent) : 0)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  /// Readies the input for the frames of the next `frames` that are not leading silence.
+  override public func ready(frames: Int) async throws {
+    let silent = max(0, min(frames, before - position))
+    if frames > silent, !inputEnded { try await input.ready(frames: frames - silent) }
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     var filled = 0
     if position < before {
       let silent = min(frames, before - position)
@@ -202,23 +258,18 @@ public final class PadNode: AudioNode {
     }
     if filled < frames, !inputEnded {
       let wanted = frames - filled
-      if filled == 0 {
-        let got = try await input.render(into: buffer, frames: wanted)
-        filled += got
-        if got < wanted { inputEnded = true }
-      } else {
-        // Only the block where the silence ends needs a second buffer: made for it and
-        // freed after, so a padded note holds no block of its own.
-        let scratch = try AudioBuffer(
-          channelCount: channelCount, capacity: context.blockSize, reservingIn: context.memory,
-          for: .blocks, origin: origin)
-        let got = try await input.render(into: scratch, frames: wanted)
+      // Rendered at the block's start, then moved after the silence: the block where
+      // the silence ends needs no second buffer.
+      let got = try input.render(into: buffer, frames: wanted)
+      if filled > 0 {
         for channel in 0..<channelCount {
-          (buffer.channel(channel) + filled).update(from: scratch.channel(channel), count: got)
+          let samples = buffer.channel(channel)
+          (samples + filled).update(from: samples, count: got)
         }
-        filled += got
-        if got < wanted { inputEnded = true }
+        buffer.clear(from: 0, to: filled)
       }
+      filled += got
+      if got < wanted { inputEnded = true }
     }
     if filled < frames, inputEnded, trailing < after {
       let silent = min(frames - filled, after - trailing)
@@ -253,11 +304,20 @@ public final class OverlayNode: AudioNode {
     topBuffer = top.makeBuffer()
     super.init(
       sampleRate: base.sampleRate, channelCount: max(base.channelCount, top.channelCount),
-      frameCount: base.frameCount, context: base.context)
+      frameCount: base.frameCount, context: base.context, inputs: [base, top])
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    let count = try await base.render(into: buffer, frames: frames)
+  /// Readies the base, and the top for the part of the next `frames` frames it covers.
+  override public func ready(frames: Int) async throws {
+    try await base.ready(frames: frames)
+    let (windowEnd, overflow) = position.addingReportingOverflow(frames)
+    if !topEnded, overflow || windowEnd > at {
+      try await top.ready(frames: frames - max(0, at - position))
+    }
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    let count = try base.render(into: buffer, frames: frames)
     guard count > 0 else { return 0 }
     if base.channelCount == 1, channelCount > 1 {
       for channel in 1..<channelCount {
@@ -268,7 +328,7 @@ public final class OverlayNode: AudioNode {
     if !topEnded, blockEnd > at {
       let offset = max(0, at - position)
       let wanted = count - offset
-      let got = try await top.render(into: topBuffer, frames: wanted)
+      let got = try top.render(into: topBuffer, frames: wanted)
       if got < wanted { topEnded = true }
       for channel in 0..<channelCount {
         let x = buffer.channel(channel) + offset

@@ -61,11 +61,11 @@ struct TailFeed {
   /// Pulls up to `frames` frames of `input` into `buffer` and, past its end, silence for
   /// the tail; returns how many frames the effect is to process and where the tail
   /// begins among them.
-  mutating func pull(_ input: AudioNode, into buffer: AudioBuffer, frames: Int) async throws
+  mutating func pull(_ input: AudioNode, into buffer: AudioBuffer, frames: Int) throws
     -> (count: Int, tailStart: Int)
   {
     // Past the input's end the buffer holds silence, which the tail is made of.
-    let got = try await pullPadded(input, into: buffer, frames: frames, ended: &inputEnded)
+    let got = try pullPadded(input, into: buffer, frames: frames, ended: &inputEnded)
     guard inputEnded else { return (got, got) }
     let left: Int
     switch tail {

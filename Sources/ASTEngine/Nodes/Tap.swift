@@ -5,11 +5,13 @@ public final class TapNode: AudioNode {
   /// the end (`plot`, `spectrogram`, `ast run --plot`). Errors name the file
   /// `displayPath` (`path` when `nil`), and `naming` turns a failure to write it into the
   /// error thrown.
+  ///
+  /// - Throws: ``MemoryLimitError`` when the run has no room for the blocks held.
   public convenience init(
     _ input: AudioNode, drawing picture: some SignalPicture, to path: String,
     displayPath: String? = nil, naming: @escaping (any Error) -> any Error = { $0 }
-  ) {
-    self.init(
+  ) throws {
+    try self.init(
       input, onBlock: { buffer, count in try picture.add(buffer, frames: count) },
       onEnd: {
         do {
@@ -24,29 +26,41 @@ public final class TapNode: AudioNode {
   private let onBlock: (AudioBuffer, Int) async throws -> Void
   private let onEnd: () async throws -> Void
   private var ended = false
+  private var endReported = false
   private var passed = 0
+  /// The blocks rendered since the last ready pass, which hands them on.
+  private let pending: FrameQueue
+  private let scratch: AudioBuffer
 
   /// Passes `input` on, calling `onBlock` for each block and `onEnd` once at the end:
   /// when the input runs short, or when its known length has passed (consumers that
-  /// know the length stop pulling exactly there).
+  /// know the length stop pulling exactly there). Both are called in the ready pass
+  /// after the render that passed the block, or when the tap is settled.
+  ///
+  /// - Throws: ``MemoryLimitError`` when the run has no room for the blocks held.
   public init(
     _ input: AudioNode, onBlock: @escaping (AudioBuffer, Int) async throws -> Void,
     onEnd: @escaping () async throws -> Void
-  ) {
+  ) throws {
     self.input = input
     self.onBlock = onBlock
     self.onEnd = onEnd
+    pending = try FrameQueue(channels: input.channelCount, context: input.context, origin: nil)
+    scratch = input.makeBuffer()
     super.init(sameFormatAs: input)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
-    guard !ended else { return 0 }
-    let count = try await input.render(into: buffer, frames: frames)
+  /// Hands the blocks passed since the last ready pass to `onBlock`, and says the end
+  /// when it has come.
+  private func handOn() async throws {
     do {
-      if count > 0 { try await onBlock(buffer, count) }
-      passed += count
-      if count < frames || passed == frameCount {
-        ended = true
+      while pending.frames > 0 {
+        let count = min(pending.frames, context.blockSize)
+        pending.read(into: scratch, frames: count)
+        try await onBlock(scratch, count)
+      }
+      if ended, !endReported {
+        endReported = true
         try await onEnd()
       }
     } catch var error as MemoryLimitError where error.origin == nil {
@@ -54,6 +68,26 @@ public final class TapNode: AudioNode {
       error.origin = origin
       throw error
     }
+  }
+
+  override public func ready(frames: Int) async throws {
+    try await handOn()
+    guard !ended else { return }
+    try pending.reserve(frames)
+    try await input.ready(frames: frames)
+  }
+
+  override public func finish() async throws {
+    try await handOn()
+    try await input.finish()
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
+    guard !ended else { return 0 }
+    let count = try input.render(into: buffer, frames: frames)
+    try pending.append(buffer, frames: count)
+    passed += count
+    if count < frames || passed == frameCount { ended = true }
     return count
   }
 }

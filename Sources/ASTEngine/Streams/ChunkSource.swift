@@ -25,23 +25,24 @@ open class ChunkSource {
 enum ChunkCodec {
   static let context = ProcessingContext()
 
-  /// Interleaved little-endian Int16 bytes of `frames` frames of `buffer`, by the
-  /// contract's float-to-int16 rule.
-  static func int16Bytes(_ buffer: AudioBuffer, channels: Int, frames: Int) -> [UInt8] {
-    [UInt8](unsafeUninitializedCapacity: frames * channels * 2) { output, initialized in
-      let raw = UnsafeMutableRawPointer(output.baseAddress!)
-      for channel in 0..<channels {
-        PCMKernels.encodeInt16(
-          buffer.channel(channel), count: frames, to: raw + channel * 2, stride: channels)
+  /// Appends interleaved little-endian bytes of `frames` frames of `buffer` to `data`:
+  /// Int16 by the contract's float-to-int16 rule when `integers`, else Float32. Written
+  /// in place, so a chunk gathered from blocks makes no array per block.
+  static func append(
+    _ buffer: AudioBuffer, channels: Int, frames: Int, integers: Bool, to data: inout [UInt8]
+  ) {
+    let width = integers ? 2 : 4
+    let start = data.count
+    data.append(contentsOf: repeatElement(0, count: frames * channels * width))
+    data.withUnsafeMutableBytes { bytes in
+      let raw = bytes.baseAddress! + start
+      if integers {
+        for channel in 0..<channels {
+          PCMKernels.encodeInt16(
+            buffer.channel(channel), count: frames, to: raw + channel * 2, stride: channels)
+        }
+        return
       }
-      initialized = frames * channels * 2
-    }
-  }
-
-  /// Interleaved little-endian Float32 bytes of `frames` frames of `buffer`.
-  static func bytes(_ buffer: AudioBuffer, channels: Int, frames: Int) -> [UInt8] {
-    [UInt8](unsafeUninitializedCapacity: frames * channels * 4) { output, initialized in
-      let raw = UnsafeMutableRawPointer(output.baseAddress!)
       for frame in 0..<frames {
         for channel in 0..<channels {
           raw.storeBytes(
@@ -49,7 +50,6 @@ enum ChunkCodec {
             toByteOffset: (frame * channels + channel) * 4, as: UInt32.self)
         }
       }
-      initialized = frames * channels * 4
     }
   }
 
@@ -108,17 +108,17 @@ public final class ChunkerSource: ChunkSource {
     while frames < framesPerChunk {
       try context.cancellation.check()
       let wanted = min(context.blockSize, framesPerChunk - frames)
-      let count = try await input.render(into: buffer, frames: wanted)
-      data +=
-        integers
-        ? ChunkCodec.int16Bytes(buffer, channels: channels, frames: count)
-        : ChunkCodec.bytes(buffer, channels: channels, frames: count)
+      try await input.ready(frames: wanted)
+      let count = try input.render(into: buffer, frames: wanted)
+      ChunkCodec.append(
+        buffer, channels: channels, frames: count, integers: integers, to: &data)
       frames += count
       if count < wanted {
         ended = true
         break
       }
     }
+    if ended { try await input.finish() }
     guard frames > 0 else {
       ended = true
       return nil
@@ -153,7 +153,7 @@ public final class FeedNode: AudioNode {
     queue.replace(with: interleaved)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     let count = min(frames, queue.frames)
     queue.read(into: buffer, frames: count)
     return count
@@ -185,7 +185,10 @@ public final class LiftedSource: ChunkSource {
   }
 
   override public func next() async throws -> AudioStream? {
-    guard let chunk = try await input.next() else { return nil }
+    guard let chunk = try await input.next() else {
+      try await effect?.finish()
+      return nil
+    }
     if feed == nil {
       let node = FeedNode(
         sampleRate: chunk.sampleRate, channelCount: chunk.channelCount, context: context)
@@ -213,8 +216,10 @@ public final class LiftedSource: ChunkSource {
     var done = 0
     while done < frames {
       let wanted = min(context.blockSize, frames - done)
-      let count = try await effect.render(into: buffer, frames: wanted)
-      data += ChunkCodec.bytes(buffer, channels: effect.channelCount, frames: count)
+      try await effect.ready(frames: wanted)
+      let count = try effect.render(into: buffer, frames: wanted)
+      ChunkCodec.append(
+        buffer, channels: effect.channelCount, frames: count, integers: false, to: &data)
       done += count
       if count < wanted { break }
     }
@@ -298,7 +303,7 @@ public final class JoinNode: AudioNode {
   public static func make(_ source: ChunkSource, sampleRate: Int? = nil, channelCount: Int? = nil)
     async throws -> JoinNode
   {
-    let first = try await source.next()
+    let first = try await RenderThread.run { try await source.next() }
     let memory = try source.context.memory.reserve(
       MemoryBudget.bytes(
         frames: first?.frameCount ?? 0, channels: first?.channelCount ?? 0, width: 4),
@@ -323,7 +328,9 @@ public final class JoinNode: AudioNode {
       context: source.context)
   }
 
-  override public func render(into buffer: AudioBuffer, frames: Int) async throws -> Int {
+  /// Reads chunks until the next `frames` frames are queued or the stream ends: the
+  /// wait for a chunk (standard input, a channel) happens here, never in a render.
+  override public func ready(frames: Int) async throws {
     while queue.frames < frames, !ended {
       guard let chunk = try await source.next() else {
         ended = true
@@ -332,7 +339,11 @@ public final class JoinNode: AudioNode {
       queue.dropRead()
       try queue.append(try ChunkCodec.samples(chunk), countedIn: memory, origin: origin)
     }
+  }
+
+  override public func render(into buffer: AudioBuffer, frames: Int) throws -> Int {
     let count = min(frames, queue.frames)
+    if count < frames, !ended { throw RenderError.notReady(self) }
     queue.read(into: buffer, frames: count)
     return count
   }

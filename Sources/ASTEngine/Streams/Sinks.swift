@@ -338,11 +338,23 @@ final class BackgroundWriter: @unchecked Sendable {
 public enum Render {
   /// Renders `node` to its end, returning its summary; `each` sees every block. Without
   /// `measuring`, the summary counts frames only (no peak or RMS), which saves a pass
-  /// over every sample. With `timer`, the time of each block's render (not of `each`)
-  /// is recorded.
+  /// over every sample. With `timer`, the time of each block (its ready pass and its
+  /// render, not `each`) is recorded.
+  ///
+  /// Each block is first made ready (``AudioNode/ready(frames:)``), which may wait for
+  /// input, then rendered; at the end the graph is settled (``AudioNode/finish()``).
   public static func drain(
     _ node: AudioNode, measuring: Bool = true, timer: BlockTimer? = nil,
     each: ((AudioBuffer, Int) async throws -> Void)? = nil
+  ) async throws -> SignalSummary {
+    try await RenderThread.run {
+      try await drainHere(node, measuring: measuring, timer: timer, each: each)
+    }
+  }
+
+  private static func drainHere(
+    _ node: AudioNode, measuring: Bool, timer: BlockTimer?,
+    each: ((AudioBuffer, Int) async throws -> Void)?
   ) async throws -> SignalSummary {
     var summary = SignalSummary(sampleRate: node.sampleRate, channelCount: node.channelCount)
     let block = node.context.blockSize
@@ -353,7 +365,8 @@ public enum Render {
     while true {
       try node.context.cancellation.check()
       let start = timer == nil ? 0 : BlockTimer.now()
-      let count = try await node.render(into: buffer, frames: block)
+      try await node.ready(frames: block)
+      let count = try node.render(into: buffer, frames: block)
       timer?.record(since: start)
       if count > 0 {
         if measuring {
@@ -365,6 +378,7 @@ public enum Render {
       }
       if count < block { break }
     }
+    try await node.finish()
     return summary
   }
 
@@ -407,6 +421,12 @@ public enum Render {
   /// Reads `source` to its end, returning its summary; `each` sees every chunk.
   public static func drain(
     _ source: ChunkSource, each: ((AudioStream) async throws -> Void)? = nil
+  ) async throws -> SignalSummary? {
+    try await RenderThread.run { try await drainHere(source, each: each) }
+  }
+
+  private static func drainHere(
+    _ source: ChunkSource, each: ((AudioStream) async throws -> Void)?
   ) async throws -> SignalSummary? {
     var summary: SignalSummary?
     var chunks = 0

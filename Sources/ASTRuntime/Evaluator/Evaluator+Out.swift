@@ -28,7 +28,7 @@ extension Evaluator {
       {
         var done = 0
         value = .audio(
-          TapNode(
+          try TapNode(
             node,
             onBlock: { _, count in
               done += count
@@ -45,7 +45,7 @@ extension Evaluator {
           sampleRate: node.sampleRate, channelCount: node.channelCount, memory: self.context.memory)
         try self.context.memory.requireWithinLimit()
         value = .audio(
-          TapNode(
+          try TapNode(
             node, drawing: picture, to: path,
             naming: { OutputError(.picture, path: path, failure: $0) }), metadata)
       }
@@ -71,7 +71,7 @@ extension Evaluator {
     kept.sampleRate = node.sampleRate
     kept.held = held
     return .audio(
-      TapNode(
+      try TapNode(
         node, onBlock: { buffer, count in try held.append(buffer, frames: count) }, onEnd: {}),
       metadata)
   }

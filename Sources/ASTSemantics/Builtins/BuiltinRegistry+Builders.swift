@@ -30,7 +30,7 @@ extension BuiltinRegistry {
         path: path, displayName: written, encodingName: encoding,
         settings: try settings(input.sampleRate), sampleRate: input.sampleRate,
         channelCount: input.channelCount, origin: tag, context: context)
-      let tap = TapNode(
+      let tap = try TapNode(
         input, onBlock: { buffer, count in try await writer.write(buffer, frames: count) },
         onEnd: { try await writer.finish() })
       return .audio(tap, metadata)
@@ -93,7 +93,7 @@ extension BuiltinRegistry {
       let box = SummaryBox(
         SignalSummary(sampleRate: input.sampleRate, channelCount: input.channelCount))
       return .audio(
-        TapNode(
+        try TapNode(
           input, onBlock: { buffer, count in box.summary?.add(buffer, frames: count) },
           onEnd: { output.line(box.summary?.line ?? "") }), metadata)
     case .stream(let source):

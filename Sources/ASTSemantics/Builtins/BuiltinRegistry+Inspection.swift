@@ -69,7 +69,8 @@ extension BuiltinRegistry {
         let picture = WaveformPicture(
           sampleRate: input.sampleRate, channelCount: input.channelCount,
           decibels: try await call.string("scale") == "db", memory: call.context.memory)
-        return .audio(TapNode(input, drawing: picture, to: path, displayPath: written), metadata)
+        return .audio(
+          try TapNode(input, drawing: picture, to: path, displayPath: written), metadata)
       }),
     Builtin(
       "spectrogram", group: .inspection,
@@ -88,7 +89,8 @@ extension BuiltinRegistry {
         let picture = SpectrogramPicture(
           sampleRate: input.sampleRate, channelCount: input.channelCount,
           frameCount: input.frameCount, memory: call.context.memory)
-        return .audio(TapNode(input, drawing: picture, to: path, displayPath: written), metadata)
+        return .audio(
+          try TapNode(input, drawing: picture, to: path, displayPath: written), metadata)
       }),
   ]
 }

@@ -13,7 +13,7 @@ extension BuiltinRegistry {
         _ = try SignalLength.sum(
           signals.map(\.frameCount), of: "the concatenated signal",
           sampleRate: signals[0].sampleRate)
-        return .audio(ConcatNode(signals), [:])
+        return .audio(try ConcatNode(signals), [:])
       }),
     Builtin(
       "slice", group: .structure, "The part [start, end) in seconds, clamped to the signal.",
