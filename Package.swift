@@ -20,7 +20,8 @@ let package = Package(
     .executable(name: "ast-fuzz", targets: ["ASTFuzzTool"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
   ],
   targets: [
     // Layer 1: C libraries.
@@ -113,6 +114,16 @@ let package = Package(
       name: "ASTTestSupport",
       dependencies: ["CPseudoTerminal"],
       path: "Tests/ASTTestSupport"
+    ),
+    // Counts the allocations of a render's steady state, with the allocator interposed
+    // (`LD_PRELOAD`): the test that the render thread allocates nothing runs it.
+    .executableTarget(
+      name: "ast-allocations",
+      dependencies: [
+        "ASTEngine", "ASTRuntime", "ASTSemantics", "ASTSyntax",
+        .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+      ],
+      path: "Tests/AllocationProbe"
     ),
     // A pseudo-terminal for driving the interactive session in tests.
     .target(

@@ -21,6 +21,9 @@ build --build-tests
 # The release binary too: the interactive session's Ctrl-C is tested on it, since it
 # is what the README tells people to build and install.
 build -c release --product ast
+# And the allocation probe, run with the allocator interposed: the render thread's
+# steady state is tested on the release build, where it is what users run.
+build -c release --product ast-allocations
 if grep -E "^($PWD/)?(Sources|Tests)/.*: warning:" "$log" >&2; then
   echo "test: the build printed warnings in the project's code" >&2
   exit 1

@@ -113,6 +113,10 @@ public struct ScriptError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Output that is dropped: `print` lines of a script run from Swift.
-struct SilentOutput: RunOutput {
-  func line(_ text: String) {}
+package struct SilentOutput: RunOutput {
+  /// Output that drops everything.
+  package init() {}
+
+  /// Drops the line.
+  package func line(_ text: String) {}
 }

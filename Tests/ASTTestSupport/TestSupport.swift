@@ -162,7 +162,12 @@ public struct SeededGenerator: RandomNumberGenerator {
 public let measuresMemory = ProcessInfo.processInfo.environment["AST_SANITIZER"] == nil
 
 /// Runs a program to completion with its output discarded, returning its exit status
-/// and its peak resident memory in kilobytes (from `wait4`).
+/// and its peak resident memory in kilobytes.
+///
+/// The peak is the program's own `VmHWM`, read from `/proc` while it runs (the last
+/// reading before it exits). `wait4`'s `ru_maxrss` would not do: a child started with
+/// `posix_spawn` shares the test process's memory until it executes the program, and
+/// Linux then counts the test process's own high-water mark as the child's.
 public func runMeasuringMemory(_ executable: String, _ arguments: [String]) throws -> (
   status: Int32, peakKilobytes: Int
 ) {
@@ -179,10 +184,21 @@ public func runMeasuringMemory(_ executable: String, _ arguments: [String]) thro
     throw SpawnFailure(message: "cannot start \(executable): error \(spawned)")
   }
   var status: Int32 = 0
-  var usage = rusage()
-  while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
+  var peak = 0
+  while true {
+    if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+      let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+    {
+      peak = max(peak, kilobytes)
+    }
+    let reaped = waitpid(pid, &status, WNOHANG)
+    if reaped == pid { break }
+    if reaped < 0, errno != EINTR { break }
+    usleep(2_000)
+  }
   let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-  return (exitStatus, Int(usage.ru_maxrss))
+  return (exitStatus, peak)
 }
 
 /// A program that could not be started.

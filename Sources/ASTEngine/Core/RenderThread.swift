@@ -21,22 +21,39 @@ public final class RenderThread: TaskExecutor, @unchecked Sendable {
   private let state = Mutex(State())
   private let wake = DispatchSemaphore(value: 0)
 
-  private static let marker = "ast.render-thread"
+  /// Set to a non-null value on render threads only.
+  private static let marker: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+  }()
 
   /// Whether the calling thread is a render thread.
-  public static var isCurrent: Bool {
-    Thread.current.threadDictionary[marker] != nil
-  }
+  public static var isCurrent: Bool { pthread_getspecific(marker) != nil }
 
-  private init() {
-    let thread = Thread { [self] in loop() }
-    thread.stackSize = Self.stackBytes
-    thread.name = "ast render"
-    thread.start()
+  private init() throws {
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setstacksize(&attributes, Self.stackBytes)
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    let context = Unmanaged.passRetained(self).toOpaque()
+    var thread = pthread_t()
+    let status = pthread_create(
+      &thread, &attributes,
+      { context in
+        let renderThread = Unmanaged<RenderThread>.fromOpaque(context!).takeRetainedValue()
+        pthread_setspecific(RenderThread.marker, context)
+        renderThread.loop()
+        return nil
+      }, context)
+    guard status == 0 else {
+      Unmanaged<RenderThread>.fromOpaque(context).release()
+      throw RenderError.failed("cannot start a thread to render on (error \(status))")
+    }
   }
 
   private func loop() {
-    Thread.current.threadDictionary[Self.marker] = true
     while true {
       wake.wait()
       while true {
@@ -69,7 +86,7 @@ public final class RenderThread: TaskExecutor, @unchecked Sendable {
   /// the caller is on one already.
   public static func run<T>(_ body: () async throws -> T) async throws -> T {
     if isCurrent { return try await body() }
-    let thread = RenderThread()
+    let thread = try RenderThread()
     defer { thread.stop() }
     return try await withTaskExecutorPreference(thread) { try await body() }
   }

@@ -26,6 +26,8 @@ public final class SharedSignal {
   /// The first frame still held in the ring.
   private var ringStart = 0
   private var ended = false
+  /// No attached reader was behind this frame when the readers were last looked at.
+  private var slowestKnown = Int.min
   /// How many frames had been pulled when the source was last settled.
   private var settledAt = -1
 
@@ -93,10 +95,19 @@ public final class SharedSignal {
           for: use)
       }
       let kept = produced + blockSize - ringCapacity
-      for entry in readers {
-        if let reader = entry.reader, reader.isAttached, reader.position < kept {
-          try await reader.detach()
+      if kept > slowestKnown {
+        // Readers only move on, so the slowest position seen is a bound until the ring
+        // passes it: the readers are looked at again only then.
+        var slowest = Int.max
+        for entry in readers {
+          guard let reader = entry.reader, reader.isAttached else { continue }
+          if reader.position < kept {
+            try await reader.detach()
+          } else {
+            slowest = min(slowest, reader.position)
+          }
         }
+        slowestKnown = slowest
       }
       if !caller.isAttached { return }
       guard let block = scratch, let ring else { return }

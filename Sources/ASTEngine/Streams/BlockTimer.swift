@@ -18,6 +18,10 @@ public final class BlockTimer: @unchecked Sendable {
   public private(set) var blockFrames = 0
   /// Frames per second of the rendered signal.
   public private(set) var sampleRate = 0
+  /// Called on the rendering thread after each block is recorded, with the number of
+  /// blocks so far: a hook for measuring what happens while rendering (allocations)
+  /// from a given block on. It must not allocate or wait.
+  public var afterEach: (@Sendable (Int) -> Void)?
 
   /// The steps of the histogram: 1 µs each.
   static let steps = 100_000
@@ -50,6 +54,7 @@ public final class BlockTimer: @unchecked Sendable {
     blockCount += 1
     let step = Int(nanoseconds / 1_000)
     if step < Self.steps { counts[step] &+= 1 } else { overflowed += 1 }
+    afterEach?(blockCount)
   }
 
   /// The time, in seconds, within which the fraction `p` (0 to 1) of the blocks ended;
