@@ -31,11 +31,15 @@ public final class RenderThread: TaskExecutor, @unchecked Sendable {
   /// Whether the calling thread is a render thread.
   public static var isCurrent: Bool { pthread_getspecific(marker) != nil }
 
-  private init() throws {
+  /// A smaller stack, tried when the system will not reserve ``stackBytes`` (a strict
+  /// overcommit policy, a limit on address space).
+  static let fallbackStackBytes = 64 << 20
+
+  private init(stackBytes: Int) throws {
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
     defer { pthread_attr_destroy(&attributes) }
-    pthread_attr_setstacksize(&attributes, Self.stackBytes)
+    pthread_attr_setstacksize(&attributes, stackBytes)
     pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
     let context = Unmanaged.passRetained(self).toOpaque()
     var thread = pthread_t()
@@ -84,9 +88,17 @@ public final class RenderThread: TaskExecutor, @unchecked Sendable {
 
   /// Runs `body` on a render thread: on a new one, which ends after it, or inline when
   /// the caller is on one already.
+  ///
+  /// - Throws: what `body` throws, or ``RenderError/failed(_:)`` when no thread can be
+  ///   started.
   public static func run<T>(_ body: () async throws -> T) async throws -> T {
     if isCurrent { return try await body() }
-    let thread = try RenderThread()
+    let thread: RenderThread
+    do {
+      thread = try RenderThread(stackBytes: stackBytes)
+    } catch {
+      thread = try RenderThread(stackBytes: fallbackStackBytes)
+    }
     defer { thread.stop() }
     return try await withTaskExecutorPreference(thread) { try await body() }
   }
