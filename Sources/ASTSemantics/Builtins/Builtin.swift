@@ -335,7 +335,10 @@ public struct BuiltinEffects: Sendable, Hashable {
 /// A builtin function, declared once: its signature as data, its result rule, its
 /// effects, and how it builds its value when a script runs. Two builtins are the same
 /// when their names are.
-public struct Builtin: Sendable, Hashable {
+///
+/// A class, so that each call in a typed script refers to its declaration rather than
+/// holding a copy of it: a score of thousands of notes is thousands of calls.
+public final class Builtin: Sendable, Hashable {
   /// The name scripts call it by.
   public let name: String
   /// The reference group it is listed in.
