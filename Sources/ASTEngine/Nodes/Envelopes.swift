@@ -57,8 +57,7 @@ public final class EnvelopeNode: AudioNode {
   /// the last, and readies the input.
   override public func ready(frames: Int) async throws {
     if ended {
-      gains = []
-      gainsMemory = nil
+      releaseGains()
     } else if gainsMemory == nil, frames > 0, !isUnity(from: position, count: frames) {
       gainsMemory = try context.memory.reserve(
         context.blockSize * 4, for: .blocks, origin: origin)
@@ -69,11 +68,14 @@ public final class EnvelopeNode: AudioNode {
 
   /// Frees the gains' block once the signal has ended, and settles the input.
   override public func finish() async throws {
-    if ended {
-      gains = []
-      gainsMemory = nil
-    }
+    if ended { releaseGains() }
     try await input.finish()
+  }
+
+  /// Frees the gains' block and its memory.
+  private func releaseGains() {
+    gains = []
+    gainsMemory = nil
   }
 
   /// Passes the input's frames; the envelope is a function of the frame alone.

@@ -39,6 +39,19 @@ public final class FileReaderNode: AudioNode {
         ? nil : reader.info.frameCount, context: context)
   }
 
+  /// Moves `count` samples from index `start` of `samples` to its front.
+  private static func moveToFront<Sample>(_ samples: inout [Sample], from start: Int, count: Int) {
+    samples.withUnsafeMutableBufferPointer { samples in
+      let base = samples.baseAddress!
+      base.update(from: base + start, count: count)
+    }
+  }
+
+  /// Makes `samples` `count` long, with zeros after those it holds.
+  private static func lengthen<Sample: Numeric>(_ samples: inout [Sample], to count: Int) {
+    samples += repeatElement(0, count: count - samples.count)
+  }
+
   /// Reads on until `frames` frames not yet rendered are held or the file ends: the read
   /// (a system call) happens here, in the ready pass, never in a render.
   override public func ready(frames: Int) async throws {
@@ -47,15 +60,9 @@ public final class FileReaderNode: AudioNode {
     let held = available - cursor
     if cursor > 0 {
       if interleaved.isEmpty {
-        shorts.withUnsafeMutableBufferPointer { samples in
-          let base = samples.baseAddress!
-          base.update(from: base + cursor * channels, count: held * channels)
-        }
+        Self.moveToFront(&shorts, from: cursor * channels, count: held * channels)
       } else {
-        interleaved.withUnsafeMutableBufferPointer { samples in
-          let base = samples.baseAddress!
-          base.update(from: base + cursor * channels, count: held * channels)
-        }
+        Self.moveToFront(&interleaved, from: cursor * channels, count: held * channels)
       }
       cursor = 0
       available = held
@@ -67,9 +74,9 @@ public final class FileReaderNode: AudioNode {
         toAtLeast: MemoryBudget.bytes(frames * channels, width: width), origin: origin)
       capacity = frames
       if interleaved.isEmpty {
-        shorts += repeatElement(0, count: frames * channels - shorts.count)
+        Self.lengthen(&shorts, to: frames * channels)
       } else {
-        interleaved += repeatElement(0, count: frames * channels - interleaved.count)
+        Self.lengthen(&interleaved, to: frames * channels)
       }
     }
     while available < frames {
