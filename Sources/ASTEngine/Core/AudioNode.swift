@@ -23,7 +23,7 @@ open class AudioNode {
   public var origin: Int?
   /// The nodes this one pulls, readied by the default ``ready(frames:)`` and settled by
   /// the default ``finish()``.
-  public final var inputs: [AudioNode]
+  public let inputs: [AudioNode]
 
   /// Creates a node that pulls `inputs`.
   public init(

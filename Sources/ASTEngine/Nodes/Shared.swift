@@ -202,9 +202,11 @@ public final class SharedSignalReader: AudioNode {
 
   fileprivate init(_ shared: SharedSignal) {
     self.shared = shared
-    super.init(sameFormatAs: shared.format)
+    let source = shared.format
     // The source is pulled through the shared signal, not as an input of each reader.
-    inputs = []
+    super.init(
+      sampleRate: source.sampleRate, channelCount: source.channelCount,
+      frameCount: source.frameCount, context: source.context)
   }
 
   /// Whether the reader still reads the shared signal, not a private copy.
