@@ -191,41 +191,112 @@ public final class OscillatorNode: AudioNode {
     let amplitudes = try amplitude.next(count)
     let fixedStep = frequency.value / rate
     let fixedAmplitude = amplitude.value
-    if case .sine = waveform, frequencies == nil, amplitudes == nil {
-      renderFixedSine(output, count: count, step: fixedStep, amplitude: fixedAmplitude)
-      return count
-    }
     if frequencies == nil, amplitudes == nil {
       renderFixed(output, count: count, step: fixedStep, amplitude: fixedAmplitude)
-    } else {
-      var phase = cycles
-      for index in 0..<count {
-        let step = frequencies.map { Double($0[index]) / rate } ?? fixedStep
-        let level = amplitudes.map { Double($0[index]) } ?? fixedAmplitude
-        output[index] = Float(level * shape(phase, step))
-        phase += step
-        phase -= phase.rounded(.down)
-      }
-      cycles = phase
+      return count
     }
-    position += count
-    return count
-  }
-
-  /// A waveform of constant frequency and level, with the same arithmetic as the
-  /// modulated loop in ``render(into:frames:)``. Not inlined into the async `render`, so
-  /// its loop keeps its values in registers and the waveform is chosen once.
-  @inline(never)
-  private func renderFixed(
-    _ output: UnsafeMutablePointer<Float>, count: Int, step: Double, amplitude: Double
-  ) {
     var phase = cycles
     for index in 0..<count {
-      output[index] = Float(amplitude * shape(phase, step))
+      let step = frequencies.map { Double($0[index]) / rate } ?? fixedStep
+      let level = amplitudes.map { Double($0[index]) } ?? fixedAmplitude
+      output[index] = Float(level * shape(phase, step))
       phase += step
       phase -= phase.rounded(.down)
     }
     cycles = phase
+    position += count
+    return count
+  }
+
+  /// A square, saw or triangle of constant frequency and level, four samples at a time
+  /// with no loop-carried arithmetic: the phase of sample `n` is computed from `n`
+  /// alone, as the fraction of the phase at the start of its ``resyncInterval`` plus
+  /// the steps since, so the result never depends on where blocks begin. Not inlined
+  /// into `render`, so its loop keeps its values in registers and the waveform is
+  /// chosen once.
+  @inline(never)
+  private func renderFixed(
+    _ output: UnsafeMutablePointer<Float>, count: Int, step: Double, amplitude: Double
+  ) {
+    switch waveform {
+    case .sine:
+      renderFixedSine(output, count: count, step: step, amplitude: amplitude)
+      return
+    case .square(let width):
+      let dt = min(abs(step), 0.5)
+      renderLanes(output, count: count, step: step, amplitude: amplitude, offset: 0) { t in
+        let high = SIMD4<Double>(repeating: 1).replacing(with: -1, where: t .>= width)
+        var shifted = t - width
+        shifted.replace(with: shifted + 1, where: shifted .< 0)
+        return high + Self.polyBLEP(lanes: t, dt) - Self.polyBLEP(lanes: shifted, dt)
+      }
+    case .saw:
+      // The saw's ramp starts half-way up, so its phase runs half a cycle ahead.
+      let dt = min(abs(step), 0.5)
+      renderLanes(output, count: count, step: step, amplitude: amplitude, offset: 0.5) { t in
+        2 * t - 1 - Self.polyBLEP(lanes: t, dt)
+      }
+    case .triangle:
+      renderLanes(output, count: count, step: step, amplitude: amplitude, offset: 0) { t in
+        var value = 4 * t
+        value.replace(with: 2 - 4 * t, where: t .>= 0.25)
+        value.replace(with: 4 * t - 4, where: t .>= 0.75)
+        return value
+      }
+    }
+    position += count
+  }
+
+  /// The PolyBLEP residual of ``polyBLEP(_:_:)`` for four phases at once, without
+  /// branches.
+  @inline(__always)
+  private static func polyBLEP(lanes t: SIMD4<Double>, _ dt: Double) -> SIMD4<Double> {
+    let inverse = 1 / dt
+    let rising = t * inverse
+    let falling = (t - 1) * inverse
+    var residual = SIMD4<Double>(repeating: 0)
+    residual.replace(with: falling * falling + falling + falling + 1, where: t .> 1 - dt)
+    residual.replace(with: rising + rising - rising * rising - 1, where: t .< dt)
+    return residual
+  }
+
+  /// Fills `count` samples with `amplitude * shape(phase)`, where the phase of sample
+  /// `n` (counted from the start) is `frac(frac(c + b * step) + (n - b) * step)`, `c`
+  /// the start phase plus `offset` cycles and `b` the start of `n`'s
+  /// ``resyncInterval``. A partial group of four is computed as a whole group and only
+  /// its first samples stored, so every sample has the same arithmetic wherever blocks
+  /// begin.
+  @inline(__always)
+  private func renderLanes(
+    _ output: UnsafeMutablePointer<Float>, count: Int, step: Double, amplitude: Double,
+    offset: Double, shape: (SIMD4<Double>) -> SIMD4<Double>
+  ) {
+    let start = startCycles + offset
+    let lanes = SIMD4<Double>(0, 1, 2, 3)
+    var done = 0
+    while done < count {
+      let index = position + done
+      let intoInterval = index % Self.resyncInterval
+      let base = Self.fraction(start + Double(index - intoInterval) * step)
+      let end = done + min(count - done, Self.resyncInterval - intoInterval)
+      var at = done
+      while at < end {
+        let steps = lanes + Double(intoInterval + at - done)
+        var phase = base + steps * step
+        phase -= phase.rounded(.down)
+        let values = shape(phase) * amplitude
+        if at + 4 <= end {
+          output[at] = Float(values[0])
+          output[at + 1] = Float(values[1])
+          output[at + 2] = Float(values[2])
+          output[at + 3] = Float(values[3])
+        } else {
+          for lane in 0..<(end - at) { output[at + lane] = Float(values[lane]) }
+        }
+        at += 4
+      }
+      done = end
+    }
   }
 }
 
