@@ -223,41 +223,17 @@ public final class OscillatorNode: AudioNode {
       renderFixedSine(output, count: count, step: step, amplitude: amplitude)
       return
     case .square(let width):
-      let dt = min(abs(step), 0.5)
-      renderLanes(output, count: count, step: step, amplitude: amplitude, offset: 0) { t in
-        let high = SIMD4<Double>(repeating: 1).replacing(with: -1, where: t .>= width)
-        var shifted = t - width
-        shifted.replace(with: shifted + 1, where: shifted .< 0)
-        return high + Self.polyBLEP(lanes: t, dt) - Self.polyBLEP(lanes: shifted, dt)
-      }
+      let shape = SquareLanes(width: width, dt: min(abs(step), 0.5))
+      renderLanes(output, count: count, step: step, amplitude: amplitude, offset: 0, shape: shape)
     case .saw:
       // The saw's ramp starts half-way up, so its phase runs half a cycle ahead.
-      let dt = min(abs(step), 0.5)
-      renderLanes(output, count: count, step: step, amplitude: amplitude, offset: 0.5) { t in
-        2 * t - 1 - Self.polyBLEP(lanes: t, dt)
-      }
+      let shape = SawLanes(dt: min(abs(step), 0.5))
+      renderLanes(output, count: count, step: step, amplitude: amplitude, offset: 0.5, shape: shape)
     case .triangle:
-      renderLanes(output, count: count, step: step, amplitude: amplitude, offset: 0) { t in
-        var value = 4 * t
-        value.replace(with: 2 - 4 * t, where: t .>= 0.25)
-        value.replace(with: 4 * t - 4, where: t .>= 0.75)
-        return value
-      }
+      renderLanes(
+        output, count: count, step: step, amplitude: amplitude, offset: 0, shape: TriangleLanes())
     }
     position += count
-  }
-
-  /// The PolyBLEP residual of ``polyBLEP(_:_:)`` for four phases at once, without
-  /// branches.
-  @inline(__always)
-  private static func polyBLEP(lanes t: SIMD4<Double>, _ dt: Double) -> SIMD4<Double> {
-    let inverse = 1 / dt
-    let rising = t * inverse
-    let falling = (t - 1) * inverse
-    var residual = SIMD4<Double>(repeating: 0)
-    residual.replace(with: falling * falling + falling + falling + 1, where: t .> 1 - dt)
-    residual.replace(with: rising + rising - rising * rising - 1, where: t .< dt)
-    return residual
   }
 
   /// Fills `count` samples with `amplitude * shape(phase)`, where the phase of sample
@@ -267,9 +243,9 @@ public final class OscillatorNode: AudioNode {
   /// its first samples stored, so every sample has the same arithmetic wherever blocks
   /// begin.
   @inline(__always)
-  private func renderLanes(
+  private func renderLanes<Shape: LaneShape>(
     _ output: UnsafeMutablePointer<Float>, count: Int, step: Double, amplitude: Double,
-    offset: Double, shape: (SIMD4<Double>) -> SIMD4<Double>
+    offset: Double, shape: Shape
   ) {
     let start = startCycles + offset
     let lanes = SIMD4<Double>(0, 1, 2, 3)
@@ -284,7 +260,7 @@ public final class OscillatorNode: AudioNode {
         let steps = lanes + Double(intoInterval + at - done)
         var phase = base + steps * step
         phase -= phase.rounded(.down)
-        let values = shape(phase) * amplitude
+        let values = shape.values(phase) * amplitude
         if at + 4 <= end {
           output[at] = Float(values[0])
           output[at + 1] = Float(values[1])
@@ -297,6 +273,64 @@ public final class OscillatorNode: AudioNode {
       }
       done = end
     }
+  }
+}
+
+/// A waveform as a function of four phases at once (in cycles, 0..<1), for the
+/// oscillator's fixed loop.
+protocol LaneShape {
+  /// The waveform's values at the phases `t`.
+  func values(_ t: SIMD4<Double>) -> SIMD4<Double>
+}
+
+extension LaneShape {
+  /// The PolyBLEP residual at phases `t` for a phase step `dt`, without branches: the
+  /// polynomial that smooths a unit step down at phase 0 (ahead of it and after it).
+  @inline(__always)
+  func polyBLEP(_ t: SIMD4<Double>, _ dt: Double) -> SIMD4<Double> {
+    let inverse = 1 / dt
+    let rising = t * inverse
+    let falling = (t - 1) * inverse
+    var residual = SIMD4<Double>(repeating: 0)
+    residual.replace(with: falling * falling + falling + falling + 1, where: t .> 1 - dt)
+    residual.replace(with: rising + rising - rising * rising - 1, where: t .< dt)
+    return residual
+  }
+}
+
+/// A band-limited rising saw, its phase counted from the middle of the ramp.
+struct SawLanes: LaneShape {
+  /// The phase step, at most 0.5.
+  let dt: Double
+
+  @inline(__always)
+  func values(_ t: SIMD4<Double>) -> SIMD4<Double> { 2 * t - 1 - polyBLEP(t, dt) }
+}
+
+/// A band-limited square that is high for the first `width` of each cycle.
+struct SquareLanes: LaneShape {
+  /// The duty cycle.
+  let width: Double
+  /// The phase step, at most 0.5.
+  let dt: Double
+
+  @inline(__always)
+  func values(_ t: SIMD4<Double>) -> SIMD4<Double> {
+    let high = SIMD4<Double>(repeating: 1).replacing(with: -1, where: t .>= width)
+    var shifted = t - width
+    shifted.replace(with: shifted + 1, where: shifted .< 0)
+    return high + polyBLEP(t, dt) - polyBLEP(shifted, dt)
+  }
+}
+
+/// A triangle rising from 0 at phase 0.
+struct TriangleLanes: LaneShape {
+  @inline(__always)
+  func values(_ t: SIMD4<Double>) -> SIMD4<Double> {
+    var value = 4 * t
+    value.replace(with: 2 - 4 * t, where: t .>= 0.25)
+    value.replace(with: 4 * t - 4, where: t .>= 0.75)
+    return value
   }
 }
 
