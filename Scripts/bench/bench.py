@@ -39,7 +39,11 @@ AUDIO_SECONDS = {"W1": 60, "W2": 600, "W3": 600, "W4": 3600, "W5": 600, "W6": 60
 
 def run_once(command, cwd=None):
     """Runs command to completion with $BENCH_OUT set to the output directory; returns
-    (wall s, CPU s, peak RSS MB) of the process and the children it waited for."""
+    (wall s, CPU s, peak RSS MB) of the process and the children it waited for. What the
+    runs before it wrote is flushed to disk first (untimed), so that no tool waits on
+    another's writes: ast flushes each file it writes before renaming it into place, and
+    with an ordered journal that flush would also wait for the previous tool's output."""
+    os.sync()
     start = time.monotonic()
     process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, env=dict(os.environ, BENCH_OUT=OUT))

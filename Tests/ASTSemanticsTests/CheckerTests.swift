@@ -470,6 +470,21 @@ struct CheckerFunctionTests {
     #expect(found.first?.contains("too many times to check") == true)
   }
 
+  @Test("calls that share a checked body still report their own mistakes, each at its place")
+  func sharedBodies() {
+    // The second and third calls match the first (same arguments, same rate) and reuse its
+    // body; a call whose body reports something is checked afresh every time.
+    let found = checked(
+      "fn v f = saw f 1 |> lowpass 2000\nout = mix [v 110, v 110, v 1e9, v 1e9, v 110]")
+    #expect(found.count == 2)
+    #expect(found.allSatisfy { $0.contains("frequency") }, "\(found)")
+    #expect(Set(found.map { $0.prefix(5) }).count == 2, "\(found)")
+    // A rate set between calls is part of what the body depends on.
+    #expect(
+      bindingTypes("fn v f = saw f 1\na = v 110\nrate 8000\nb = v 110")["b"]
+        == "Audio(8000 Hz, mono)")
+  }
+
   /// Found through the fuzzer's slowest input: fewer than 20,000 calls of a large body,
   /// each call checking every item again and comparing each unknown name with every
   /// name for a suggestion. A 12 kB script like this kept the checker busy for minutes.

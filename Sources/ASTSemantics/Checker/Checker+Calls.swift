@@ -242,15 +242,41 @@ extension Checker {
       }
       return .invalid(range)
     }
+    let key = ExpansionKey(
+      function: syntax.name, rate: scriptRate,
+      arguments: typedArguments.map(ExpansionKey.Argument.init))
+    if let cached = expansionCache[key], depth + cached.depth <= Self.maximumDepth,
+      expansions + cached.expansions <= Self.maximumExpansions,
+      expandedSize + cached.size <= Self.maximumExpandedSize
+    {
+      // The calls inside count as if checked again: the run expands each of them.
+      expansions += cached.expansions
+      expandedSize += cached.size
+      return .function(
+        name: syntax.name, arguments: typedArguments, body: cached.body, cached.body.type, range)
+    }
     locals.append(
       Dictionary(
         parameterNames.enumerated().map {
           ($1, Local(index: $0, type: typedArguments[$0].type, known: typedArguments[$0].known))
         }, uniquingKeysWith: { first, _ in first }))
     expanding.append(syntax.name)
+    let before = (diagnostics.count, reads.count, writes.count, reportedUnknownNames.count)
+    let outerDeepest = deepest
+    let (expansionsBefore, sizeBefore) = (expansions, expandedSize)
+    deepest = depth
     let body = checkExpression(syntax.body)
+    let bodyDepth = deepest - depth
+    deepest = max(outerDeepest, deepest)
     expanding.removeLast()
     locals.removeLast()
+    // A body whose check reported something or named a file is checked again at every
+    // call, so each call reports and registers its own.
+    if (diagnostics.count, reads.count, writes.count, reportedUnknownNames.count) == before {
+      expansionCache[key] = ExpandedBody(
+        body: body, depth: bodyDepth, expansions: expansions - expansionsBefore,
+        size: expandedSize - sizeBefore)
+    }
     return .function(
       name: syntax.name, arguments: typedArguments, body: body, body.type, range)
   }

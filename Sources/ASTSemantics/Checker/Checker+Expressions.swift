@@ -9,6 +9,7 @@ extension Checker {
   mutating func checkExpression(_ expression: Expr, allowSettings: Bool = false) -> TypedExpr {
     depth += 1
     defer { depth -= 1 }
+    deepest = max(deepest, depth)
     if depth > Self.maximumDepth {
       if !reportedDepth {
         reportedDepth = true
