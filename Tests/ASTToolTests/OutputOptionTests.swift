@@ -302,6 +302,13 @@ struct BlockTimeTests {
       line?.hasPrefix("block times: 751 blocks of 128 frames (2.67 ms of audio each)") == true,
       "\(result.errorText)")
     #expect(line?.contains("99.9th percentile") == true && line?.contains("longest") == true)
+    // Both clocks: the wall clock's, and the work on the rendering thread's CPU clock,
+    // which is never more than the wall clock's.
+    #expect(line?.contains("of it on the CPU); on the CPU: 99.9th percentile") == true)
+    let times = (line ?? "").matches(of: /longest ([0-9.]+) (µs|ms)/).map {
+      Double($0.output.1)! * ($0.output.2 == "ms" ? 1_000 : 1)
+    }
+    #expect(times.count == 2 && times[1] <= times[0], "\(line ?? "")")
     // Without the flag nothing is said.
     let quiet = try ast(in: directory, "run", "tone.ast", "-o", "tone.wav")
     #expect(!quiet.errorText.contains("block times"))

@@ -364,10 +364,10 @@ public enum Render {
     timer?.describeBlocks(frames: block, sampleRate: node.sampleRate)
     while true {
       try node.context.cancellation.check()
-      let start = timer == nil ? 0 : BlockTimer.now()
+      let start = timer == nil ? nil : BlockTimer.mark()
       try await node.ready(frames: block)
       let count = try node.render(into: buffer, frames: block)
-      timer?.record(since: start)
+      if let timer, let start { timer.record(since: start) }
       if count > 0 {
         if measuring {
           summary.add(buffer, frames: count)
