@@ -60,7 +60,21 @@ open class AudioNode {
   /// the consumer stopped): blocks a tap still holds go to the file or picture they are
   /// for. By default each of ``inputs`` is settled.
   open func finish() async throws {
+    reportReplacedSamples()
     for input in inputs { try await input.finish() }
+  }
+
+  /// NaN and infinite samples this node replaced by 0 since it was last settled: the
+  /// render counts them here, taking no lock, and ``finish()`` adds them to the
+  /// context's ``TroubleReport``.
+  public final var replacedSamples = 0
+
+  /// Adds the samples counted in ``replacedSamples`` to the context's report. A node
+  /// that counts them and overrides ``finish()`` calls this in it.
+  public final func reportReplacedSamples() {
+    guard replacedSamples > 0 else { return }
+    context.trouble.add(.nonFinite, count: replacedSamples, origin: origin)
+    replacedSamples = 0
   }
 
   /// Renders up to `frames` frames (at most the context's block size) into `buffer`,

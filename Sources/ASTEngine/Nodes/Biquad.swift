@@ -389,7 +389,7 @@ public final class BiquadNode: AudioNode {
         }
       }
     }
-    context.trouble.add(.nonFinite, count: bad, origin: origin)
+    replacedSamples += bad
     return count
   }
 }

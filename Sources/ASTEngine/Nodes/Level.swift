@@ -98,7 +98,7 @@ public final class ArithmeticNode: AudioNode {
       }
       if operation == .divide { bad += scrubNonFinite(output, count: produced) }
     }
-    context.trouble.add(.nonFinite, count: bad, origin: origin)
+    replacedSamples += bad
     return produced
   }
 }
