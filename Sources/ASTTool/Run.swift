@@ -294,7 +294,8 @@ struct Run: AsyncParsableCommand {
 /// Summaries written to standard error, so that standard output carries only audio.
 struct StandardErrorRunOutput: RunOutput {
   func line(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    let shown = text.terminalSafe(keepingTabs: true, keepingLineBreaks: true)
+    FileHandle.standardError.write(Data((shown + "\n").utf8))
   }
 }
 

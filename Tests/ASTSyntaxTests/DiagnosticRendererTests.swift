@@ -31,6 +31,22 @@ struct DiagnosticRendererTests {
         """)
   }
 
+  @Test("control characters in a source line or a message are shown as signs, carets in line")
+  func controlCharacters() {
+    // A comment that would clear the screen and retitle the window, and a string that
+    // would recolour it, on lines with errors.
+    let shown = render("x = @ # \u{1B}[2J\u{1B}]0;owned\u{7}\ny = \"\u{1B}\" + sine 440Hz 1")
+    #expect(!shown.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+    #expect(shown.contains("   1 | x = @ # ␛[2J␛]0;owned␇\n"))
+    #expect(
+      shown.contains(
+        "song.ast:2:19: error: unknown unit 'Hz' after '440'\n   2 | y = \"␛\" + sine 440Hz 1\n"
+          + "     | " + String(repeating: " ", count: 18) + "^^\n"), "\(shown)")
+    #expect("a\u{0}b\u{85}c\td\ne".terminalSafe() == "a␀b\u{FFFD}c␉d␊e")
+    #expect(
+      "a\tb\nc\u{1B}".terminalSafe(keepingTabs: true, keepingLineBreaks: true) == "a\tb\nc␛")
+  }
+
   @Test("a very long line is shown as a window around the span, with the carets under it")
   func longLine() {
     let text = "x = " + String(repeating: "1 + ", count: 200) + "@ + 2"

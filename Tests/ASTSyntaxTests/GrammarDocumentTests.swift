@@ -44,7 +44,8 @@ struct GrammarDocumentTests {
   func diagnosticTable() {
     let identifiers: [DiagnosticID] = [
       Lexer.IDs.unexpectedCharacter, Lexer.IDs.unterminatedString, Lexer.IDs.invalidEscape,
-      Lexer.IDs.malformedNumber, Lexer.IDs.unknownUnit, Parser.IDs.expectedExpression,
+      Lexer.IDs.malformedNumber, Lexer.IDs.unknownUnit, Lexer.IDs.controlCharacter,
+      Parser.IDs.expectedExpression,
       Parser.IDs.unclosedBracket, Parser.IDs.unmatchedBracket, Parser.IDs.expectedSeparator,
       Parser.IDs.expectedName, Parser.IDs.invalidBindingTarget, Parser.IDs.positionalAfterNamed,
       Parser.IDs.invalidPipeTarget, Parser.IDs.nestingTooDeep,

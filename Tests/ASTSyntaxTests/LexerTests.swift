@@ -88,6 +88,30 @@ struct LexerTests {
     #expect(kinds("a\r\nb") == [.identifier, .newline, .identifier])
   }
 
+  @Test("a string holds no control character as it is, but a tab; escapes stay allowed")
+  func controlCharacters() {
+    // A NUL would end a path where the system reads it: "self.ast\0.wav" is "self.ast".
+    #expect(
+      diagnostics("write x \"self.ast\u{0}.wav\"") == [
+        "1:18 control-character: control character U+0000 in a string"
+      ])
+    #expect(
+      diagnostics("x = \"\u{1B}[2J\u{7F}\"") == [
+        "1:6 control-character: control character U+001B in a string",
+        "1:10 control-character: control character U+007F in a string",
+      ])
+    // U+009B is a terminal's one-byte escape sequence introducer, two bytes in UTF-8.
+    #expect(
+      diagnostics("x = \"a\u{9B}b\"") == [
+        "1:7 control-character: control character U+009B in a string"
+      ])
+    #expect(diagnostics("x = \"a\tb\"").isEmpty)
+    #expect(diagnostics(#"x = "a\nb\tc""#).isEmpty)
+    #expect(tokens(#"x = "a\nb""#)[2].text == "a\nb")
+    // The rest of the string is still read: the refused character is left out.
+    #expect(tokens("x = \"a\u{0}b\"")[2].text == "ab")
+  }
+
   @Test("each lexical error is reported with its place, and lexing goes on")
   func lexicalErrors() {
     #expect(diagnostics("x = @") == ["1:5 unexpected-character: unexpected character '@'"])

@@ -491,7 +491,8 @@ final class CollectedOutput: RunOutput, @unchecked Sendable {
   private var collected: [String] = []
 
   func line(_ text: String) {
-    lock.withLock { collected.append(text) }
+    let shown = text.terminalSafe(keepingTabs: true, keepingLineBreaks: true)
+    lock.withLock { collected.append(shown) }
   }
 
   var lines: [String] { lock.withLock { collected } }

@@ -91,8 +91,8 @@ public struct StandardRunOutput: RunOutput {
   /// Creates it.
   public init() {}
 
-  /// Prints the line.
+  /// Prints the line, its control characters but tabs and line breaks shown as signs.
   public func line(_ text: String) {
-    print(text)
+    print(text.terminalSafe(keepingTabs: true, keepingLineBreaks: true))
   }
 }

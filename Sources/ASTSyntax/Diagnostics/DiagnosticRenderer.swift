@@ -10,7 +10,9 @@
 /// gutter, then carets under the whole span (to the end of its first line). Notes with
 /// a place are rendered the same way with `note:`; notes without one follow as
 /// `note: message`. Colour (ANSI escapes) is used only when asked for, which callers
-/// do when writing to a terminal.
+/// do when writing to a terminal. Control characters in messages and source lines are
+/// shown as visible signs (``Swift/String/terminalSafe(keepingTabs:)``), so a script
+/// cannot drive the terminal through its diagnostics.
 public struct DiagnosticRenderer: Sendable {
   /// The source the diagnostics point into.
   public let source: Source
@@ -47,7 +49,7 @@ public struct DiagnosticRenderer: Sendable {
       if let range = note.range {
         output += block(severity: .note, message: note.message, range: range)
       } else {
-        output += paint("note:", style: Self.noteStyle) + " " + note.message + "\n"
+        output += paint("note:", style: Self.noteStyle) + " " + note.message.terminalSafe() + "\n"
       }
     }
     return output
@@ -84,12 +86,14 @@ public struct DiagnosticRenderer: Sendable {
     case .note: style = Self.noteStyle
     }
     var output =
-      paint("\(source.name):\(location.line):\(location.column):", style: "1") + " "
-      + paint("\(severity.rawValue):", style: style) + " " + paint(message, style: "1") + "\n"
+      paint("\(source.name.terminalSafe()):\(location.line):\(location.column):", style: "1") + " "
+      + paint("\(severity.rawValue):", style: style) + " "
+      + paint(message.terminalSafe(), style: "1") + "\n"
     let lineNumber = String(location.line)
     let gutterWidth = max(4, lineNumber.count + 1)
     let lineRange = source.lineRange(location.line)
-    let line = Array(source.text(in: lineRange))
+    // Each character is one sign, so the carets below stay in line.
+    let line = Array(source.text(in: lineRange).terminalSafe(keepingTabs: true))
     // The span: from the start column to its end on this line, at least one character.
     let prefix = source.text(
       in: SourceRange(start: lineRange.start, end: max(lineRange.start, range.start)))

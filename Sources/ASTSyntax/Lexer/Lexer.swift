@@ -18,10 +18,13 @@ public struct Lexer {
     public static let malformedNumber: DiagnosticID = "malformed-number"
     /// Letters after a number that are not one of the units.
     public static let unknownUnit: DiagnosticID = "unknown-unit"
+    /// A control character (NUL, escape, ...) written as it is inside a string.
+    public static let controlCharacter: DiagnosticID = "control-character"
 
     /// Every identifier above.
     public static let all: [DiagnosticID] = [
       unexpectedCharacter, unterminatedString, invalidEscape, malformedNumber, unknownUnit,
+      controlCharacter,
     ]
   }
 
@@ -262,6 +265,24 @@ public struct Lexer {
             Self.IDs.invalidEscape, "invalid escape '\(source.text(in: range))' in a string",
             range, notes: [DiagnosticNote("the escapes are \\\", \\\\, \\n and \\t")])
         }
+        continue
+      }
+      // A control character as it is (a tab aside): a NUL would cut a path short where
+      // the system reads it, and an escape would reach a terminal. C1 controls are
+      // U+0080 to U+009F, two bytes in UTF-8.
+      let isC1 = byte == 0xC2 && (peek().map { (0x80...0x9F).contains($0) } ?? false)
+      if (byte < 0x20 && byte != UInt8(ascii: "\t")) || byte == 0x7F || isC1 {
+        let code = isC1 ? UInt32(bytes[position]) : UInt32(byte)
+        if isC1 { position += 1 }
+        report(
+          Self.IDs.controlCharacter,
+          "control character U+\(String(code, radix: 16, uppercase: true).leftPadded(to: 4)) "
+            + "in a string", span(position - (isC1 ? 2 : 1), position),
+          notes: [
+            DiagnosticNote(
+              "a string holds no control characters but a tab; write '\\n' for a line break or "
+                + "'\\t' for a tab")
+          ])
         continue
       }
       value.append(byte)
