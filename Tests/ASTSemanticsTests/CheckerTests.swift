@@ -535,6 +535,35 @@ struct CheckerFileTests {
       ])
     #expect(checked("x = read \"a.wav\"\nwrite (gain x 0.5) \"b.wav\"", options: options).isEmpty)
   }
+
+  @Test("one file under another name is the same file: spelled, linked or through a link")
+  func sameFileOtherNames() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    try AudioSegment.silent(milliseconds: 10).export(to: directory.file("a.wav"))
+    try FileManager.default.createDirectory(
+      atPath: directory.file("sub"), withIntermediateDirectories: false)
+    #expect(link(directory.file("a.wav"), directory.file("hard.wav")) == 0)
+    #expect(symlink("a.wav", directory.file("soft.wav")) == 0)
+    #expect(symlink(".", directory.file("here")) == 0)
+    let options = CheckOptions(baseDirectory: directory.path)
+    for written in ["./a.wav", "sub/../a.wav", "hard.wav", "soft.wav", "here/a.wav"] {
+      #expect(
+        checked("x = read \"a.wav\"\nwrite x \"\(written)\"", options: options, messages: false)
+          == ["2:9 read-write-conflict"], "\(written)")
+    }
+    // Two writes to one file, which need not exist yet.
+    #expect(
+      checked(
+        "write (sine 440 1) \"new.wav\"\nwrite (sine 220 1) \"here/new.wav\"", options: options)
+        == [
+          "2:20 written-twice: this script writes 'here/new.wav' twice; the first would be lost"
+        ])
+    #expect(
+      checked(
+        "write (sine 440 1) \"new.wav\"\nwrite (sine 220 1) \"new2.wav\"", options: options
+      ).isEmpty)
+  }
 }
 
 @Suite("Builtin registry")

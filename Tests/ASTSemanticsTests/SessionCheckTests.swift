@@ -83,6 +83,15 @@ struct SessionCheckTests {
     #expect(places(again) == ["3:13 read-twice"])
   }
 
+  @Test("a later input may write a file again; one input may not write it twice")
+  func writeAgain() {
+    var inputs = Inputs()
+    #expect(inputs.check("write (sine 440 1) \"again.wav\"").environment != nil)
+    #expect(inputs.check("write (sine 220 1) \"again.wav\"").environment != nil)
+    let twice = inputs.check("write (sine 220 1) \"again.wav\"\nwrite (sine 110 1) \"again.wav\"")
+    #expect(places(twice) == ["4:20 written-twice"])
+  }
+
   @Test("a file written by an earlier input and read by a later one is a conflict there")
   func readAfterWrite() {
     var inputs = Inputs()

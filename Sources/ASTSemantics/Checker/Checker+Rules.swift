@@ -281,7 +281,7 @@ extension Checker {
     guard let text = path.stringValue else { return .audio(.unknown) }
     guard let resolved = resolve(text, at: path.range, writing: false) else { return nil }
     reads.append((resolved, path.range))
-    if writtenPaths.contains(resolved) {
+    if writtenPaths.contains(FilePaths.identity(of: resolved)) {
       // Refused by the read-and-write check; no second error here.
       return .audio(.unknown)
     }
@@ -320,7 +320,7 @@ extension Checker {
       return
     }
     writes.append((resolved, path.range, type))
-    writtenPaths.insert(resolved)
+    writtenPaths.insert(FilePaths.identity(of: resolved))
   }
 
   /// Reports the encoder settings of a `write` (`bitrate:`, `quality:`, `compression:`)
@@ -351,22 +351,36 @@ extension Checker {
   }
 
   /// Reports files that the script both reads and writes, at the writes from the
-  /// `first` on (those of the statements being checked).
+  /// `first` on (those of the statements being checked), and files those writes write
+  /// twice. Files are told apart by what they are (``FilePaths/identity(of:)``), not by
+  /// how they are spelled.
   mutating func checkReadWriteConflicts(from first: Int = 0) {
-    // Each path's first read, found once rather than for every write.
+    // Each file's first read, found once rather than for every write.
     var firstReads: [String: SourceRange] = [:]
-    for read in reads where firstReads[read.path] == nil { firstReads[read.path] = read.range }
+    for read in reads {
+      let identity = FilePaths.identity(of: read.path)
+      if firstReads[identity] == nil { firstReads[identity] = read.range }
+    }
+    var firstWrites: [String: SourceRange] = [:]
     for write in writes[min(first, writes.count)...] {
-      if let read = firstReads[write.path] {
+      let identity = FilePaths.identity(of: write.path)
+      let shown = source.text(in: write.range).trimmingCharacters(
+        in: CharacterSet(charactersIn: "\""))
+      if let read = firstReads[identity] {
         error(
-          Self.IDs.readWriteConflict,
-          "this script writes '\(source.text(in: write.range).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))', which it also reads",
+          Self.IDs.readWriteConflict, "this script writes '\(shown)', which it also reads",
           at: write.range,
           notes: [
             DiagnosticNote(
               "read here; write to another file so the input stays intact", at: read)
           ])
+      } else if let earlier = firstWrites[identity] {
+        error(
+          Self.IDs.writtenTwice, "this script writes '\(shown)' twice; the first would be lost",
+          at: write.range,
+          notes: [DiagnosticNote("first written here; write to another file", at: earlier)])
       }
+      if firstWrites[identity] == nil { firstWrites[identity] = write.range }
     }
   }
 }

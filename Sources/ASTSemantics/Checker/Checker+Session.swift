@@ -153,7 +153,7 @@ extension Checker {
     scriptRate = environment.sampleRate ?? options.defaultSampleRate
     reads = environment.reads
     writes = environment.writes
-    writtenPaths = Set(writes.map(\.path))
+    writtenPaths = Set(writes.map { FilePaths.identity(of: $0.path) })
   }
 
   /// `environment` with what the statements checked bound, the rate they set and the

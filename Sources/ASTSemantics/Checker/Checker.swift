@@ -89,6 +89,9 @@ public struct Checker {
     public static let unreadableFile: DiagnosticID = "unreadable-file"
     /// A file both read and written by the script.
     public static let readWriteConflict: DiagnosticID = "read-write-conflict"
+    /// A file written twice by one script (or one input of a session): the first write
+    /// would be lost.
+    public static let writtenTwice: DiagnosticID = "written-twice"
     /// A source that can be read only once (standard input, a subscription) read again.
     public static let readTwice: DiagnosticID = "read-twice"
     /// A bare number as a linear gain that is negative or above 4 (`gain x -6`).
@@ -108,7 +111,7 @@ public struct Checker {
       duplicateArgument, missingArgument, typeMismatch, unitMismatch, outOfRange, rateMismatch,
       channelMismatch, rebinding, shadowsBuiltin, recursion, duplicateParameter, noValue,
       misplacedSetting, notConstant, invalidChoice, unreadableFile, readWriteConflict, readTwice,
-      suspiciousGain, longEnvelope, settingForOtherFormat, unsupportedRate,
+      suspiciousGain, longEnvelope, settingForOtherFormat, unsupportedRate, writtenTwice,
     ]
   }
 
@@ -207,7 +210,8 @@ public struct Checker {
   var scriptRate: Int
   var reads: [(path: String, range: SourceRange)] = []
   var writes: [(path: String, range: SourceRange, type: ValueType)] = []
-  /// The paths of ``writes``, to look one up without going through them all.
+  /// What the paths of ``writes`` name (``FilePaths/identity(of:)``), to look one up
+  /// without going through them all.
   var writtenPaths: Set<String> = []
   var expansions = 0
   /// The expression nodes of the function bodies expanded so far.
