@@ -272,6 +272,45 @@ struct AudioFileTests {
     #expect(try directory.contents() == ["w.wav"])
   }
 
+  @Test(
+    "a WAV file too long for 32-bit sizes is RF64 when known ahead, else refused, never wrapped")
+  func beyondTheWAVLimit() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    // A 64 KiB limit in place of 4 GiB: 8,000 stereo 16-bit frames are 32,000 bytes.
+    let limit = 1 << 16
+    let block = [Int16](repeating: 1_000, count: 2 * 8_000)
+    func writer(_ name: String, expecting frames: Int?) throws -> AudioFileWriter {
+      try AudioFileWriter(
+        path: directory.file(name), displayPath: name, format: nil, encoding: .int16,
+        sampleRate: 8_000, channelCount: 2, settings: EncoderSettings(), expectedFrames: frames,
+        sizeLimit: limit)
+    }
+    // Expected to pass the limit: RF64, read back whole.
+    let large = try writer("large.wav", expecting: 24_000)
+    for _ in 0..<3 { try block.withUnsafeBufferPointer { try large.write($0) } }
+    try large.finish()
+    let header = try Data(contentsOf: URL(fileURLWithPath: directory.file("large.wav")))
+    #expect(String(decoding: header.prefix(4), as: UTF8.self) == "RF64")
+    #expect(try AudioFileReader(path: directory.file("large.wav")).info.frameCount == 24_000)
+    #expect(try Sox.info("s", directory.file("large.wav")) == "24000")
+    // Within it: plain WAV, as always.
+    let small = try writer("small.wav", expecting: 8_000)
+    try block.withUnsafeBufferPointer { try small.write($0) }
+    try small.finish()
+    let plain = try Data(contentsOf: URL(fileURLWithPath: directory.file("small.wav")))
+    #expect(String(decoding: plain.prefix(4), as: UTF8.self) == "RIFF")
+    // Of unknown length and passing it: an error naming the file, and nothing left.
+    let unknown = try writer("unknown.wav", expecting: nil)
+    try block.withUnsafeBufferPointer { try unknown.write($0) }
+    #expect {
+      try block.withUnsafeBufferPointer { try unknown.write($0) }
+    } throws: { error in
+      "\(error)".contains("unknown.wav") && "\(error)".contains("at most 4 GiB")
+    }
+    #expect(try directory.contents().sorted() == ["large.wav", "small.wav"])
+  }
+
   @Test("a streaming writer produces the file once finished")
   func streamingWriter() throws {
     let directory = try TemporaryDirectory()

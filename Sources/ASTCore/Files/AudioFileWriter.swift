@@ -75,13 +75,32 @@ public final class AudioFileWriter {
   ///     ``AudioFileFormat/storedEncoding(for:)``), which ``encoding`` then reports.
   ///   - settings: the MP3 bitrate, Vorbis quality or FLAC compression level; each must
   ///     fit the format (see ``EncoderSettings/problem(for:sampleRate:)``).
+  ///   - expectedFrames: how many frames will be written, when known. A WAV file holds
+  ///     at most 4 GiB of samples: one expected to hold more is written as RF64 (WAV
+  ///     with 64-bit sizes, which libsndfile, SoX and FFmpeg read). Any other WAV, and
+  ///     an AIFF file, refuse with an error the write that would pass their limit,
+  ///     rather than wrap the sizes in the header.
   /// - Throws: ``AudioFileError`` when the format is unknown or cannot store the
   ///   rate and channels, a setting does not fit it, or the directory is missing or not
   ///   writable.
-  public init(
+  public convenience init(
     path: String, displayPath: String? = nil, format: AudioFileFormat? = nil,
     encoding: SampleEncoding, sampleRate: Int, channelCount: Int,
-    settings: EncoderSettings = EncoderSettings()
+    settings: EncoderSettings = EncoderSettings(), expectedFrames: Int? = nil
+  ) throws {
+    try self.init(
+      path: path, displayPath: displayPath, format: format, encoding: encoding,
+      sampleRate: sampleRate, channelCount: channelCount, settings: settings,
+      expectedFrames: expectedFrames, sizeLimit: Self.wavDataLimit)
+  }
+
+  /// Opens the file as ``init(path:displayPath:format:encoding:sampleRate:channelCount:settings:expectedFrames:)``
+  /// does, with `sizeLimit` in place of the 4 GiB that a 32-bit size field holds (for
+  /// tests of what happens at the limit).
+  package init(
+    path: String, displayPath: String?, format: AudioFileFormat?, encoding: SampleEncoding,
+    sampleRate: Int, channelCount: Int, settings: EncoderSettings, expectedFrames: Int?,
+    sizeLimit: Int
   ) throws {
     let shown = displayPath ?? path
     let isStream = Self.isStream(path)
@@ -137,6 +156,16 @@ public final class AudioFileWriter {
     sfInfo.samplerate = Int32(clamping: sampleRate)
     sfInfo.channels = Int32(clamping: channelCount)
     sfInfo.format = resolved.libsndfileFormat(for: encoding)
+    let frameBytes = channelCount * self.encoding.sampleWidth
+    let large =
+      resolved == .wav
+      && (expectedFrames.map { $0 > (sizeLimit - Self.wavHeaderRoom) / frameBytes } ?? false)
+    if large {
+      sfInfo.format = (sfInfo.format & ~Int32(SF_FORMAT_TYPEMASK)) | Int32(SF_FORMAT_RF64)
+    } else if resolved == .wav || resolved == .aiff {
+      // The sizes in a plain WAV or AIFF header are 32-bit.
+      dataLimitFrames = (sizeLimit - Self.wavHeaderRoom) / frameBytes
+    }
     guard sf_format_check(&sfInfo) != 0 else {
       throw AudioFileError(
         .unsupportedFormat, .write, path: shown,
@@ -191,6 +220,13 @@ public final class AudioFileWriter {
   /// The frames written so far.
   public var frameCount: Int { framesWritten }
 
+  /// The most frames a file with 32-bit sizes may hold, for a plain WAV or AIFF.
+  private var dataLimitFrames: Int?
+  /// The largest size a 32-bit RIFF or AIFF size field holds.
+  static let wavDataLimit = 0xFFFF_FFFF
+  /// What the header and the other chunks may take of it.
+  static let wavHeaderRoom = 1 << 12
+
   /// Appends interleaved Int16 frames.
   public func write(_ samples: UnsafeBufferPointer<Int16>) throws {
     if let stream {
@@ -242,6 +278,13 @@ public final class AudioFileWriter {
     }
     let frames = sampleCount / channelCount
     guard frames > 0 else { return }
+    if let limit = dataLimitFrames, framesWritten + frames > limit {
+      let reason =
+        "a \(format.displayName) file holds at most 4 GiB of samples (\(limit) frames here); "
+        + "write FLAC, or a WAV whose length is known before it is written"
+      cancel()
+      throw AudioFileError(.writeFailed, .write, path: displayPath, reason: reason)
+    }
     let written = body(handle, sf_count_t(frames))
     guard written == frames, sf_error(handle) == 0 else {
       let reason = Self.writeFailureReason(handle)

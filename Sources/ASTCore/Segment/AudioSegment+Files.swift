@@ -98,7 +98,7 @@ extension AudioSegment {
     let requested = encoding ?? self.encoding
     let writer = try AudioFileWriter(
       path: path, format: format, encoding: requested, sampleRate: sampleRate,
-      channelCount: channelCount, settings: settings)
+      channelCount: channelCount, settings: settings, expectedFrames: frameCount)
     let stored = converted(to: writer.encoding)
     let channels = channelCount
     let block = Self.fileBlockFrames(channelCount: channels) * channels

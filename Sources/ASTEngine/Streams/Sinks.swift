@@ -45,6 +45,8 @@ public final class SignalFileWriter {
   ///   - displayName: how errors and reports name the file (the path as the script or
   ///     the user wrote it); `path` when `nil`.
   ///   - settings: the MP3 bitrate, Vorbis quality or FLAC compression level.
+  ///   - expectedFrames: how many frames will be written, when known: a WAV file
+  ///     expected to pass 4 GiB is written as RF64 (see ``ASTCore/AudioFileWriter``).
   ///   - context: the run's settings: where clipping is reported, the memory the
   ///     writer's buffers are counted in, the block size.
   /// - Throws: ``ASTCore/AudioFileError`` naming the file, or ``MemoryLimitError`` when
@@ -52,7 +54,7 @@ public final class SignalFileWriter {
   public init(
     path: String, displayName: String? = nil, format: AudioFileFormat? = nil,
     encodingName: String = "", settings: EncoderSettings = EncoderSettings(), sampleRate: Int,
-    channelCount: Int, origin: Int?, context: RenderContext
+    channelCount: Int, expectedFrames: Int? = nil, origin: Int?, context: RenderContext
   ) throws {
     let shown = displayName ?? path
     guard let resolved = format ?? AudioFileWriter.defaultFormat(for: path) else {
@@ -75,7 +77,8 @@ public final class SignalFileWriter {
     self.displayName = shown == "-" ? "standard output" : shown
     writer = try AudioFileWriter(
       path: path, displayPath: shown, format: resolved, encoding: encoding,
-      sampleRate: sampleRate, channelCount: channelCount, settings: settings)
+      sampleRate: sampleRate, channelCount: channelCount, settings: settings,
+      expectedFrames: expectedFrames)
     isStream = writer.writesStream
     background = BackgroundWriter { [writer] batch in
       try batch.withUnsafeBufferPointer { try writer.write($0) }
@@ -401,8 +404,8 @@ public enum Render {
     let writer = try named {
       try SignalFileWriter(
         path: path, format: format, encodingName: encodingName, settings: settings,
-        sampleRate: node.sampleRate, channelCount: node.channelCount, origin: origin,
-        context: node.context)
+        sampleRate: node.sampleRate, channelCount: node.channelCount,
+        expectedFrames: node.frameCount, origin: origin, context: node.context)
     }
     do {
       let summary = try await drain(node, measuring: false, timer: timer) { buffer, count in

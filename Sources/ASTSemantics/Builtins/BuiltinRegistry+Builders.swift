@@ -29,7 +29,8 @@ extension BuiltinRegistry {
       let writer = try SignalFileWriter(
         path: path, displayName: written, encodingName: encoding,
         settings: try settings(input.sampleRate), sampleRate: input.sampleRate,
-        channelCount: input.channelCount, origin: tag, context: context)
+        channelCount: input.channelCount, expectedFrames: input.frameCount, origin: tag,
+        context: context)
       let tap = try TapNode(
         input, onBlock: { buffer, count in try await writer.write(buffer, frames: count) },
         onEnd: { try await writer.finish() })
