@@ -53,10 +53,13 @@ let package = Package(
     // The interactive session's Ctrl-C: one flag and a wake-up pipe, defined in a C
     // source file, shared by the signal handler, the prompt and the render's watcher.
     .target(name: "CInterrupt"),
+    // Temporary files removed on a terminating signal: a table and a signal handler in C,
+    // which may neither lock nor allocate.
+    .target(name: "CCleanup"),
     // Layer 2: the AudioStream value, conversions, segments, files, resampling, channels.
     .target(
       name: "ASTCore",
-      dependencies: ["CSndFile", "CSoxr"],
+      dependencies: ["CSndFile", "CSoxr", "CCleanup"],
       swiftSettings: releaseForThisMachine
     ),
     // Layer 3: the streaming engine: DSP nodes pulled in blocks.

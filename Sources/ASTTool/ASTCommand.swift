@@ -21,6 +21,9 @@ struct ASTCommand: AsyncParsableCommand {
   /// Runs the command (awaiting those that run scripts); usage errors exit with
   /// status 2, other failures with 1.
   static func main() async {
+    // From the first moment: a terminating signal removes the temporary files of the
+    // writers, whatever the command is doing.
+    TemporaryFiles.installSignalHandlers()
     do {
       var command = try parseAsRoot()
       if var command = command as? any AsyncParsableCommand {

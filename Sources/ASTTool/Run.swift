@@ -305,7 +305,7 @@ struct StandardErrorRunOutput: RunOutput {
 /// (one blocked writing to a pipe nobody reads) ends the process with the status: a
 /// deadline armed once by the signal, not a poll.
 final class SignalWatcher {
-  private let sources: [any DispatchSourceSignal]
+  private let source: (any DispatchSourceRead)?
   private let record = Record()
 
   /// What the handlers share: the status of the first signal, and whether the render has
@@ -315,28 +315,36 @@ final class SignalWatcher {
   }
 
   init(token: CancellationToken, exitsAfter delay: Double? = nil) {
-    let signals = [(SIGINT, Int32(130)), (SIGTERM, Int32(143))]
-    sources = signals.map { number, _ in
-      signal(number, SIG_IGN)
-      return DispatchSource.makeSignalSource(signal: number, queue: .global())
+    // The signal handler (installed when the process started) records the signal and
+    // writes a byte to a pipe, which wakes this source: nothing polls.
+    guard let descriptor = TemporaryFiles.beginGracefulStop() else {
+      source = nil
+      return
     }
+    let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: .global())
     let record = self.record
-    for (source, (_, exitStatus)) in zip(sources, signals) {
-      source.setEventHandler {
-        record.state.withLock { $0.status = $0.status ?? exitStatus }
-        token.cancel()
-        if let delay {
-          DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
-            guard let status = record.state.withLock({ $0.stopped ? nil : $0.status }) else {
-              return
-            }
-            FileHandle.standardError.write(Data("ast: interrupted\n".utf8))
-            _exit(status)
-          }
-        }
+    source.setEventHandler {
+      var bytes = [UInt8](repeating: 0, count: 64)
+      while read(descriptor, &bytes, bytes.count) > 0 {}
+      guard let number = TemporaryFiles.gracefulSignal else { return }
+      let exitStatus: Int32 = number == SIGTERM ? 143 : 130
+      let first = record.state.withLock { state in
+        defer { state.status = state.status ?? exitStatus }
+        return state.status == nil
       }
-      source.resume()
+      token.cancel()
+      guard first, let delay else { return }
+      DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
+        guard let status = record.state.withLock({ $0.stopped ? nil : $0.status }) else {
+          return
+        }
+        TemporaryFiles.removeAll()
+        FileHandle.standardError.write(Data("ast: interrupted\n".utf8))
+        _exit(status)
+      }
     }
+    source.resume()
+    self.source = source
   }
 
   /// The exit status for the first signal received, if any.
@@ -344,9 +352,8 @@ final class SignalWatcher {
 
   func stop() {
     record.state.withLock { $0.stopped = true }
-    for source in sources { source.cancel() }
-    signal(SIGINT, SIG_DFL)
-    signal(SIGTERM, SIG_DFL)
+    source?.cancel()
+    TemporaryFiles.endGracefulStop()
   }
 }
 

@@ -56,7 +56,8 @@ public func runProcess(_ executable: String, _ arguments: [String], input: Data?
   process.standardOutput = output
   process.standardError = errors
   let standardInput = Pipe()
-  process.standardInput = input == nil ? FileHandle.nullDevice : standardInput
+  // A handle of its own: the shared null device handle has been seen closed twice.
+  process.standardInput = input == nil ? FileHandle(forReadingAtPath: "/dev/null") : standardInput
   try process.run()
   if let input {
     // Written from another thread, so a child that writes a lot cannot block on us.

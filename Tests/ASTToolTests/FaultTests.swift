@@ -90,12 +90,63 @@ struct FaultTests {
       let process = Process()
       process.executableURL = URL(fileURLWithPath: astExecutable)
       process.arguments = ["run", script, "-o", directory.file("out.wav")]
-      process.standardError = FileHandle.nullDevice
+      process.standardError = FileHandle(forWritingAtPath: "/dev/null")
       try process.run()
       usleep(700_000)
       kill(process.processIdentifier, number)
       #expect(waitForExit(process) == status, "signal \(number)")
       try expectUntouched(directory, old)
+    }
+  }
+
+  @Test(
+    "every terminating signal, from the first milliseconds on, leaves no temporary file",
+    arguments: [SIGHUP, SIGQUIT, SIGXCPU, SIGALRM, SIGUSR1, SIGUSR2, SIGTERM, SIGINT])
+  func everySignal(_ number: Int32) throws {
+    // While starting, checking, and rendering: `out` to a file and a `write` beside it.
+    for delay in [2_000, 30_000, 900_000] as [useconds_t] {
+      let (directory, script, old) = try setUp(
+        "write (sine 220 3600 rate:48000) \"side.wav\"\n" + Self.long)
+      defer { directory.cleanUp() }
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: astExecutable)
+      process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+      process.arguments = ["run", script, "-o", directory.file("out.wav")]
+      process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+      try process.run()
+      usleep(delay)
+      kill(process.processIdentifier, number)
+      let status = waitForExit(process)
+      // INT and TERM during the render stop it (130, 143); otherwise the signal ends the
+      // process as it would have, after the files are removed.
+      let stopped = (number == SIGINT ? 130 : number == SIGTERM ? 143 : -1) as Int32
+      #expect(
+        status == number || status == stopped, "signal \(number) after \(delay) µs: \(status ?? -1)"
+      )
+      try expectUntouched(directory, old)
+    }
+  }
+
+  @Test("ast convert stopped by a signal leaves the destination as it was and nothing beside it")
+  func convertSignal() throws {
+    let (directory, _, old) = try setUp(Self.short)
+    defer { directory.cleanUp() }
+    try AudioSegment.silent(milliseconds: 600_000, sampleRate: 48_000).export(
+      to: directory.file("in.flac"))
+    for number in [SIGHUP, SIGTERM] {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: astExecutable)
+      process.arguments = [
+        "convert", directory.file("in.flac"), directory.file("out.wav"), "--rate", "44100",
+      ]
+      process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+      try process.run()
+      usleep(300_000)
+      kill(process.processIdentifier, number)
+      _ = waitForExit(process)
+      #expect(FileManager.default.contents(atPath: directory.file("out.wav")) == old)
+      #expect(
+        try directory.contents().sorted() == ["in.flac", "out.wav", "script.ast"], "\(number)")
     }
   }
 
@@ -162,7 +213,7 @@ struct FaultTests {
     process.arguments = ["run", script, "-o", "-"]
     let output = Pipe()
     process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
+    process.standardError = FileHandle(forWritingAtPath: "/dev/null")
     try process.run()
     let descriptor = output.fileHandleForReading.fileDescriptor
     // Read 64 KB every 20 ms for two seconds: far slower than the render.
@@ -195,7 +246,7 @@ struct FaultTests {
     let output = Pipe()
     process.standardInput = input
     process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
+    process.standardError = FileHandle(forWritingAtPath: "/dev/null")
     try process.run()
     let descriptor = output.fileHandleForReading.fileDescriptor
     // One block of samples (1024 frames of 16-bit mono) in; stdin stays open.
@@ -218,7 +269,7 @@ struct FaultTests {
     process.arguments = ["run", script, "-o", directory.file("out.wav")]
     let input = Pipe()
     process.standardInput = input
-    process.standardError = FileHandle.nullDevice
+    process.standardError = FileHandle(forWritingAtPath: "/dev/null")
     try process.run()
     input.fileHandleForWriting.write(Data(int16Bytes([1, 2, 3, 4])))
     usleep(500_000)

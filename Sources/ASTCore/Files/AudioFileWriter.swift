@@ -330,11 +330,11 @@ public final class AudioFileWriter {
     if reason == nil, closed != 0 {
       reason = AudioFileReader.systemMessage(errno)
     }
-    if reason == nil, rename(temporaryPath, destination) != 0 {
+    if reason == nil, Self.renameTemporaryFile(temporaryPath, to: destination) != 0 {
       reason = AudioFileReader.systemMessage(errno)
     }
     if let reason {
-      unlink(temporaryPath)
+      Self.removeTemporaryFile(temporaryPath)
       throw AudioFileError(.writeFailed, .write, path: displayPath, reason: reason)
     }
   }
@@ -352,7 +352,22 @@ public final class AudioFileWriter {
 
   private static func discard(descriptor: Int32, temporaryPath: String) {
     _ = close(descriptor)
-    unlink(temporaryPath)
+    removeTemporaryFile(temporaryPath)
+  }
+
+  /// Removes a file made by ``createTemporaryFile(beside:for:)`` that will not be
+  /// renamed into place.
+  public static func removeTemporaryFile(_ path: String) {
+    unlink(path)
+    TemporaryFiles.forget(path)
+  }
+
+  /// Renames a file made by ``createTemporaryFile(beside:for:)`` into place; returns
+  /// `rename`'s result (the file is still registered when that failed).
+  public static func renameTemporaryFile(_ path: String, to destination: String) -> Int32 {
+    let status = rename(path, destination)
+    if status == 0 { TemporaryFiles.forget(path) }
+    return status
   }
 
   private static func writeFailureReason(_ handle: OpaquePointer) -> String {
@@ -425,9 +440,12 @@ public final class AudioFileWriter {
     for _ in 0..<100 {
       let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
       let candidate = directory + "/." + name + ".tmp-" + suffix
+      // Registered before it exists, so that no signal can come between.
+      TemporaryFiles.register(candidate)
       let descriptor = open(candidate, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
       if descriptor >= 0 { return (candidate, descriptor) }
       let code = errno
+      TemporaryFiles.forget(candidate)
       if code != EEXIST {
         throw AudioFileError(
           code == EACCES || code == EPERM || code == EROFS ? .permissionDenied : .writeFailed,

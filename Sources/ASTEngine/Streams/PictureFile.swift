@@ -33,15 +33,15 @@ public enum PictureFile {
         descriptor, pixels.baseAddress, Int32(width), Int32(height), &message, message.count)
     }
     guard status == 0 else {
-      unlink(temporary)
+      AudioFileWriter.removeTemporaryFile(temporary)
       let reason = String(
         decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
       throw AudioFileError(
         .writeFailed, .write, path: shown, reason: reason.isEmpty ? "libpng failed" : reason)
     }
-    guard rename(temporary, path) == 0 else {
+    guard AudioFileWriter.renameTemporaryFile(temporary, to: path) == 0 else {
       let reason = AudioFileReader.systemMessage(errno)
-      unlink(temporary)
+      AudioFileWriter.removeTemporaryFile(temporary)
       throw AudioFileError(.writeFailed, .write, path: shown, reason: reason)
     }
   }
