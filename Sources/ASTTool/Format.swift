@@ -1,3 +1,4 @@
+import ASTCore
 import ASTRuntime
 import ASTSemantics
 import ASTSyntax
@@ -26,7 +27,10 @@ struct Format: ParsableCommand {
     var failed = false
     var standardError = StandardError()
     for file in files {
-      let source = try loadScript(file)
+      let loaded = try loadScript(file)
+      // Bytes that are not UTF-8 are kept: carried through as characters of their own.
+      let escaped = TextFile.escapingInvalidUTF8(loaded.bytes)
+      let source = escaped.map { Source(name: loaded.name, text: $0) } ?? loaded
       switch Formatter.format(source) {
       case .unparsable(let diagnostics):
         let renderer = DiagnosticRenderer(
@@ -42,12 +46,14 @@ struct Format: ParsableCommand {
           continue
         }
         do {
-          // Written beside the file and renamed over it, so a failure leaves it whole.
-          try formatted.write(toFile: file, atomically: true, encoding: .utf8)
+          // Written beside the file (through a link) and renamed over it, so a failure
+          // leaves it whole.
+          let bytes =
+            escaped != nil ? TextFile.bytes(escaped: formatted) : Array(formatted.utf8)
+          try TextFile.write(bytes, to: file)
           print("formatted \(file)")
         } catch {
-          print(
-            "ast: error: cannot write '\(file)': \(error.localizedDescription)", to: &standardError)
+          print("ast: error: \(error)", to: &standardError)
           failed = true
         }
       }

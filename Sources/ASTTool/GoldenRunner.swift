@@ -1,3 +1,4 @@
+import ASTCore
 import ASTRuntime
 import ASTSemantics
 import ASTSyntax
@@ -54,10 +55,10 @@ enum GoldenRunner {
     let golden = goldenPath(for: path)
     if update {
       do {
-        try recorded.write(toFile: golden, atomically: true, encoding: .utf8)
+        try TextFile.write(Array(recorded.utf8), to: golden)
         return .updated
       } catch {
-        return .failed(["cannot write '\(golden)': \(error.localizedDescription)"])
+        return .failed(["\(error)"])
       }
     }
     guard let data = FileManager.default.contents(atPath: golden) else { return .missing }

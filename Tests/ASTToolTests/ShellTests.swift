@@ -77,6 +77,30 @@ struct FormatCommandTests {
     #expect(refused.errorText.contains("'\(broken)' does not parse, so it was not formatted"))
     #expect(try String(contentsOfFile: broken, encoding: .utf8) == "out = (sine 440 1\n")
   }
+
+  @Test("keeps bytes that are not UTF-8, writes through a link, keeps the permissions")
+  func bytesAndLinks() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let real = directory.file("real.ast")
+    // Latin-1 in a string and a comment; a lone continuation byte; a cut sequence.
+    let before: [UInt8] =
+      Array("x  =  read \"caf".utf8) + [0xE9] + Array(".wav\" # ".utf8) + [0xFF, 0x80]
+      + Array(" end\nout=x  # ".utf8) + [0xE2, 0x82] + Array("\n".utf8)
+    try Data(before).write(to: URL(fileURLWithPath: real))
+    #expect(chmod(real, 0o640) == 0)
+    #expect(symlink("real.ast", directory.file("link.ast")) == 0)
+    let result = try ast("fmt", directory.file("link.ast"))
+    #expect(result.status == 0, "\(result.errorText)")
+    let after: [UInt8] =
+      Array("x = read \"caf".utf8) + [0xE9] + Array(".wav\"  # ".utf8) + [0xFF, 0x80]
+      + Array(" end\nout = x  # ".utf8) + [0xE2, 0x82] + Array("\n".utf8)
+    #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: real))) == after)
+    var facts = stat()
+    #expect(lstat(directory.file("link.ast"), &facts) == 0 && facts.st_mode & S_IFMT == S_IFLNK)
+    #expect(stat(real, &facts) == 0 && facts.st_mode & 0o777 == 0o640)
+    #expect(try directory.contents().sorted() == ["link.ast", "real.ast"])
+  }
 }
 
 @Suite("Pictures from the command line")

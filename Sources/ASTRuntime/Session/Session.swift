@@ -297,13 +297,13 @@ public final class Session: @unchecked Sendable {
     case ":save", ":s":
       guard !argument.isEmpty else { return usage(":save FILE") }
       do {
-        try script.write(toFile: resolve(argument), atomically: true, encoding: .utf8)
+        try TextFile.write(Array(script.utf8), to: resolve(argument), shownAs: argument)
         return Reply(lines: [
           "saved \(entries.count) statement\(entries.count == 1 ? "" : "s") to '\(argument)'"
         ])
       } catch {
         return Reply(
-          lines: ["error: cannot write '\(argument)': \(error.localizedDescription)"], failed: true)
+          lines: ["error: \(error)"], failed: true)
       }
     case ":write", ":w":
       let words = argument.split(separator: " ", maxSplits: 1).map(String.init)
