@@ -877,3 +877,32 @@ struct CheckerRegressionTests {
       bindingTypes("m = sine 1 1\ns = pan m 0\nx = overlay m s")["x"] == "Audio(44100 Hz, stereo)")
   }
 }
+
+@Suite("Checker: channel cycles")
+struct ChannelCycleTests {
+  @Test("a publication that reads its own channel, directly, through bindings or channels")
+  func cycles() {
+    #expect(
+      checked("x = subscribe \"c\"\npublish \"c\" (x |> gain 0.5)", messages: false) == [
+        "2:1 channel-cycle"
+      ])
+    // Through a function and a binding chain.
+    #expect(
+      checked(
+        "fn half s = s |> gain 0.5\nx = subscribe \"c\"\ny = half x\npublish \"c\" y",
+        messages: false) == ["4:1 channel-cycle"])
+    // Three channels in a ring: one error, at the publication that closes it.
+    #expect(
+      checked(
+        "publish \"b\" (subscribe \"a\")\npublish \"c\" (subscribe \"b\")\n"
+          + "publish \"a\" (subscribe \"c\")") == [
+          "3:1 channel-cycle: channels 'a', 'b' and 'c' feed each other: each would wait for "
+            + "the others"
+        ])
+    // A chain that does not come back is fine.
+    #expect(
+      checked(
+        "publish \"b\" (subscribe \"a\")\npublish \"c\" (subscribe \"b\")\nout = join (subscribe \"c\")"
+      ).isEmpty)
+  }
+}

@@ -92,6 +92,9 @@ public struct Checker {
     /// A file written twice by one script (or one input of a session): the first write
     /// would be lost.
     public static let writtenTwice: DiagnosticID = "written-twice"
+    /// A `publish` whose stream reads the channel it sends to, directly or through
+    /// other channels: the run would wait for itself.
+    public static let channelCycle: DiagnosticID = "channel-cycle"
     /// A source that can be read only once (standard input, a subscription) read again.
     public static let readTwice: DiagnosticID = "read-twice"
     /// A bare number as a linear gain that is negative or above 4 (`gain x -6`).
@@ -112,6 +115,7 @@ public struct Checker {
       channelMismatch, rebinding, shadowsBuiltin, recursion, duplicateParameter, noValue,
       misplacedSetting, notConstant, invalidChoice, unreadableFile, readWriteConflict, readTwice,
       suspiciousGain, longEnvelope, settingForOtherFormat, unsupportedRate, writtenTwice,
+      channelCycle,
     ]
   }
 
@@ -270,6 +274,7 @@ public struct Checker {
   mutating func checkScript(_ script: Script) -> TypedScript {
     let result = checkStatements(script.statements)
     checkReadWriteConflicts()
+    checkChannelCycles(result.statements)
     // Most scripts read no source that can be read only once: nothing to analyse then.
     if result.statements.contains(where: \.readsOnceOnlySource) {
       reportReadOnceFindings(ReadOnceAnalysis.findings(in: result.statements))
