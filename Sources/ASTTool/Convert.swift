@@ -27,10 +27,11 @@ struct Convert: ParsableCommand {
     completion: .file(extensions: AudioFileFormat.completionExtensions))
   var output: String
 
-  @Option(help: "Resample to this rate in Hz (libsoxr, very high quality).")
+  @Option(
+    parsing: .unconditional, help: "Resample to this rate in Hz (libsoxr, very high quality).")
   var rate: Int?
 
-  @Option(help: "Change the channel count (to or from mono).")
+  @Option(parsing: .unconditional, help: "Change the channel count (to or from mono).")
   var channels: Int?
 
   @Option(

@@ -5,18 +5,21 @@ import ArgumentParser
 /// is encoded (`ast run -o`, `ast convert`).
 struct EncoderOptions: ParsableArguments {
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "MP3: the constant bitrate in kbps, 32 to 320 (at most 160 below 32 kHz); "
         + "default 192.", valueName: "kbps"))
   var bitrate: Int?
 
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "Ogg Vorbis: the quality, 0 (smallest) to 10 (best), as 'oggenc -q'; default 4.",
       valueName: "q"))
   var quality: Double?
 
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "FLAC: the compression level, 0 (fastest) to 8 (smallest); default 5.",
       valueName: "level"))

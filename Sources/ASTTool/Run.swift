@@ -39,7 +39,8 @@ struct Run: AsyncParsableCommand {
     completion: .file(extensions: AudioFileFormat.completionExtensions))
   var output: String?
 
-  @Option(help: "The sample rate of generators before any 'rate' statement.")
+  @Option(
+    parsing: .unconditional, help: "The sample rate of generators before any 'rate' statement.")
   var rate: Int = 44_100
 
   @Option(
@@ -61,7 +62,7 @@ struct Run: AsyncParsableCommand {
 
   @OptionGroup var encoder: EncoderOptions
 
-  @Option(help: "Frames rendered per block.")
+  @Option(parsing: .unconditional, help: "Frames rendered per block.")
   var blockSize: Int = 1024
 
   @Flag(
@@ -71,13 +72,39 @@ struct Run: AsyncParsableCommand {
   var blockTimes = false
 
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "The most memory, in MB, the run may hold at once: every buffer, delay line and "
         + "signal held whole ('reverse', 'normalize') counted together.",
       valueName: "MB"))
   var memoryLimit: Int = RenderContext.defaultMemoryLimit >> 20
 
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "The most time, in seconds, the run may take, on the wall clock and on the CPU "
+        + "(default: none; 60 with --sandbox).", valueName: "SECONDS"))
+  var timeLimit: Double?
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "The most bytes, in MB, the run may write to files and to standard output together "
+        + "(default: none; 1024 with --sandbox).", valueName: "MB"))
+  var outputLimit: Int?
+
+  /// The time limit in force: the one given, or 60 s for a sandboxed script.
+  var effectiveTimeLimit: Double? { timeLimit ?? (sandbox != nil ? 60 : nil) }
+  /// The output limit in force, in MB: the one given, or 1024 MB for a sandboxed script.
+  var effectiveOutputLimit: Int? { outputLimit ?? (sandbox != nil ? 1024 : nil) }
+
   func validate() throws {
+    if let timeLimit, !(timeLimit > 0 && timeLimit <= 1e9) {
+      throw ValidationError("--time-limit must be more than 0 and at most 1000000000 s")
+    }
+    if let outputLimit, !(1...(1 << 30)).contains(outputLimit) {
+      throw ValidationError("--output-limit must be between 1 and 1073741824 MB")
+    }
     guard SampleRates.supported.contains(rate) else {
       let rates = SampleRates.supported
       throw ValidationError(
@@ -205,6 +232,8 @@ struct Run: AsyncParsableCommand {
     // where a signal's cancellation cannot reach it: the process then ends three
     // seconds after the signal all the same. (A render stops within a block otherwise.)
     let signals = SignalWatcher(token: token, exitsAfter: 3)
+    let clock = effectiveTimeLimit.map { RunClock(limit: $0, token: token, exitsAfter: 3) }
+    OutputBudget.shared.limit = effectiveOutputLimit.map { $0 << 20 }
     // A full file-size limit and a closed pipe become errors of the write that met them
     // (EFBIG, EPIPE) rather than signals that kill the process.
     signal(SIGXFSZ, SIG_IGN)
@@ -236,6 +265,7 @@ struct Run: AsyncParsableCommand {
       failure = error
     }
     signals.stop()
+    clock?.stop()
     bar?.finish()
 
     if let error = failure, Self.isClosedByReader(error) {
@@ -253,6 +283,10 @@ struct Run: AsyncParsableCommand {
     if let status = signals.exitStatus {
       print("ast: interrupted", to: &standardError)
       throw ExitCode(status)
+    }
+    if let passed = clock?.passed {
+      print("ast: error: \(passed)", to: &standardError)
+      throw ExitCode(ExitStatus.failure)
     }
     if let error = failure {
       if let runtime = error as? RuntimeError {
@@ -354,6 +388,62 @@ final class SignalWatcher {
     record.state.withLock { $0.stopped = true }
     source?.cancel()
     TemporaryFiles.endGracefulStop()
+  }
+}
+
+/// The time limit of a run: watches the wall clock and the process's CPU time, and
+/// cancels the run when either passes the limit. Like ``SignalWatcher``, a run that has
+/// not stopped `exitsAfter` seconds later (one blocked writing to a pipe) is ended with
+/// exit status 1, its temporary files removed.
+final class RunClock {
+  private let timer: any DispatchSourceTimer
+  private let record = Record()
+
+  /// What the timer and the run share: what passed the limit, and whether the run has
+  /// stopped (which disarms the deadline).
+  private final class Record: Sendable {
+    let state = Mutex<(passed: String?, stopped: Bool)>((nil, false))
+  }
+
+  init(limit: Double, token: CancellationToken, exitsAfter delay: Double) {
+    let start = Date()
+    let timer = DispatchSource.makeTimerSource(queue: .global())
+    self.timer = timer
+    let record = self.record
+    let shown = limit == limit.rounded() ? String(Int(limit)) : String(limit)
+    timer.setEventHandler {
+      var time = timespec()
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+      let cpu = Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+      let wall = Date().timeIntervalSince(start)
+      guard wall > limit || cpu > limit else { return }
+      let message =
+        wall > limit
+        ? "the run took longer than its time limit of \(shown) s (--time-limit)"
+        : "the run used more than its time limit of \(shown) s of CPU time (--time-limit)"
+      let first = record.state.withLock { state in
+        defer { state.passed = state.passed ?? message }
+        return state.passed == nil
+      }
+      guard first else { return }
+      token.cancel()
+      DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
+        guard record.state.withLock({ !$0.stopped }) else { return }
+        TemporaryFiles.removeAll()
+        FileHandle.standardError.write(Data("ast: error: \(message)\n".utf8))
+        _exit(ExitStatus.failure)
+      }
+    }
+    timer.schedule(deadline: .now() + min(0.05, limit), repeating: 0.05)
+    timer.resume()
+  }
+
+  /// What passed the limit, if anything did.
+  var passed: String? { record.state.withLock { $0.passed } }
+
+  func stop() {
+    record.state.withLock { $0.stopped = true }
+    timer.cancel()
   }
 }
 

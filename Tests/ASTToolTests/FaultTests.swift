@@ -150,6 +150,50 @@ struct FaultTests {
     }
   }
 
+  @Test("--time-limit stops a render that runs too long: status 1, named, nothing left")
+  func timeLimit() throws {
+    let (directory, _, old) = try setUp(
+      "write (sine 220 100000 rate:48000) \"side.wav\"\nout = repeat (silence 0.001) 1e12\n")
+    defer { directory.cleanUp() }
+    let start = Date()
+    let result = try ast(
+      in: directory, "run", "script.ast", "-o", "out.wav", "--time-limit", "0.5")
+    #expect(Date().timeIntervalSince(start) < 5)
+    #expect(result.status == 1)
+    #expect(
+      result.errorText.contains("time limit of 0.5 s (--time-limit)"), "\(result.errorText)")
+    try expectUntouched(directory, old)
+    // A negative number is the option's value, refused with the option's words.
+    let refused = try ast(in: directory, "run", "script.ast", "--time-limit", "-1")
+    #expect(refused.status == 2)
+    #expect(refused.errorText.contains("--time-limit must be more than 0"), "\(refused.errorText)")
+    let rate = try ast(in: directory, "run", "script.ast", "--rate", "-1")
+    #expect(rate.errorText.contains("--rate must be between"), "\(rate.errorText)")
+  }
+
+  @Test("--output-limit counts files and standard output together: status 1, named, nothing left")
+  func outputLimit() throws {
+    let (directory, _, old) = try setUp(
+      "write (sine 220 10 rate:48000) \"side.wav\"\nout = sine 440 10 rate:48000\n")
+    defer { directory.cleanUp() }
+    // 960 kB for side.wav fits in 1 MB; out's 960 kB more does not.
+    let result = try ast(in: directory, "run", "script.ast", "-o", "out.wav", "--output-limit", "1")
+    #expect(result.status == 1)
+    #expect(
+      result.errorText.contains(
+        "-o 'out.wav': the run's output passed its limit of 1 MB (--output-limit)"),
+      "\(result.errorText)")
+    #expect(FileManager.default.contents(atPath: directory.file("out.wav")) == old)
+    #expect(try directory.contents().sorted() == ["out.wav", "script.ast", "side.wav"])
+    // Standard output counts too.
+    let streamed = try ast(in: directory, "run", "script.ast", "-o", "-", "--output-limit", "1")
+    #expect(streamed.status == 1)
+    #expect(streamed.output.count <= (1 << 20) + 44)
+    // Within the limit all is written.
+    let within = try ast(in: directory, "run", "script.ast", "-o", "out.wav", "--output-limit", "2")
+    #expect(within.status == 0, "\(within.errorText)")
+  }
+
   @Test("-o /dev/stdout is standard output: audio there, printed lines on standard error")
   func devStdout() throws {
     let (directory, script, _) = try setUp("print (sine 440 0.1)\n" + Self.short)

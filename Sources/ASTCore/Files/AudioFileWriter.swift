@@ -220,6 +220,8 @@ public final class AudioFileWriter {
   /// The frames written so far.
   public var frameCount: Int { framesWritten }
 
+  /// The size of the file charged to the ``OutputBudget`` so far.
+  private var charged = 0
   /// The most frames a file with 32-bit sizes may hold, for a plain WAV or AIFF.
   private var dataLimitFrames: Int?
   /// The largest size a 32-bit RIFF or AIFF size field holds.
@@ -230,6 +232,7 @@ public final class AudioFileWriter {
   /// Appends interleaved Int16 frames.
   public func write(_ samples: UnsafeBufferPointer<Int16>) throws {
     if let stream {
+      try OutputBudget.shared.charge(samples.count * 2, writing: displayPath)
       try stream.write(samples)
       framesWritten += samples.count / channelCount
       return
@@ -249,6 +252,8 @@ public final class AudioFileWriter {
   /// Appends interleaved Float frames (full scale 1.0).
   public func write(_ samples: UnsafeBufferPointer<Float>) throws {
     if let stream {
+      try OutputBudget.shared.charge(
+        samples.count * encoding.sampleWidth, writing: displayPath)
       try stream.write(samples)
       framesWritten += samples.count / channelCount
       return
@@ -293,6 +298,18 @@ public final class AudioFileWriter {
     }
     framesWritten += frames
     startWriteback(frames * channelCount * encoding.sampleWidth)
+    // What the file grew by (an encoder's output, not the samples given to it).
+    var facts = stat()
+    if fstat(descriptor, &facts) == 0 {
+      let size = Int(facts.st_size)
+      defer { charged = max(charged, size) }
+      do {
+        try OutputBudget.shared.charge(size - charged, writing: displayPath)
+      } catch {
+        cancel()
+        throw error
+      }
+    }
   }
 
   /// Asks the kernel to start writing the file to disk every 8 MB, without waiting, so
