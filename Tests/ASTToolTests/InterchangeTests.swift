@@ -74,6 +74,36 @@ struct InterchangeTests {
     #expect(both.status == 2)
   }
 
+  @Test("a long JSON line is read in one pass and bounded by the memory limit")
+  func longLines() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let script = directory.file("join.ast")
+    try "out = input rate:8000 format:\"jsonl\" |> join\n".write(
+      toFile: script, atomically: true, encoding: .utf8)
+    // A chunk of 400,000 frames is one line of about 1 MB, read 64 kB at a time, then a
+    // second chunk on the next line.
+    let chunk = AudioStream(
+      data: int16Bytes((0..<400_000).map { Int16(truncatingIfNeeded: $0) }), sampleRate: 8_000,
+      channelCount: 1, sampleWidth: 2, format: "pcm_s16le")
+    let line = String(decoding: try chunk.jsonData(), as: UTF8.self)
+    let long = try runProcess(
+      astExecutable, ["run", script], input: Data((line + "\n" + line).utf8))
+    #expect(long.status == 0, "\(long.errorText)")
+    #expect(long.text.contains("Audio(8000 Hz, mono) 100.000 s"), "\(long.text)")
+    // A line longer than the run may hold, with no end: an error naming what held it.
+    // (From a file: the run stops reading before the end, which would break a pipe.)
+    try Data(repeating: UInt8(ascii: "x"), count: 24 << 20).write(
+      to: URL(fileURLWithPath: directory.file("endless.txt")))
+    let refused = try bash(
+      "exec '\(astExecutable)' run '\(script)' --memory-limit 8 < '\(directory.file("endless.txt"))'"
+    )
+    #expect(refused.status == 1)
+    #expect(
+      refused.errorText.contains("the lines read of 'input'")
+        && refused.errorText.contains("more than the limit of 8 MB"), "\(refused.errorText)")
+  }
+
   @Test("the Python example: a NodeTool-style producer and consumer talk to ast over a pipe")
   func pythonExample() throws {
     let example = Self.root + "/Scripts/interchange/nodetool_pipe.py"

@@ -218,11 +218,19 @@ public final class MemoryReservation: Sendable {
         return overflow ? nil : sum
       }
     }
+    // Twice the capacity, or failing that what is left between: half of what is free
+    // after `count`, so that near the limit the steps still shrink geometrically and a
+    // growing line is copied a bounded number of times per byte.
     let doubled = capacity <= Int.max / 2 ? max(count, 2 * capacity) : count
     if doubled > count, (try? grow(toAtLeast: total(doubled), origin: origin)) != nil {
       return doubled
     }
     try grow(toAtLeast: total(count), origin: origin)
+    let free = (budget.limit - budget.bytesHeld) / max(1, width) / 2
+    let between = count + min(free, doubled - count)
+    if between > count, (try? grow(toAtLeast: total(between), origin: origin)) != nil {
+      return between
+    }
     return count
   }
 }

@@ -17,6 +17,11 @@ public final class JSONLinesSource: ChunkSource {
   private let sampleRate: Int
   private let channelCount: Int
   private var pending: [UInt8] = []
+  /// Where the line being read starts in `pending` (the lines before it are decoded).
+  private var lineStart = 0
+  /// How many bytes of that line have been searched for its end: each byte is searched
+  /// once, however many reads a long line takes.
+  private var searched = 0
   private var lineNumber = 0
   private var ended = false
   /// The memory of the lines read and not yet decoded, in the run's budget.
@@ -39,16 +44,25 @@ public final class JSONLinesSource: ChunkSource {
 
   override public func next() async throws -> AudioStream? {
     while true {
-      if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-        let line = Array(pending[..<newline])
-        pending.removeFirst(newline + 1)
+      if let newline = pending[(lineStart + searched)...].firstIndex(of: UInt8(ascii: "\n")) {
+        let line = Array(pending[lineStart..<newline])
+        lineStart = newline + 1
+        searched = 0
+        // The decoded lines are dropped once they are most of what is held.
+        if lineStart >= Self.readSize, 2 * lineStart >= pending.count {
+          pending.removeFirst(lineStart)
+          lineStart = 0
+        }
         if let chunk = try decode(line) { return chunk }
         continue
       }
+      searched = pending.count - lineStart
       if ended {
-        guard !pending.isEmpty else { return nil }
-        let line = pending
+        guard lineStart < pending.count else { return nil }
+        let line = Array(pending[lineStart...])
         pending = []
+        lineStart = 0
+        searched = 0
         if let chunk = try decode(line) { return chunk }
         return nil
       }
