@@ -97,11 +97,12 @@ let package = Package(
       ]
     ),
     // Fuzzing the language: a C guard that names the input of a crash or hang, seeded
-    // generators and mutators of scripts, and the `ast-fuzz` command.
+    // generators and mutators of scripts, the front end's and the run time's targets,
+    // and the `ast-fuzz` command.
     .target(name: "CFuzzGuard"),
     .target(
       name: "ASTFuzzing",
-      dependencies: ["ASTSyntax", "ASTSemantics", "ASTEngine", "CFuzzGuard"]
+      dependencies: ["ASTSyntax", "ASTSemantics", "ASTEngine", "ASTRuntime", "CFuzzGuard"]
     ),
     .executableTarget(
       name: "ASTFuzzTool",

@@ -35,7 +35,8 @@ import Foundation
   struct ASTFuzz: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "ast-fuzz",
-      abstract: "Fuzz the ast language's lexer, parser and checker with seeded inputs.",
+      abstract:
+        "Fuzz the ast language's lexer, parser and checker, and with --render its run time, with seeded inputs.",
       discussion: """
         Inputs are token soups, grammar-shaped scripts and mutations of the corpus
         scripts; input I of seed S is the same on every run with the same corpus. A
@@ -63,6 +64,15 @@ import Foundation
 
     @Option(help: "Seconds one input may take before it counts as a hang.")
     var timeout: UInt32 = 10
+
+    @Flag(
+      help: """
+        Also run each input that checks without errors, in the sandbox folder, each \
+        signal for at most 0.1 s of audio, within 64 MB and 2 s: the run must end with \
+        no trap, an error with a place, nothing written outside the folder and no \
+        temporary file left.
+        """)
+    var render = false
 
     @Option(
       help: ArgumentHelp("A folder to save the input of a crash or hang in.", valueName: "dir"))
@@ -127,7 +137,10 @@ import Foundation
       print(
         "corpus: \(found.seeds.count) scripts and \(found.audioFiles.count) audio files from "
           + (directories.isEmpty ? "nowhere" : directories.joined(separator: ", ")))
-      let report = fuzzer.run(count: count, seed: seed, first: first, guarded: true) { done in
+      let report = fuzzer.run(
+        count: count, seed: seed, first: first, guarded: true, render: render,
+        progressEvery: render ? 10_000 : 100_000
+      ) { done in
         FileHandle.standardError.write(Data("\(done) inputs\n".utf8))
       }
       print(report.summary)

@@ -89,6 +89,10 @@ public struct FuzzReport: Sendable {
   public var cleanCount = 0
   /// How often each diagnostic identifier was given.
   public var diagnosticCounts: [String: Int] = [:]
+  /// How many inputs were run (with `render`: those that checked without errors).
+  public var renderedCount = 0
+  /// How the runs that failed ended: the error's diagnostic identifier or type.
+  public var runErrorCounts: [String: Int] = [:]
 
   /// A few lines for people: count, time, slowest input, findings.
   public var summary: String {
@@ -105,6 +109,12 @@ public struct FuzzReport: Sendable {
         + "\(diagnosticCounts.count)",
       "findings: \(findings.count)",
     ]
+    if renderedCount > 0 {
+      let errors = runErrorCounts.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }
+      lines.insert(
+        "run: \(renderedCount) (\(runErrorCounts.values.reduce(0, +)) ended with an error: "
+          + (errors.isEmpty ? "none" : errors.joined(separator: ", ")) + ")", at: 3)
+    }
     lines += findings.map(\.description)
     return lines.joined(separator: "\n")
   }
@@ -121,11 +131,14 @@ public struct Fuzzer: Sendable {
   public let seeds: [FuzzSeed]
   /// What runs each input.
   public let target: FuzzTarget
+  /// What runs each input that checks, when the run time is fuzzed too.
+  public let renderTarget: RenderTarget
 
   /// Creates a fuzzer mutating `seeds` (and the built-in seeds) and checking in `sandbox`.
   public init(seeds: [FuzzSeed], sandbox: String) {
     self.seeds = FuzzSeed.builtIn + seeds
     self.target = FuzzTarget(sandbox: sandbox)
+    self.renderTarget = RenderTarget(sandbox: sandbox)
   }
 
   /// Input `index` of a run with `seed`.
@@ -168,11 +181,12 @@ public struct Fuzzer: Sendable {
   /// Runs inputs `first..<first + count` of `seed`.
   ///
   /// With `guarded`, each input is handed to the crash guard first (see
-  /// ``CrashGuard``), so a crash or hang names the input. `progress` is called after
-  /// every 100,000 inputs with the number done.
+  /// ``CrashGuard``), so a crash or hang names the input. With `render`, each input that
+  /// checks without errors is also run (``RenderTarget``). `progress` is called after
+  /// every `progressEvery` inputs with the number done.
   public func run(
-    count: Int, seed: UInt64, first: Int = 0, guarded: Bool = false,
-    progress: ((Int) -> Void)? = nil
+    count: Int, seed: UInt64, first: Int = 0, guarded: Bool = false, render: Bool = false,
+    progressEvery: Int = 100_000, progress: ((Int) -> Void)? = nil
   ) -> FuzzReport {
     var report = FuzzReport(seed: seed)
     let clock = ContinuousClock()
@@ -185,7 +199,13 @@ public struct Fuzzer: Sendable {
         }
       }
       let before = clock.now
-      let outcome = target.run(input.bytes, variant: input.variant)
+      var outcome = target.run(input.bytes, variant: input.variant)
+      if render {
+        let ran = renderTarget.run(input.bytes)
+        if ran.ran { report.renderedCount += 1 }
+        if let error = ran.error { report.runErrorCounts[error, default: 0] += 1 }
+        outcome.problems += ran.problems
+      }
       let time = before.duration(to: clock.now)
       if guarded { ast_fuzz_guard_end() }
       report.count += 1
@@ -198,7 +218,7 @@ public struct Fuzzer: Sendable {
             seed: seed, index: index, origin: input.origin, problems: outcome.problems,
             bytes: input.bytes))
       }
-      if let progress, report.count % 100_000 == 0 { progress(report.count) }
+      if let progress, report.count % max(1, progressEvery) == 0 { progress(report.count) }
     }
     report.elapsed = start.duration(to: clock.now)
     return report

@@ -37,6 +37,42 @@ struct FuzzingTests {
     #expect(report.findings.isEmpty, "\(report.summary)")
   }
 
+  @Test("a seeded pass through the run time breaks no invariant, and the scripts do run")
+  func renderedPass() throws {
+    // In a process of its own, as users run it: the runs' tasks then have the threads of
+    // the shared pool to themselves, which the tests around would keep busy.
+    let result = try runProcess(
+      fuzzExecutable,
+      [
+        "--count", "1500", "--seed", "20261202", "--render", "--corpus",
+        repositoryRoot + "/Scripts/examples", "--corpus", repositoryRoot + "/Tests/Golden/errors",
+      ])
+    #expect(result.status == 0, "\(result.text) \(result.errorText)")
+    #expect(result.text.contains("findings: 0"), "\(result.text)")
+    let ran = result.text.firstMatch(of: #/run: ([0-9]+) /#).map { Int($0.output.1) ?? 0 } ?? 0
+    #expect(ran > 60, "\(result.text)")
+  }
+
+  @Test("the run-time target finds a file written outside its folder and a leftover")
+  func renderInvariants() throws {
+    try withFuzzer { fuzzer in
+      let folder = fuzzer.renderTarget.sandbox
+      // A clean run: nothing found, what it wrote removed afterwards.
+      let clean = fuzzer.renderTarget.run(Array("write (sine 440 1) \"a.wav\"\n".utf8))
+      #expect(clean.ran && clean.problems.isEmpty, "\(clean)")
+      #expect(!FileManager.default.fileExists(atPath: folder + "/a.wav"))
+      // What a broken confinement would leave: found and named.
+      let parent = URL(fileURLWithPath: folder).deletingLastPathComponent().path
+      try Data().write(to: URL(fileURLWithPath: parent + "/escaped.wav"))
+      try Data().write(to: URL(fileURLWithPath: folder + "/.x.wav.tmp-1"))
+      let found = fuzzer.renderTarget.run(Array("out = sine 440 1\n".utf8))
+      #expect(found.problems.contains { $0.contains("outside the sandbox: [\"escaped.wav\"]") })
+      #expect(found.problems.contains { $0.contains("left a temporary file: .x.wav.tmp-1") })
+      try FileManager.default.removeItem(atPath: parent + "/escaped.wav")
+      try FileManager.default.removeItem(atPath: folder + "/.x.wav.tmp-1")
+    }
+  }
+
   @Test("the inputs reach the checker: many scripts are clean, most diagnostics appear")
   func reach() throws {
     let report = try withFuzzer { $0.run(count: 2_000, seed: 7) }

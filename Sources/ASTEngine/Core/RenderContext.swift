@@ -15,6 +15,10 @@ public final class RenderContext: Sendable {
   /// machine's memory when that is less: every buffer of the render is reserved in it
   /// before it is allocated, and released when it is freed.
   public let memory: MemoryBudget
+  /// When set, each signal or stream drained to its end is rendered for at most this
+  /// many seconds instead: a preview (the run-time fuzzer renders every script it makes
+  /// this way).
+  public let previewSeconds: Double?
 
   /// The machine's memory, in bytes.
   static let machineMemory = Int(clamping: ProcessInfo.processInfo.physicalMemory)
@@ -25,13 +29,15 @@ public final class RenderContext: Sendable {
   /// Creates a context.
   public init(
     blockSize: Int = 1024, cancellation: CancellationToken = CancellationToken(),
-    trouble: TroubleReport = TroubleReport(), memoryLimit: Int = RenderContext.defaultMemoryLimit
+    trouble: TroubleReport = TroubleReport(), memoryLimit: Int = RenderContext.defaultMemoryLimit,
+    previewSeconds: Double? = nil
   ) {
     precondition(blockSize > 0, "block size must be positive")
     self.blockSize = blockSize
     self.cancellation = cancellation
     self.trouble = trouble
     self.memoryLimit = memoryLimit
+    self.previewSeconds = previewSeconds
     memory = MemoryBudget(limit: memoryLimit, machineMemory: Self.machineMemory)
   }
 }

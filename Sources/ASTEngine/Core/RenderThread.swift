@@ -86,6 +86,31 @@ public final class RenderThread: TaskExecutor, @unchecked Sendable {
     wake.signal()
   }
 
+  /// Starts `body` on a new render thread, from synchronous code, without going through
+  /// the shared pool of threads (whose threads may all be busy or waiting), and calls
+  /// `done` with its result when it ends; the thread ends after it.
+  ///
+  /// - Throws: ``RenderError/failed(_:)`` when no thread can be started.
+  public static func start<T: Sendable>(
+    _ body: @escaping @Sendable () async throws -> T,
+    done: @escaping @Sendable (Result<T, any Error>) -> Void
+  ) throws {
+    let thread: RenderThread
+    do {
+      thread = try RenderThread(stackBytes: stackBytes)
+    } catch {
+      thread = try RenderThread(stackBytes: fallbackStackBytes)
+    }
+    Task(executorPreference: thread) {
+      defer { thread.stop() }
+      do {
+        done(.success(try await body()))
+      } catch {
+        done(.failure(error))
+      }
+    }
+  }
+
   /// Runs `body` on a render thread: on a new one, which ends after it, or inline when
   /// the caller is on one already.
   ///

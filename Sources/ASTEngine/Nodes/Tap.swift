@@ -25,6 +25,8 @@ public final class TapNode: AudioNode {
   private let input: AudioNode
   private let onBlock: (AudioBuffer, Int) async throws -> Void
   private let onEnd: () async throws -> Void
+  private let onAbandon: (() async -> Void)?
+  private var abandoned = false
   private var ended = false
   private var endReported = false
   private var passed = 0
@@ -35,16 +37,20 @@ public final class TapNode: AudioNode {
   /// Passes `input` on, calling `onBlock` for each block and `onEnd` once at the end:
   /// when the input runs short, or when its known length has passed (consumers that
   /// know the length stop pulling exactly there). Both are called in the ready pass
-  /// after the render that passed the block, or when the tap is settled.
+  /// after the render that passed the block, or when the tap is settled. A tap settled
+  /// before its input ended (its consumer stopped early: a `slice`) calls `onAbandon`
+  /// instead of `onEnd`, once: a file that will not be complete is removed then, not
+  /// whenever the graph happens to be freed.
   ///
   /// - Throws: ``MemoryLimitError`` when the run has no room for the blocks held.
   public init(
     _ input: AudioNode, onBlock: @escaping (AudioBuffer, Int) async throws -> Void,
-    onEnd: @escaping () async throws -> Void
+    onEnd: @escaping () async throws -> Void, onAbandon: (() async -> Void)? = nil
   ) throws {
     self.input = input
     self.onBlock = onBlock
     self.onEnd = onEnd
+    self.onAbandon = onAbandon
     pending = try FrameQueue(channels: input.channelCount, context: input.context, origin: nil)
     scratch = input.makeBuffer()
     super.init(sameFormatAs: input)
@@ -79,6 +85,10 @@ public final class TapNode: AudioNode {
 
   override public func finish() async throws {
     try await handOn()
+    if !ended, !abandoned {
+      abandoned = true
+      await onAbandon?()
+    }
     try await input.finish()
   }
 

@@ -365,11 +365,15 @@ public enum Render {
       channelCount: node.channelCount, capacity: block, reservingIn: node.context.memory,
       for: .blocks)
     timer?.describeBlocks(frames: block, sampleRate: node.sampleRate)
+    var left = node.context.previewSeconds.map { Int(($0 * Double(node.sampleRate)).rounded()) }
     while true {
       try node.context.cancellation.check()
       let start = timer == nil ? nil : BlockTimer.mark()
-      try await node.ready(frames: block)
-      let count = try node.render(into: buffer, frames: block)
+      let frames = min(block, left ?? block)
+      guard frames > 0 else { break }
+      try await node.ready(frames: frames)
+      let count = try node.render(into: buffer, frames: frames)
+      left? -= count
       if let timer, let start { timer.record(since: start) }
       if count > 0 {
         if measuring {
@@ -379,7 +383,7 @@ public enum Render {
         }
         try await each?(buffer, count)
       }
-      if count < block { break }
+      if count < frames { break }
     }
     try await node.finish()
     return summary
@@ -433,8 +437,12 @@ public enum Render {
   ) async throws -> SignalSummary? {
     var summary: SignalSummary?
     var chunks = 0
-    while let chunk = try await source.next() {
+    var seconds = 0.0
+    while seconds < source.context.previewSeconds ?? .infinity,
+      let chunk = try await source.next()
+    {
       try source.context.cancellation.check()
+      seconds += chunk.durationSeconds
       if summary == nil {
         summary = SignalSummary(sampleRate: chunk.sampleRate, channelCount: chunk.channelCount)
         summary?.chunkDuration = chunk.durationSeconds

@@ -36,6 +36,9 @@ public struct RunOptions: Sendable {
   /// The most bytes the run may hold at once, everything it holds counted together
   /// (``ASTEngine/RenderContext/memoryLimit``).
   public var memoryLimit = RenderContext.defaultMemoryLimit
+  /// When set, each signal or stream is rendered for at most this many seconds (see
+  /// ``ASTEngine/RenderContext/previewSeconds``).
+  public var previewSeconds: Double?
 
   /// Creates options.
   public init(
@@ -136,7 +139,7 @@ public final class Evaluator: @unchecked Sendable {
     self.options = options
     self.context = RenderContext(
       blockSize: options.blockSize, cancellation: options.cancellation,
-      memoryLimit: options.memoryLimit)
+      memoryLimit: options.memoryLimit, previewSeconds: options.previewSeconds)
   }
 
   /// An origin tag for a source range, for reports; `holder` is the builtin (or

@@ -33,7 +33,7 @@ extension BuiltinRegistry {
         context: context)
       let tap = try TapNode(
         input, onBlock: { buffer, count in try await writer.write(buffer, frames: count) },
-        onEnd: { try await writer.finish() })
+        onEnd: { try await writer.finish() }, onAbandon: { await writer.cancel() })
       return .audio(tap, metadata)
     case .stream(let source):
       let writer = LazyStreamWriter { chunk in
