@@ -3,6 +3,7 @@ import ASTRuntime
 import ASTSemantics
 import ASTSyntax
 import ArgumentParser
+import CInterrupt
 import Foundation
 
 /// The `ast` command: audio streams and scripts from the terminal.
@@ -30,6 +31,16 @@ struct ASTCommand: AsyncParsableCommand {
         try await command.run()
       } else {
         try command.run()
+      }
+      // What was printed must have reached standard output: a full disk or a closed
+      // file there is a failure, not a success with nothing written.
+      let failure = ast_flush_standard_output()
+      if failure != 0 {
+        var standardError = StandardError()
+        let reason = String(cString: strerror(failure))
+        print(
+          "ast: error: cannot write standard output: \(reason.lowercased())", to: &standardError)
+        Foundation.exit(ExitStatus.failure)
       }
     } catch {
       if exitCode(for: error) == .validationFailure {

@@ -52,6 +52,9 @@ struct Convert: ParsableCommand {
   func validate() throws {
     if let rate, rate <= 0 { throw ValidationError("--rate must be a positive number of Hz") }
     if let channels, channels <= 0 { throw ValidationError("--channels must be positive") }
+    if let gain, !gain.isFinite || abs(gain) > 1_000 {
+      throw ValidationError("--gain must be a number of decibels between -1000 and 1000")
+    }
     guard let outputFormat = format?.format ?? AudioFileWriter.defaultFormat(for: output) else {
       throw ValidationError(
         "cannot write '\(output)': \(AudioFileWriter.unknownExtension), or give --format")

@@ -136,7 +136,7 @@ struct Run: AsyncParsableCommand {
       }
       return
     }
-    guard let format = AudioFileWriter.defaultFormat(for: output) else {
+    guard let format = AudioFileWriter.defaultFormat(for: Self.writingPath(output)) else {
       throw ValidationError("-o '\(output)': \(AudioFileWriter.unknownExtension)")
     }
     if let problem = encoder.problem(for: format, sampleRate: nil) {
@@ -161,7 +161,8 @@ struct Run: AsyncParsableCommand {
       throw refuse(
         "\(option) '\(value)': '\(file)' binds no 'out' to write", status: ExitStatus.usage)
     }
-    if let output, let outType {
+    if let given = output, let outType {
+      let output = Self.writingPath(given)
       if !outType.isAudio, !outType.isStream, outType != .unknown {
         throw refuse(
           "-o '\(output)': 'out' is \(outType.article), so there is no audio to write",
@@ -184,7 +185,7 @@ struct Run: AsyncParsableCommand {
         "--plot '\(plot)': 'out' is a Stream, and --plot pictures a signal (join it first)",
         status: ExitStatus.usage)
     }
-    for (option, path) in [("-o", output), ("--plot", plot)] {
+    for (option, path) in [("-o", output.map(Self.writingPath)), ("--plot", plot)] {
       guard let path, !AudioFileWriter.isStream(path) else { continue }
       do {
         try AudioFileWriter.checkDestination(path)
@@ -250,7 +251,7 @@ struct Run: AsyncParsableCommand {
     if emit != nil {
       options.out = .jsonLines
     } else if let output {
-      options.out = .file(output, encoder.settings)
+      options.out = .file(Self.writingPath(output), encoder.settings)
     }
     options.picturePath = plot
     let timer = blockTimes ? BlockTimer() : nil
@@ -304,6 +305,12 @@ struct Run: AsyncParsableCommand {
   static func isDirectory(_ path: String) -> Bool {
     var status = stat()
     return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+  }
+
+  /// The path `-o` writes to: `-` for any name of standard output (`/dev/stdout`, also
+  /// when it is redirected to a file), else `path`.
+  static func writingPath(_ path: String) -> String {
+    isStandardOutput(path) ? "-" : path
   }
 
   /// Whether `path` is standard output: `-`, or a name of the same file (`/dev/stdout`),

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include "CInterrupt.h"
 
 #include <errno.h>
@@ -71,4 +72,11 @@ void ast_drain_interrupt_wakes(void) {
   char bytes[64];
   while (read(wake_pipe[0], bytes, sizeof(bytes)) > 0) {
   }
+}
+
+int ast_flush_standard_output(void) {
+  errno = 0;
+  if (fflush(stdout) != 0) return errno != 0 ? errno : EIO;
+  if (ferror(stdout)) return EIO;
+  return 0;
 }

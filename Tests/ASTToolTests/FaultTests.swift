@@ -194,6 +194,24 @@ struct FaultTests {
     #expect(within.status == 0, "\(within.errorText)")
   }
 
+  @Test("what is printed must reach standard output; /dev/stdout redirected to a file is a file")
+  func standardOutputTruths() throws {
+    let (directory, script, _) = try setUp(Self.short)
+    defer { directory.cleanUp() }
+    let full = try bash("exec '\(astExecutable)' run '\(script)' > /dev/full")
+    #expect(full.status == 1)
+    #expect(
+      full.errorText == "ast: error: cannot write standard output: no space left on device\n",
+      "\(full.errorText)")
+    let file = directory.file("redirected.wav")
+    let redirected = try bash("exec '\(astExecutable)' run '\(script)' -o /dev/stdout > '\(file)'")
+    #expect(redirected.status == 0, "\(redirected.errorText)")
+    #expect(try AudioFileReader(path: file).info.frameCount == 4_000)
+    let nan = try ast("convert", file, directory.file("x.wav"), "--gain", "nan")
+    #expect(nan.status == 2)
+    #expect(nan.errorText.contains("--gain must be a number of decibels"), "\(nan.errorText)")
+  }
+
   @Test("-o /dev/stdout is standard output: audio there, printed lines on standard error")
   func devStdout() throws {
     let (directory, script, _) = try setUp("print (sine 440 0.1)\n" + Self.short)

@@ -296,8 +296,8 @@ public struct MemoryLimitError: Error, Sendable, Equatable, CustomStringConverti
     let limitText =
       MemoryBudget.describe(limit) + (limitIsMachineMemory ? ", the memory of this machine" : "")
     guard let requested else {
-      return "\(what): that needs more than can be counted of memory, more than the limit of "
-        + limitText
+      return "\(what): that needs more memory than a number of bytes can say (over 8 EB), "
+        + "more than the limit of \(limitText)"
     }
     let needed = MemoryBudget.describe(requested)
     guard held > 0, requested <= limit else {

@@ -24,4 +24,8 @@ int ast_interrupt_wake_descriptor(void);
    after the next SIGINT. */
 void ast_drain_interrupt_wakes(void);
 
+/* Flushes standard output; returns 0 when everything written to it so far reached it,
+   else the errno of the failure (EIO when the stream's error flag was set earlier). */
+int ast_flush_standard_output(void);
+
 #endif
