@@ -21,6 +21,10 @@ struct SandboxTests {
     try manager.createSymbolicLink(atPath: box + "/out", withDestinationPath: directory.path)
     try manager.createSymbolicLink(atPath: box + "/alias.wav", withDestinationPath: "sub/../in.wav")
     try manager.createSymbolicLink(atPath: box + "/inner", withDestinationPath: "sub")
+    // A second name inside for the file outside, and one for a file inside.
+    try manager.linkItem(atPath: directory.file("secret.wav"), toPath: box + "/hard.wav")
+    try Data("twice".utf8).write(to: URL(fileURLWithPath: box + "/sub/twice.wav"))
+    try manager.linkItem(atPath: box + "/sub/twice.wav", toPath: box + "/twice.wav")
     return (directory, try Sandbox(directory: box))
   }
 
@@ -40,6 +44,8 @@ struct SandboxTests {
       ("leak.wav", "a symbolic link leads out of it"),
       ("out/secret.wav", "a symbolic link leads out of it"),
       ("out/new.wav", "a symbolic link leads out of it"),
+      ("hard.wav", "the file has other names (hard links), which may lie outside"),
+      ("twice.wav", "the file has other names (hard links), which may lie outside"),
     ] {
       guard case .failure(let refusal) = sandbox.confine(path) else {
         Issue.record("'\(path)' was allowed")

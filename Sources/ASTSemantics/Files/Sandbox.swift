@@ -3,9 +3,10 @@ import Foundation
 
 /// A directory that confines every file a script reads or writes (`ast run --sandbox`).
 ///
-/// Paths are taken relative to the directory. An absolute path, a `..` component, or a
-/// path that leads out through a symbolic link is refused; the refusal is an error at
-/// the place in the script that named the file.
+/// Paths are taken relative to the directory. An absolute path, a `..` component, a
+/// path that leads out through a symbolic link, or a file with more than one name (a
+/// hard link, which may be a file outside) is refused; the refusal is an error at the
+/// place in the script that named the file.
 public struct Sandbox: Sendable, Equatable {
   /// The directory, with every symbolic link in it resolved.
   public let root: String
@@ -43,7 +44,14 @@ public struct Sandbox: Sendable, Equatable {
       guard let resolved = Self.realPath(joined) else {
         return refuse("it is a symbolic link that leads nowhere")
       }
-      return contains(resolved) ? .success(resolved) : refuse("a symbolic link leads out of it")
+      guard contains(resolved) else { return refuse("a symbolic link leads out of it") }
+      // A file with other names may be one outside under another name: a hard link
+      // cannot be told from the file it names.
+      var target = stat()
+      if stat(resolved, &target) == 0, target.st_mode & S_IFMT == S_IFREG, target.st_nlink > 1 {
+        return refuse("the file has other names (hard links), which may lie outside")
+      }
+      return .success(resolved)
     }
     let parent =
       components.dropLast().isEmpty
