@@ -218,6 +218,14 @@ struct Run: AsyncParsableCommand {
     }
     var checkOptions = CheckOptions(defaultSampleRate: rate)
     checkOptions.sandbox = confinement
+    if let confinement {
+      // From here on every file under the folder is opened beneath it by the kernel.
+      do {
+        try Confinement.confine(to: confinement.root)
+      } catch {
+        throw fail(error)
+      }
+    }
     let check = Checker.check(source, options: checkOptions)
     if !check.diagnostics.isEmpty {
       print(renderer.render(check.diagnostics), terminator: "", to: &standardError)

@@ -6,6 +6,8 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 
 enum { SLOTS = 256, PATH_BYTES = 4096 };
 
@@ -119,3 +121,12 @@ int ast_cleanup_graceful_begin(void) {
 int ast_cleanup_graceful_signal(void) { return atomic_load(&graceful_signal); }
 
 void ast_cleanup_graceful_end(void) { atomic_store(&graceful_armed, 0); }
+
+int ast_open_beneath(int root, const char *path, int flags, unsigned mode) {
+  struct open_how how;
+  memset(&how, 0, sizeof how);
+  how.flags = (unsigned long long)flags;
+  how.mode = (flags & O_CREAT) ? mode : 0;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  return (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+}

@@ -194,6 +194,36 @@ struct FaultTests {
     #expect(within.status == 0, "\(within.errorText)")
   }
 
+  @Test("a sandbox folder swapped for a link out during the run puts nothing outside")
+  func sandboxSwap() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let box = directory.file("box")
+    let outside = directory.file("outside")
+    for folder in [box + "/sub", outside] {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+    // The picture is made at the end of the render, the audio file at its start.
+    try
+      "x = sine 440 120 rate:48000 |> lowpass 1000\nplot x \"sub/pic.png\"\nwrite x \"sub/out.wav\"\n"
+      .write(toFile: box + "/s.ast", atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: astExecutable)
+    process.arguments = ["run", box + "/s.ast", "--sandbox", box]
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    usleep(400_000)
+    #expect(rename(box + "/sub", box + "/sub.old") == 0)
+    #expect(symlink(outside, box + "/sub") == 0)
+    _ = waitForExit(process, seconds: 60)
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty, "\(text)")
+    if process.terminationStatus != 0 {
+      #expect(text.contains("it is outside the sandbox"), "\(text)")
+    }
+  }
+
   @Test("what is printed must reach standard output; /dev/stdout redirected to a file is a file")
   func standardOutputTruths() throws {
     let (directory, script, _) = try setUp(Self.short)

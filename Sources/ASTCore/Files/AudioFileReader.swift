@@ -45,7 +45,25 @@ public final class AudioFileReader {
   public init(path: String) throws {
     try Self.checkReadable(path)
     var sfInfo = SF_INFO()
-    guard let opened = sf_open(path, Int32(SFM_READ), &sfInfo) else {
+    // Confined: opened beneath the sandbox's folder by the kernel, whatever was swapped
+    // for a link since the script was checked.
+    var descriptor: Int32 = -1
+    if Confinement.directory != nil {
+      descriptor = Confinement.open(path, O_RDONLY | O_CLOEXEC)
+      guard descriptor >= 0 else {
+        let code = errno
+        throw AudioFileError(
+          .unreadable, .read, path: path,
+          reason: code == EXDEV
+            ? "it is outside the sandbox (a symbolic link leads out of it)"
+            : Self.systemMessage(code))
+      }
+    }
+    let handle =
+      descriptor >= 0
+      ? sf_open_fd(descriptor, Int32(SFM_READ), &sfInfo, 1)
+      : sf_open(path, Int32(SFM_READ), &sfInfo)
+    guard let opened = handle else {
       var reason = Self.describeLibsndfileError(nil)
       // libsndfile's words for a header that declares no sample rate.
       if reason.contains("SF_INFO struct incomplete") {

@@ -32,7 +32,8 @@ public final class AudioFileWriter {
   public let channelCount: Int
   /// Where the finished file is renamed to: the path, or the file a link there names.
   private let destination: String
-  private let temporaryPath: String
+  /// The temporary file renamed into place at the end (none for a stream).
+  private let temporary: TemporaryFile?
   private var descriptor: Int32
   private var handle: OpaquePointer?
   private var stream: WAVStream?
@@ -130,7 +131,7 @@ public final class AudioFileWriter {
           reason: "a stream (standard output, a pipe, a device) takes 16-bit or float WAV")
       }
       destination = path
-      temporaryPath = ""
+      temporary = nil
       descriptor = -1
       // Opened without waiting: a named pipe that nobody reads is an error now, not a
       // wait that Ctrl-C cannot end. Writes then block as usual.
@@ -173,8 +174,9 @@ public final class AudioFileWriter {
           + "\(self.encoding.rawValue) at \(sampleRate) Hz")
     }
 
-    let (temporary, opened) = try Self.createTemporaryFile(beside: destination, for: shown)
-    self.temporaryPath = temporary
+    let temporary = try TemporaryFile(beside: destination, for: shown)
+    let opened = temporary.descriptor
+    self.temporary = temporary
     self.descriptor = opened
     // A file that is replaced keeps its permissions.
     var existing = stat()
@@ -183,7 +185,8 @@ public final class AudioFileWriter {
     }
     guard let sndfile = sf_open_fd(opened, Int32(SFM_WRITE), &sfInfo, 0) else {
       let reason = AudioFileReader.describeLibsndfileError(nil)
-      Self.discard(descriptor: opened, temporaryPath: temporary)
+      _ = close(opened)
+      temporary.discard()
       throw AudioFileError(.writeFailed, .write, path: shown, reason: reason)
     }
     self.handle = sndfile
@@ -347,11 +350,11 @@ public final class AudioFileWriter {
     if reason == nil, closed != 0 {
       reason = AudioFileReader.systemMessage(errno)
     }
-    if reason == nil, Self.renameTemporaryFile(temporaryPath, to: destination) != 0 {
+    if reason == nil, let temporary, temporary.commit() != 0 {
       reason = AudioFileReader.systemMessage(errno)
     }
     if let reason {
-      Self.removeTemporaryFile(temporaryPath)
+      temporary?.discard()
       throw AudioFileError(.writeFailed, .write, path: displayPath, reason: reason)
     }
   }
@@ -362,29 +365,10 @@ public final class AudioFileWriter {
     if let handle { sf_close(handle) }
     handle = nil
     if descriptor >= 0 {
-      Self.discard(descriptor: descriptor, temporaryPath: temporaryPath)
+      _ = close(descriptor)
+      temporary?.discard()
       descriptor = -1
     }
-  }
-
-  private static func discard(descriptor: Int32, temporaryPath: String) {
-    _ = close(descriptor)
-    removeTemporaryFile(temporaryPath)
-  }
-
-  /// Removes a file made by ``createTemporaryFile(beside:for:)`` that will not be
-  /// renamed into place.
-  public static func removeTemporaryFile(_ path: String) {
-    unlink(path)
-    TemporaryFiles.forget(path)
-  }
-
-  /// Renames a file made by ``createTemporaryFile(beside:for:)`` into place; returns
-  /// `rename`'s result (the file is still registered when that failed).
-  public static func renameTemporaryFile(_ path: String, to destination: String) -> Int32 {
-    let status = rename(path, destination)
-    if status == 0 { TemporaryFiles.forget(path) }
-    return status
   }
 
   private static func writeFailureReason(_ handle: OpaquePointer) -> String {
@@ -438,40 +422,5 @@ public final class AudioFileWriter {
     else { return path }
     defer { free(resolved) }
     return String(cString: resolved)
-  }
-
-  /// Creates a new, empty file named `.NAME.tmp-XXXXXX` beside `destination`, with
-  /// `NAME` shortened so that long names still fit; returns its path and an open
-  /// descriptor. Other writers that rename a finished file into place use it too.
-  ///
-  /// - Throws: ``AudioFileError`` naming `path` when the file cannot be created, and
-  ///   the directory as `path` names it when that is the directory of `destination`.
-  public static func createTemporaryFile(beside destination: String, for path: String) throws
-    -> (String, Int32)
-  {
-    let directory = directoryName(of: destination)
-    let shownDirectory =
-      isSameFile(directoryName(of: path), directory) ? directoryName(of: path) : directory
-    var name = destination.split(separator: "/").last.map(String.init) ?? destination
-    while name.utf8.count > 100 { name.removeLast() }
-    for _ in 0..<100 {
-      let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-      let candidate = directory + "/." + name + ".tmp-" + suffix
-      // Registered before it exists, so that no signal can come between.
-      TemporaryFiles.register(candidate)
-      let descriptor = open(candidate, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-      if descriptor >= 0 { return (candidate, descriptor) }
-      let code = errno
-      TemporaryFiles.forget(candidate)
-      if code != EEXIST {
-        throw AudioFileError(
-          code == EACCES || code == EPERM || code == EROFS ? .permissionDenied : .writeFailed,
-          .write, path: path,
-          reason:
-            "cannot create a file in '\(shownDirectory)': \(AudioFileReader.systemMessage(code))")
-      }
-    }
-    throw AudioFileError(
-      .writeFailed, .write, path: path, reason: "cannot find a free temporary file name")
   }
 }

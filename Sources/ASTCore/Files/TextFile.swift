@@ -12,8 +12,8 @@ public enum TextFile {
   public static func write(_ bytes: [UInt8], to path: String, shownAs: String? = nil) throws {
     let shown = shownAs ?? path
     let destination = AudioFileWriter.resolvingSymbolicLink(path)
-    let (temporary, descriptor) = try AudioFileWriter.createTemporaryFile(
-      beside: destination, for: shown)
+    let temporary = try TemporaryFile(beside: destination, for: shown)
+    let descriptor = temporary.descriptor
     var existing = stat()
     if stat(destination, &existing) == 0 { _ = fchmod(descriptor, existing.st_mode & 0o7777) }
     var reason: String?
@@ -30,11 +30,11 @@ public enum TextFile {
     }
     if reason == nil, fsync(descriptor) != 0 { reason = AudioFileReader.systemMessage(errno) }
     if close(descriptor) != 0, reason == nil { reason = AudioFileReader.systemMessage(errno) }
-    if reason == nil, AudioFileWriter.renameTemporaryFile(temporary, to: destination) != 0 {
+    if reason == nil, temporary.commit() != 0 {
       reason = AudioFileReader.systemMessage(errno)
     }
     if let reason {
-      AudioFileWriter.removeTemporaryFile(temporary)
+      temporary.discard()
       throw AudioFileError(.writeFailed, .write, path: shown, reason: reason)
     }
   }

@@ -26,22 +26,23 @@ public enum PictureFile {
   ) throws {
     precondition(rgb.count == width * height * 3, "a picture needs 3 bytes a pixel")
     let shown = displayPath ?? path
-    let (temporary, descriptor) = try AudioFileWriter.createTemporaryFile(beside: path, for: shown)
+    let temporary = try TemporaryFile(beside: path, for: shown)
+    let descriptor = temporary.descriptor
     var message = [CChar](repeating: 0, count: 256)
     let status = rgb.withUnsafeBufferPointer { pixels in
       ast_png_write_rgb_fd(
         descriptor, pixels.baseAddress, Int32(width), Int32(height), &message, message.count)
     }
     guard status == 0 else {
-      AudioFileWriter.removeTemporaryFile(temporary)
+      temporary.discard()
       let reason = String(
         decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
       throw AudioFileError(
         .writeFailed, .write, path: shown, reason: reason.isEmpty ? "libpng failed" : reason)
     }
-    guard AudioFileWriter.renameTemporaryFile(temporary, to: path) == 0 else {
+    guard temporary.commit() == 0 else {
       let reason = AudioFileReader.systemMessage(errno)
-      AudioFileWriter.removeTemporaryFile(temporary)
+      temporary.discard()
       throw AudioFileError(.writeFailed, .write, path: shown, reason: reason)
     }
   }

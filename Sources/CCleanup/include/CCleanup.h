@@ -35,4 +35,11 @@ int ast_cleanup_graceful_signal(void);
    cleanup. A signal recorded meanwhile stays readable by ast_cleanup_graceful_signal. */
 void ast_cleanup_graceful_end(void);
 
+/* Opens `path` (relative) beneath the directory `root` as openat(2) would, but refusing
+   any resolution that leaves `root` (a `..` above it, an absolute symbolic link, a link
+   that leads out): openat2 with RESOLVE_BENEATH and RESOLVE_NO_MAGICLINKS. Returns the
+   descriptor, or -1 with errno set (EXDEV when the path leads out; ENOSYS where the
+   kernel has no openat2). */
+int ast_open_beneath(int root, const char *path, int flags, unsigned mode);
+
 #endif
