@@ -84,11 +84,15 @@ enum GoldenRunner {
     var sandbox: Sandbox?
     if sandboxed {
       do {
-        sandbox = try Sandbox(directory: directory)
+        let box = try Sandbox(directory: directory)
+        // Scripts run one after another: each is confined to its own folder.
+        try Confinement.confine(to: box.root)
+        sandbox = box
       } catch {
         return text(["status: 1", "stderr:", "  \(error)"])
       }
     }
+    defer { if sandboxed { try? Confinement.confine(to: nil) } }
     // `NAME.stdin` beside the script, when there is one, is what `input` reads;
     // otherwise it reads nothing.
     var standardInput = open(
