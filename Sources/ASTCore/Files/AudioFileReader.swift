@@ -67,7 +67,7 @@ public final class AudioFileReader {
       var reason = Self.describeLibsndfileError(nil)
       // libsndfile's words for a header that declares no sample rate.
       if reason.contains("SF_INFO struct incomplete") {
-        reason = "the header declares a sample rate of 0 Hz"
+        reason = "the header's sample rate is 0 Hz, or more than libsndfile reads (2^31 Hz)"
       }
       throw AudioFileError(.unreadable, .read, path: path, reason: reason)
     }

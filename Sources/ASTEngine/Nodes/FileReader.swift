@@ -116,9 +116,13 @@ public final class FileReaderNode: AudioNode {
     if let total = frameCount, count < frames, position + count < total {
       // A file that ends before the length its header declares is damaged; nodes that
       // rely on the length (fades, envelopes) would be wrong with a shorter signal.
+      // A length past what a signal can hold is a decoder's "unknown", not a count.
       throw RenderError.failed(
-        "cannot read '\(reader.path)': the file ended after \(position + count) of the "
-          + "\(total) frames its header declares")
+        total > SignalLength.maximumFrames
+          ? "cannot read '\(reader.path)': the file ended after \(position + count) frames, "
+            + "and its header gives no length to check them against: it is cut short or damaged"
+          : "cannot read '\(reader.path)': the file ended after \(position + count) of the "
+            + "\(total) frames its header declares")
     }
     position += count
     return count
