@@ -311,6 +311,25 @@ struct AudioFileTests {
     #expect(try directory.contents().sorted() == ["large.wav", "small.wav"])
   }
 
+  @Test("a WAV whose header declares only a streaming placeholder is read whole, and says so")
+  func placeholderLength() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = directory.file("s.wav")
+    try Self.stereoSine(encoding: .int16).export(to: path)
+    #expect(try AudioFileReader(path: path).declaresPlaceholderLength == false)
+    // The sizes a writer to a pipe leaves: 0xFFFFFFFF for the RIFF and the data chunk.
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    let frames = try AudioFileReader(path: path).info.frameCount
+    for offset in [4, 40] {
+      bytes.replaceSubrange(offset..<offset + 4, with: [0xFF, 0xFF, 0xFF, 0xFF])
+    }
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    let reader = try AudioFileReader(path: path)
+    #expect(reader.declaresPlaceholderLength)
+    #expect(reader.info.frameCount == frames)
+  }
+
   @Test("a streaming writer produces the file once finished")
   func streamingWriter() throws {
     let directory = try TemporaryDirectory()

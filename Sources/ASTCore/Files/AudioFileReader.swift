@@ -36,6 +36,9 @@ public final class AudioFileReader {
   public let path: String
   /// What the file's header says.
   public let info: AudioFileInfo
+  /// Whether the header declares no length, only the placeholder that a writer which
+  /// could not seek leaves (a WAV written to a pipe): the file is read to its end.
+  public let declaresPlaceholderLength: Bool
   private var handle: OpaquePointer?
 
   /// Opens `path` for reading.
@@ -86,6 +89,11 @@ public final class AudioFileReader {
     }
     self.path = path
     self.handle = opened
+    if case .placeholder? = DeclaredLength.dataSize(of: path) {
+      declaresPlaceholderLength = true
+    } else {
+      declaresPlaceholderLength = false
+    }
     self.info = AudioFileInfo(
       frameCount: Int(max(sfInfo.frames, 0)), sampleRate: Int(sfInfo.samplerate),
       channelCount: Int(sfInfo.channels), format: AudioFileFormat(libsndfileFormat: sfInfo.format),

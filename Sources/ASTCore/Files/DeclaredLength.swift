@@ -13,6 +13,23 @@ enum DeclaredLength {
   /// The declared and present bytes of sample data, when the file is a WAV or AIFF
   /// whose data chunk declares a definite size (not a streaming placeholder).
   static func dataBytes(of path: String) -> (declared: Int, present: Int)? {
+    if case .definite(let declared, let present) = dataSize(of: path) {
+      return (declared, present)
+    }
+    return nil
+  }
+
+  /// What the data chunk of a WAV or AIFF file declares.
+  enum DataSize {
+    /// A size, and the bytes that follow the chunk's header.
+    case definite(declared: Int, present: Int)
+    /// A placeholder that a writer which could not seek left (a WAV only).
+    case placeholder
+  }
+
+  /// What the data chunk of the file at `path` declares; `nil` when it is not a WAV or
+  /// AIFF file, or its chunks cannot be walked.
+  static func dataSize(of path: String) -> DataSize? {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { return nil }
     defer { close(descriptor) }
@@ -43,13 +60,13 @@ enum DeclaredLength {
       if isWAV, id == "data" {
         // Writers that cannot seek leave a placeholder: 0, 0xFFFFFFFF, or a size near
         // 2^31 (SoX writes 0x7FFFF000 to a pipe).
-        guard length != 0, length < 0x7FFF_0000 else { return nil }
-        return (length, max(0, size - offset - 8))
+        guard length != 0, length < 0x7FFF_0000 else { return .placeholder }
+        return .definite(declared: length, present: max(0, size - offset - 8))
       }
       if isAIFF, id == "SSND" {
         // The chunk starts with an 8-byte offset and block size before the samples.
         guard length >= 8 else { return nil }
-        return (length - 8, max(0, size - offset - 16))
+        return .definite(declared: length - 8, present: max(0, size - offset - 16))
       }
       offset += 8 + length + (length & 1)
       guard offset < size else { return nil }

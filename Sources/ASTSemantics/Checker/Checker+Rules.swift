@@ -288,6 +288,14 @@ extension Checker {
     do {
       let reader = try AudioFileReader(path: resolved)
       defer { reader.close() }
+      if reader.declaresPlaceholderLength {
+        diagnostics.append(
+          .warning(
+            Self.IDs.placeholderLength,
+            "'\(text)' declares no length in its header, only the placeholder of a writer "
+              + "that could not seek; it is read to its end", at: path.range,
+            notes: [DiagnosticNote("if it was cut short, what follows the cut is missing")]))
+      }
       return .audio(
         AudioFacts(sampleRate: reader.info.sampleRate, channelCount: reader.info.channelCount))
     } catch let failure as AudioFileError {

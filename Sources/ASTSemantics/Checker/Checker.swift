@@ -99,6 +99,8 @@ public struct Checker {
     public static let readTwice: DiagnosticID = "read-twice"
     /// A bare number as a linear gain that is negative or above 4 (`gain x -6`).
     public static let suspiciousGain: DiagnosticID = "suspicious-gain"
+    /// A file read whose header declares no length, only a streaming placeholder.
+    public static let placeholderLength: DiagnosticID = "placeholder-length"
     /// An envelope or fade longer than the signal it shapes.
     public static let longEnvelope: DiagnosticID = "long-envelope"
     /// An encoder setting of `write` that its file's format does not take (a
@@ -115,7 +117,7 @@ public struct Checker {
       channelMismatch, rebinding, shadowsBuiltin, recursion, duplicateParameter, noValue,
       misplacedSetting, notConstant, invalidChoice, unreadableFile, readWriteConflict, readTwice,
       suspiciousGain, longEnvelope, settingForOtherFormat, unsupportedRate, writtenTwice,
-      channelCycle,
+      channelCycle, placeholderLength,
     ]
   }
 
