@@ -355,13 +355,8 @@ struct StandardErrorRunOutput: RunOutput {
 /// deadline armed once by the signal, not a poll.
 final class SignalWatcher {
   private let source: (any DispatchSourceRead)?
-  private let record = Record()
-
-  /// What the handlers share: the status of the first signal, and whether the render has
-  /// stopped (which disarms the deadline).
-  private final class Record: Sendable {
-    let state = Mutex<(status: Int32?, stopped: Bool)>((nil, false))
-  }
+  private let status = Locked<Int32?>(nil)
+  private let deadline = ExitDeadline()
 
   init(token: CancellationToken, exitsAfter delay: Double? = nil) {
     // The signal handler (installed when the process started) records the signal and
@@ -371,36 +366,29 @@ final class SignalWatcher {
       return
     }
     let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: .global())
-    let record = self.record
+    let (status, deadline) = (self.status, self.deadline)
     source.setEventHandler {
       var bytes = [UInt8](repeating: 0, count: 64)
       while read(descriptor, &bytes, bytes.count) > 0 {}
       guard let number = TemporaryFiles.gracefulSignal else { return }
       let exitStatus: Int32 = number == SIGTERM ? 143 : 130
-      let first = record.state.withLock { state in
-        defer { state.status = state.status ?? exitStatus }
-        return state.status == nil
+      let first = status.withLock { status in
+        defer { status = status ?? exitStatus }
+        return status == nil
       }
       token.cancel()
       guard first, let delay else { return }
-      DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
-        guard let status = record.state.withLock({ $0.stopped ? nil : $0.status }) else {
-          return
-        }
-        TemporaryFiles.removeAll()
-        FileHandle.standardError.write(Data("ast: interrupted\n".utf8))
-        _exit(status)
-      }
+      deadline.arm(after: delay, saying: "ast: interrupted", status: exitStatus)
     }
     source.resume()
     self.source = source
   }
 
   /// The exit status for the first signal received, if any.
-  var exitStatus: Int32? { record.state.withLock { $0.status } }
+  var exitStatus: Int32? { status.withLock { $0 } }
 
   func stop() {
-    record.state.withLock { $0.stopped = true }
+    deadline.disarm()
     source?.cancel()
     TemporaryFiles.endGracefulStop()
   }
@@ -412,19 +400,14 @@ final class SignalWatcher {
 /// exit status 1, its temporary files removed.
 final class RunClock {
   private let timer: any DispatchSourceTimer
-  private let record = Record()
-
-  /// What the timer and the run share: what passed the limit, and whether the run has
-  /// stopped (which disarms the deadline).
-  private final class Record: Sendable {
-    let state = Mutex<(passed: String?, stopped: Bool)>((nil, false))
-  }
+  private let message = Locked<String?>(nil)
+  private let deadline = ExitDeadline()
 
   init(limit: Double, token: CancellationToken, exitsAfter delay: Double) {
     let start = Date()
     let timer = DispatchSource.makeTimerSource(queue: .global())
     self.timer = timer
-    let record = self.record
+    let (message, deadline) = (self.message, self.deadline)
     let shown = limit == limit.rounded() ? String(Int(limit)) : String(limit)
     timer.setEventHandler {
       var time = timespec()
@@ -432,33 +415,63 @@ final class RunClock {
       let cpu = Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
       let wall = Date().timeIntervalSince(start)
       guard wall > limit || cpu > limit else { return }
-      let message =
+      let passed =
         wall > limit
         ? "the run took longer than its time limit of \(shown) s (--time-limit)"
         : "the run used more than its time limit of \(shown) s of CPU time (--time-limit)"
-      let first = record.state.withLock { state in
-        defer { state.passed = state.passed ?? message }
-        return state.passed == nil
+      let first = message.withLock { message in
+        defer { message = message ?? passed }
+        return message == nil
       }
       guard first else { return }
       token.cancel()
-      DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
-        guard record.state.withLock({ !$0.stopped }) else { return }
-        TemporaryFiles.removeAll()
-        FileHandle.standardError.write(Data("ast: error: \(message)\n".utf8))
-        _exit(ExitStatus.failure)
-      }
+      deadline.arm(after: delay, saying: "ast: error: \(passed)", status: ExitStatus.failure)
     }
     timer.schedule(deadline: .now() + min(0.05, limit), repeating: 0.05)
     timer.resume()
   }
 
   /// What passed the limit, if anything did.
-  var passed: String? { record.state.withLock { $0.passed } }
+  var passed: String? { message.withLock { $0 } }
 
   func stop() {
-    record.state.withLock { $0.stopped = true }
+    deadline.disarm()
     timer.cancel()
+  }
+}
+
+/// A value shared by a watcher's handler and the run, behind a lock.
+final class Locked<Value: Sendable>: Sendable {
+  private let state: Mutex<Value>
+
+  init(_ value: Value) { state = Mutex(value) }
+
+  /// Runs `body` with the value, which it may change.
+  func withLock<Result: Sendable>(_ body: (inout Value) -> Result) -> Result {
+    state.withLock { body(&$0) }
+  }
+}
+
+/// The last resort of a stopped run: ends the process a while after the run was told
+/// to stop, unless it has stopped by then (a render blocked writing to a pipe that
+/// nobody reads cannot see its cancellation). The temporary files are removed first.
+final class ExitDeadline: Sendable {
+  private let stopped = Mutex(false)
+
+  /// Ends the process with `status` after `delay` seconds, saying `message` on standard
+  /// error, unless ``disarm()`` was called by then.
+  func arm(after delay: Double, saying message: String, status: Int32) {
+    DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [self] in
+      guard !stopped.withLock({ $0 }) else { return }
+      TemporaryFiles.removeAll()
+      FileHandle.standardError.write(Data((message + "\n").utf8))
+      _exit(status)
+    }
+  }
+
+  /// The run has stopped: the deadline does nothing.
+  func disarm() {
+    stopped.withLock { $0 = true }
   }
 }
 

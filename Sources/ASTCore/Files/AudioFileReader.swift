@@ -57,9 +57,7 @@ public final class AudioFileReader {
         let code = errno
         throw AudioFileError(
           .unreadable, .read, path: path,
-          reason: code == EXDEV
-            ? "it is outside the sandbox (a symbolic link leads out of it)"
-            : Self.systemMessage(code))
+          reason: code == EXDEV ? Confinement.leadsOut : Self.systemMessage(code))
       }
     }
     let handle =

@@ -178,11 +178,7 @@ public final class AudioFileWriter {
     let opened = temporary.descriptor
     self.temporary = temporary
     self.descriptor = opened
-    // A file that is replaced keeps its permissions.
-    var existing = stat()
-    if stat(destination, &existing) == 0 {
-      _ = fchmod(opened, existing.st_mode & 0o7777)
-    }
+    temporary.keepPermissions(of: destination)
     guard let sndfile = sf_open_fd(opened, Int32(SFM_WRITE), &sfInfo, 0) else {
       let reason = AudioFileReader.describeLibsndfileError(nil)
       _ = close(opened)
@@ -303,7 +299,7 @@ public final class AudioFileWriter {
     startWriteback(frames * channelCount * encoding.sampleWidth)
     // What the file grew by (an encoder's output, not the samples given to it).
     var facts = stat()
-    if fstat(descriptor, &facts) == 0 {
+    if OutputBudget.shared.isLimited, fstat(descriptor, &facts) == 0 {
       let size = Int(facts.st_size)
       defer { charged = max(charged, size) }
       do {

@@ -36,6 +36,10 @@ public enum Confinement {
     }
   }
 
+  /// Why an open that left the folder (`EXDEV`) was refused, to follow "cannot read
+  /// 'PATH':" or "cannot write 'PATH':".
+  static let leadsOut = "it is outside the sandbox (a symbolic link leads out of it)"
+
   /// The confining folder, when there is one.
   public static var directory: String? { root.withLock { $0?.path } }
 
@@ -91,7 +95,7 @@ public final class TemporaryFile {
     func failure(_ code: Int32) -> AudioFileError {
       let reason =
         code == EXDEV
-        ? "it is outside the sandbox (a symbolic link leads out of it)"
+        ? Confinement.leadsOut
         : "cannot create a file in '\(shownDirectory)': \(AudioFileReader.systemMessage(code))"
       return AudioFileError(
         code == EACCES || code == EPERM || code == EROFS || code == EXDEV
@@ -127,6 +131,13 @@ public final class TemporaryFile {
     close(folder)
     throw AudioFileError(
       .writeFailed, .write, path: shown, reason: "cannot find a free temporary file name")
+  }
+
+  /// Gives the file the permissions of the file at `destination`, when there is one,
+  /// so that a file replaced keeps them.
+  public func keepPermissions(of destination: String) {
+    var existing = stat()
+    if stat(destination, &existing) == 0 { _ = fchmod(descriptor, existing.st_mode & 0o7777) }
   }
 
   /// Renames the file over the destination; returns `renameat`'s result (the file is

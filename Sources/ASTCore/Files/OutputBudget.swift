@@ -10,27 +10,32 @@ public final class OutputBudget: Sendable {
   /// The budget of this process.
   public static let shared = OutputBudget()
 
-  private let state = Mutex<(limit: Int?, used: Int)>((nil, 0))
+  /// The limit in bytes; `Int.max` for none.
+  private let bound = Atomic<Int>(.max)
+  private let charged = Atomic<Int>(0)
 
   /// The limit in bytes, or `nil` for none.
   public var limit: Int? {
-    get { state.withLock { $0.limit } }
-    set { state.withLock { $0.limit = newValue } }
+    get {
+      let value = bound.load(ordering: .relaxed)
+      return value == .max ? nil : value
+    }
+    set { bound.store(newValue ?? .max, ordering: .relaxed) }
   }
 
+  /// Whether there is a limit: without one, writers need not measure what they wrote.
+  public var isLimited: Bool { bound.load(ordering: .relaxed) != .max }
+
   /// The bytes charged so far.
-  public var used: Int { state.withLock { $0.used } }
+  public var used: Int { charged.load(ordering: .relaxed) }
 
   /// Counts `bytes` written to `path`; throws ``AudioFileError`` naming the file when
   /// they take the total past the limit.
   public func charge(_ bytes: Int, writing path: String) throws {
     guard bytes > 0 else { return }
-    let passed: Int? = state.withLock { state in
-      state.used += bytes
-      guard let limit = state.limit, state.used > limit else { return nil }
-      return limit
-    }
-    if let limit = passed {
+    let total = charged.wrappingAdd(bytes, ordering: .relaxed).newValue
+    let limit = bound.load(ordering: .relaxed)
+    if total > limit {
       throw AudioFileError(
         .writeFailed, .write, path: path,
         reason: "the run's output passed its limit of \(Self.megabytes(limit)) (--output-limit)")

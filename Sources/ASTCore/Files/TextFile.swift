@@ -14,8 +14,7 @@ public enum TextFile {
     let destination = AudioFileWriter.resolvingSymbolicLink(path)
     let temporary = try TemporaryFile(beside: destination, for: shown)
     let descriptor = temporary.descriptor
-    var existing = stat()
-    if stat(destination, &existing) == 0 { _ = fchmod(descriptor, existing.st_mode & 0o7777) }
+    temporary.keepPermissions(of: destination)
     var reason: String?
     var written = 0
     while written < bytes.count, reason == nil {

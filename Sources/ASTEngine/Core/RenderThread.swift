@@ -86,6 +86,16 @@ public final class RenderThread: TaskExecutor, @unchecked Sendable {
     wake.signal()
   }
 
+  /// A new render thread with ``stackBytes`` of stack, or ``fallbackStackBytes`` when the
+  /// system will not reserve that much.
+  private static func make() throws -> RenderThread {
+    do {
+      return try RenderThread(stackBytes: stackBytes)
+    } catch {
+      return try RenderThread(stackBytes: fallbackStackBytes)
+    }
+  }
+
   /// Starts `body` on a new render thread, from synchronous code, without going through
   /// the shared pool of threads (whose threads may all be busy or waiting), and calls
   /// `done` with its result when it ends; the thread ends after it.
@@ -95,12 +105,7 @@ public final class RenderThread: TaskExecutor, @unchecked Sendable {
     _ body: @escaping @Sendable () async throws -> T,
     done: @escaping @Sendable (Result<T, any Error>) -> Void
   ) throws {
-    let thread: RenderThread
-    do {
-      thread = try RenderThread(stackBytes: stackBytes)
-    } catch {
-      thread = try RenderThread(stackBytes: fallbackStackBytes)
-    }
+    let thread = try make()
     Task(executorPreference: thread) {
       defer { thread.stop() }
       do {
@@ -118,12 +123,7 @@ public final class RenderThread: TaskExecutor, @unchecked Sendable {
   ///   started.
   public static func run<T>(_ body: () async throws -> T) async throws -> T {
     if isCurrent { return try await body() }
-    let thread: RenderThread
-    do {
-      thread = try RenderThread(stackBytes: stackBytes)
-    } catch {
-      thread = try RenderThread(stackBytes: fallbackStackBytes)
-    }
+    let thread = try make()
     defer { thread.stop() }
     return try await withTaskExecutorPreference(thread) { try await body() }
   }
