@@ -6,6 +6,11 @@ import CSndFile
   import Darwin
 #endif
 
+/// Closes a descriptor (the reader's own `close()` hides the system's).
+private func closeDescriptor(_ descriptor: Int32) {
+  close(descriptor)
+}
+
 /// What an audio file's header says about it.
 public struct AudioFileInfo: Sendable, Equatable {
   /// The number of frames the header declares (an estimate for MP3).
@@ -40,6 +45,10 @@ public final class AudioFileReader {
   /// could not seek leaves (a WAV written to a pipe): the file is read to its end.
   public let declaresPlaceholderLength: Bool
   private var handle: OpaquePointer?
+  /// Whether a lossy decoder makes the samples, whose level is then checked.
+  private let isLossy: Bool
+  /// Frames read so far, for the time of a damaged sample.
+  private var framesRead = 0
 
   /// Opens `path` for reading.
   ///
@@ -85,8 +94,20 @@ public final class AudioFileReader {
         reason: "the file is truncated or damaged: its header declares \(declared) bytes of "
           + "samples but only \(present) follow")
     }
+    let format = AudioFileFormat(libsndfileFormat: sfInfo.format)
+    if format == .ogg || format == .mp3 {
+      let walked = Confinement.open(path, O_RDONLY | O_CLOEXEC)
+      if walked >= 0 {
+        defer { closeDescriptor(walked) }
+        if let problem = EncodedStream.problem(descriptor: walked) {
+          sf_close(opened)
+          throw AudioFileError(.unreadable, .read, path: path, reason: problem)
+        }
+      }
+    }
     self.path = path
     self.handle = opened
+    self.isLossy = format == .ogg || format == .mp3
     if case .placeholder? = DeclaredLength.dataSize(of: path) {
       declaresPlaceholderLength = true
     } else {
@@ -94,7 +115,7 @@ public final class AudioFileReader {
     }
     self.info = AudioFileInfo(
       frameCount: Int(max(sfInfo.frames, 0)), sampleRate: Int(sfInfo.samplerate),
-      channelCount: Int(sfInfo.channels), format: AudioFileFormat(libsndfileFormat: sfInfo.format),
+      channelCount: Int(sfInfo.channels), format: format,
       encoding: SampleEncoding(libsndfileFormat: sfInfo.format))
   }
 
@@ -120,12 +141,42 @@ public final class AudioFileReader {
 
   /// Reads up to `frames` frames of Float samples; returns the frames read.
   public func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) throws -> Int {
-    try check(handle.map { sf_readf_float($0, buffer, sf_count_t(frames)) })
+    let count = try check(handle.map { sf_readf_float($0, buffer, sf_count_t(frames)) })
+    if isLossy { try checkLevel(buffer, count) }
+    return count
   }
 
   /// Reads up to `frames` frames of Double samples; returns the frames read.
   public func read(into buffer: UnsafeMutablePointer<Double>, frames: Int) throws -> Int {
-    try check(handle.map { sf_readf_double($0, buffer, sf_count_t(frames)) })
+    let count = try check(handle.map { sf_readf_double($0, buffer, sf_count_t(frames)) })
+    if isLossy { try checkLevel(buffer, count) }
+    return count
+  }
+
+  /// The level past which a lossy decoder's sample shows a damaged frame: +24 dBFS.
+  /// An encoder's overshoot stays within a few decibels of full scale; damaged scale
+  /// factors decode at tens of decibels above it.
+  static let damagedLevel = 16.0
+
+  /// Throws when a decoded sample is not finite or is past ``damagedLevel``.
+  private func checkLevel<Sample: BinaryFloatingPoint>(
+    _ buffer: UnsafeMutablePointer<Sample>, _ frames: Int
+  ) throws {
+    let channels = info.channelCount
+    let limit = Sample(Self.damagedLevel)
+    for index in 0..<(frames * channels) {
+      let sample = buffer[index]
+      guard sample.isFinite, abs(sample) <= limit else {
+        let level = sample.isFinite ? 20 * log10(Double(abs(sample))) : .infinity
+        let seconds = Double(framesRead + index / channels) / Double(max(info.sampleRate, 1))
+        let shown = level.isFinite ? "+\(Int(level.rounded())) dBFS" : "not a number"
+        throw AudioFileError(
+          .unreadable, .read, path: path,
+          reason: "the file is damaged: the decoder gives a sample of \(shown) at "
+            + "\(NumberText.seconds(seconds)) s")
+      }
+    }
+    framesRead += frames
   }
 
   private func check(_ count: sf_count_t?) throws -> Int {

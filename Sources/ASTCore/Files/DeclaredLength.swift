@@ -30,7 +30,7 @@ enum DeclaredLength {
   /// What the data chunk of the file at `path` declares; `nil` when it is not a WAV or
   /// AIFF file, or its chunks cannot be walked.
   static func dataSize(of path: String) -> DataSize? {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    let descriptor = Confinement.open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { return nil }
     defer { close(descriptor) }
     var status = stat()
