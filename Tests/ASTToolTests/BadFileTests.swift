@@ -106,6 +106,27 @@ struct BadFileTests {
     #expect(accepted.isEmpty)
   }
 
+  @Test("a cut Ogg or MP3 file is an error naming it, as a cut WAV is; the whole file reads")
+  func cutEncodedFiles() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    try "out = sine 440 3 |> gain 0.5\n".write(
+      toFile: directory.file("tone.ast"), atomically: true, encoding: .utf8)
+    for name in ["tone.ogg", "tone.mp3"] {
+      let made = try ast(in: directory, "run", "tone.ast", "-o", name)
+      #expect(made.status == 0, "\(made.errorText)")
+      let whole = try Data(contentsOf: URL(fileURLWithPath: directory.file(name)))
+      #expect(try ast("info", directory.file(name)).status == 0)
+      let cut = "cut-" + name
+      try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: directory.file(cut)))
+      let info = try ast("info", directory.file(cut))
+      #expect(info.status == 1, "\(cut): \(info.text)")
+      #expect(
+        info.errorText.contains("cannot read '\(directory.file(cut))': the file is truncated"),
+        "\(cut): \(info.errorText)")
+    }
+  }
+
   @Test(
     "a file nobody may read is refused by name",
     .enabled(if: geteuid() != 0, "root reads any file, so this runs only as another user"))
