@@ -95,7 +95,8 @@ public final class AudioFileReader {
           + "samples but only \(present) follow")
     }
     let format = AudioFileFormat(libsndfileFormat: sfInfo.format)
-    if format == .ogg || format == .mp3 {
+    let isLossy = format == .ogg || format == .mp3
+    if isLossy {
       let walked = Confinement.open(path, O_RDONLY | O_CLOEXEC)
       if walked >= 0 {
         defer { closeDescriptor(walked) }
@@ -107,7 +108,7 @@ public final class AudioFileReader {
     }
     self.path = path
     self.handle = opened
-    self.isLossy = format == .ogg || format == .mp3
+    self.isLossy = isLossy
     if case .placeholder? = DeclaredLength.dataSize(of: path) {
       declaresPlaceholderLength = true
     } else {
