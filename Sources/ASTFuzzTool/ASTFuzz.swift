@@ -69,8 +69,9 @@ import Foundation
       help: """
         Also run each input that checks without errors, in the sandbox folder, each \
         signal for at most 0.1 s of audio, within 64 MB and 2 s: the run must end with \
-        no trap, an error with a place, nothing written outside the folder and no \
-        temporary file left.
+        no trap, an error with a place, nothing written outside the folder, no \
+        temporary file left, every signal rendered to the length its graph declared, \
+        and out at the rate and channels the checker gave it.
         """)
     var render = false
 

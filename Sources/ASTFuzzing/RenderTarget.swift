@@ -63,12 +63,13 @@ public struct RenderTarget: Sendable {
     options.inputDescriptor = empty
     let finished = DispatchSemaphore(value: 0)
     let result = ResultBox()
+    let expected = check.script.bindings.last(where: { $0.name == "out" })?.type.audioFacts
     // On a thread of its own, not the shared pool: the caller waits here, and may itself
     // be on the pool (a test), whose threads may all be waiting.
     let runOptions = options
     do {
       try RenderThread.start(
-        { _ = try await Evaluator(check: check, options: runOptions).run() },
+        { result.report = try await Evaluator(check: check, options: runOptions).run() },
         done: { outcome in
           if case .failure(let error) = outcome { result.error = error }
           finished.signal()
@@ -91,11 +92,27 @@ public struct RenderTarget: Sendable {
         if runtime.range.end > bytes.count || runtime.range.start < 0 {
           outcome.problems.append("the run's error points outside the script: \(runtime)")
         }
+        // A fault of the engine, such as a render to another length than its graph
+        // declared, is reported as an internal error.
+        if runtime.message.contains("internal error") {
+          outcome.problems.append("the run found a fault of the engine: \(runtime)")
+        }
       default:
         outcome.error = token.isCancelled ? "cancelled" : "\(type(of: error))"
         if !token.isCancelled {
           outcome.problems.append("the run failed without a place in the script: \(error)")
         }
+      }
+    }
+    // What ran is what the checker said would: the rate and channels it typed `out` with.
+    if let summary = result.report?.out, let expected {
+      if let rate = expected.sampleRate, rate != summary.sampleRate {
+        outcome.problems.append(
+          "out ran at \(summary.sampleRate) Hz where the checker said \(rate) Hz")
+      }
+      if let channels = expected.channelCount, channels != summary.channelCount {
+        outcome.problems.append(
+          "out ran with \(summary.channelCount) channels where the checker said \(channels)")
       }
     }
     // Nothing beside the sandbox; no temporary file in it.
@@ -126,6 +143,7 @@ public struct RenderTarget: Sendable {
   private final class ResultBox: @unchecked Sendable {
     // Written by the task before it signals, read after the wait.
     var error: (any Error)?
+    var report: RunReport?
   }
 
   /// Printed lines, dropped.

@@ -124,7 +124,34 @@ struct BadFileTests {
       #expect(
         info.errorText.contains("cannot read '\(directory.file(cut))': the file is truncated"),
         "\(cut): \(info.errorText)")
+      // The one line is the project's: the decoders' own notes stay unprinted.
+      #expect(info.errorText.split(separator: "\n").count == 1, "\(cut): \(info.errorText)")
     }
+  }
+
+  @Test("an MP3 whose damaged frames the decoder drops is refused by name, quietly")
+  func damagedMP3() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    try """
+    out = stereo (noise 3.3 |> gain 0.3) (sine 200 3.3) |> resample 48000 \
+      |> write "tone.mp3" bitrate:320
+
+    """.write(toFile: directory.file("tone.ast"), atomically: true, encoding: .utf8)
+    let made = try ast(in: directory, "run", "tone.ast")
+    #expect(made.status == 0, "\(made.errorText)")
+    var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.file("tone.mp3"))))
+    // Every seventh byte of a kilobyte of frame data, the frame headers left alone.
+    for index in stride(from: 5000, to: 6000, by: 7) { bytes[index] = 0xFF }
+    let path = directory.file("damaged.mp3")
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    let info = try ast("info", path)
+    #expect(info.status == 1, "\(info.text)")
+    #expect(
+      info.errorText.contains(
+        "cannot read '\(path)': the file is damaged: the decoder gives 157824 of the 158400 frames"
+      ), "\(info.errorText)")
+    #expect(info.errorText.split(separator: "\n").count == 1, "\(info.errorText)")
   }
 
   @Test(

@@ -6,8 +6,8 @@ import CSndFile
   import Darwin
 #endif
 
-/// Closes a descriptor (the reader's own `close()` hides the system's).
-private func closeDescriptor(_ descriptor: Int32) {
+/// Closes a descriptor (the readers' own `close()` hides the system's).
+func closeDescriptor(_ descriptor: Int32) {
   close(descriptor)
 }
 
@@ -45,10 +45,14 @@ public final class AudioFileReader {
   /// could not seek leaves (a WAV written to a pipe): the file is read to its end.
   public let declaresPlaceholderLength: Bool
   private var handle: OpaquePointer?
+  /// The decoder of an MPEG audio file, which libsndfile does not read.
+  private var mpeg: MPEGDecoder?
   /// Whether a lossy decoder makes the samples, whose level is then checked.
   private let isLossy: Bool
   /// Frames read so far, for the time of a damaged sample.
   private var framesRead = 0
+  /// Decoded floats on their way to another sample type.
+  private var decodeScratch: [Float] = []
 
   /// Opens `path` for reading.
   ///
@@ -56,24 +60,39 @@ public final class AudioFileReader {
   ///   file, unreadable, or not audio that libsndfile can decode.
   public init(path: String) throws {
     try Self.checkReadable(path)
-    var sfInfo = SF_INFO()
     // Confined: opened beneath the sandbox's folder by the kernel, whatever was swapped
     // for a link since the script was checked.
-    var descriptor: Int32 = -1
-    if Confinement.directory != nil {
-      descriptor = Confinement.open(path, O_RDONLY | O_CLOEXEC)
-      guard descriptor >= 0 else {
-        let code = errno
-        throw AudioFileError(
-          .unreadable, .read, path: path,
-          reason: code == EXDEV ? Confinement.leadsOut : Self.systemMessage(code))
-      }
+    let descriptor =
+      Confinement.directory != nil
+      ? Confinement.open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      let code = errno
+      throw AudioFileError(
+        .unreadable, .read, path: path,
+        reason: code == EXDEV ? Confinement.leadsOut : Self.systemMessage(code))
     }
-    let handle =
-      descriptor >= 0
-      ? sf_open_fd(descriptor, Int32(SFM_READ), &sfInfo, 1)
-      : sf_open(path, Int32(SFM_READ), &sfInfo)
-    guard let opened = handle else {
+    self.path = path
+    if EncodedStream.isMPEG(descriptor: descriptor) {
+      if let problem = EncodedStream.problem(descriptor: descriptor) {
+        closeDescriptor(descriptor)
+        throw AudioFileError(.unreadable, .read, path: path, reason: problem)
+      }
+      let decoder: MPEGDecoder
+      do {
+        decoder = try MPEGDecoder(descriptor: descriptor)
+      } catch {
+        throw AudioFileError(.unreadable, .read, path: path, reason: error.reason)
+      }
+      self.mpeg = decoder
+      self.isLossy = true
+      self.declaresPlaceholderLength = false
+      self.info = AudioFileInfo(
+        frameCount: decoder.frameCount, sampleRate: decoder.sampleRate,
+        channelCount: decoder.channelCount, format: .mp3, encoding: .float32)
+      return
+    }
+    var sfInfo = SF_INFO()
+    guard let opened = sf_open_fd(descriptor, Int32(SFM_READ), &sfInfo, 1) else {
       var reason = Self.describeLibsndfileError(nil)
       // libsndfile's words for a header that declares no sample rate.
       if reason.contains("SF_INFO struct incomplete") {
@@ -106,7 +125,6 @@ public final class AudioFileReader {
         }
       }
     }
-    self.path = path
     self.handle = opened
     self.isLossy = isLossy
     if case .placeholder? = DeclaredLength.dataSize(of: path) {
@@ -128,20 +146,43 @@ public final class AudioFileReader {
   public func close() {
     if let handle { sf_close(handle) }
     handle = nil
+    mpeg?.close()
+    mpeg = nil
   }
 
   /// Reads up to `frames` frames of Int16 samples; returns the frames read (0 at the end).
   public func read(into buffer: UnsafeMutablePointer<Int16>, frames: Int) throws -> Int {
-    try check(handle.map { sf_readf_short($0, buffer, sf_count_t(frames)) })
+    if mpeg != nil {
+      // As libsndfile converts floats: scaled by 32767 and clipped.
+      return try readDecoded(into: buffer, frames: frames) {
+        Int16((max(-1, min(1, $0)) * 32767).rounded())
+      }
+    }
+    return try check(handle.map { sf_readf_short($0, buffer, sf_count_t(frames)) })
   }
 
   /// Reads up to `frames` frames of left-justified Int32 samples; returns the frames read.
   public func read(into buffer: UnsafeMutablePointer<Int32>, frames: Int) throws -> Int {
-    try check(handle.map { sf_readf_int($0, buffer, sf_count_t(frames)) })
+    if mpeg != nil {
+      return try readDecoded(into: buffer, frames: frames) {
+        Int32((Double(max(-1, min(1, $0))) * 2_147_483_647).rounded())
+      }
+    }
+    return try check(handle.map { sf_readf_int($0, buffer, sf_count_t(frames)) })
   }
 
   /// Reads up to `frames` frames of Float samples; returns the frames read.
   public func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) throws -> Int {
+    if let mpeg {
+      let count: Int
+      do {
+        count = try mpeg.read(into: buffer, frames: frames)
+      } catch {
+        throw AudioFileError(.unreadable, .read, path: path, reason: error.reason)
+      }
+      try checkLevel(buffer, count)
+      return count
+    }
     let count = try check(handle.map { sf_readf_float($0, buffer, sf_count_t(frames)) })
     if isLossy { try checkLevel(buffer, count) }
     return count
@@ -149,9 +190,25 @@ public final class AudioFileReader {
 
   /// Reads up to `frames` frames of Double samples; returns the frames read.
   public func read(into buffer: UnsafeMutablePointer<Double>, frames: Int) throws -> Int {
+    if mpeg != nil {
+      return try readDecoded(into: buffer, frames: frames) { Double($0) }
+    }
     let count = try check(handle.map { sf_readf_double($0, buffer, sf_count_t(frames)) })
     if isLossy { try checkLevel(buffer, count) }
     return count
+  }
+
+  /// Decodes MPEG frames as floats and converts each sample into `buffer`.
+  private func readDecoded<Sample>(
+    into buffer: UnsafeMutablePointer<Sample>, frames: Int, _ convert: (Float) -> Sample
+  ) throws -> Int {
+    let samples = frames * info.channelCount
+    if decodeScratch.count < samples { decodeScratch = [Float](repeating: 0, count: samples) }
+    return try decodeScratch.withUnsafeMutableBufferPointer { scratch in
+      let count = try read(into: scratch.baseAddress!, frames: frames)
+      for index in 0..<(count * info.channelCount) { buffer[index] = convert(scratch[index]) }
+      return count
+    }
   }
 
   /// The level past which a lossy decoder's sample shows a damaged frame: +24 dBFS.

@@ -23,6 +23,27 @@ enum EncodedStream {
     return mpegProblem(file)
   }
 
+  /// Whether the file open at `descriptor` is MPEG audio: an MPEG frame header at its
+  /// start, after any ID3v2 tags.
+  static func isMPEG(descriptor: Int32) -> Bool {
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { return false }
+    let file = FileBytes(descriptor: descriptor, size: Int(status.st_size))
+    let offset = id3v2End(file)
+    guard let head = file.bytes(at: offset, 4) else { return false }
+    return MPEGHeader(head) != nil
+  }
+
+  /// The offset past the ID3v2 tags at the start of a file (0 when there are none).
+  static func id3v2End(_ file: FileBytes) -> Int {
+    var offset = 0
+    while let tag = file.bytes(at: offset, 10), tag[0..<3].elementsEqual("ID3".utf8) {
+      let size = tag[6..<10].reduce(0) { ($0 << 7) | Int($1 & 0x7F) }
+      offset += 10 + size + (tag[5] & 0x10 != 0 ? 10 : 0)
+    }
+    return offset
+  }
+
   /// Reads ranges of a file by offset.
   struct FileBytes {
     let descriptor: Int32
@@ -100,12 +121,8 @@ enum EncodedStream {
   /// frame, and the last frame must be whole. Tags (ID3v2 before, ID3v1 and APE after)
   /// are skipped; a free-format stream, whose frames carry no length, is not walked.
   static func mpegProblem(_ file: FileBytes) -> String? {
-    var offset = 0
     // ID3v2 tags, possibly more than one.
-    while let tag = file.bytes(at: offset, 10), tag[0..<3].elementsEqual("ID3".utf8) {
-      let size = tag[6..<10].reduce(0) { ($0 << 7) | Int($1 & 0x7F) }
-      offset += 10 + size + (tag[5] & 0x10 != 0 ? 10 : 0)
-    }
+    var offset = id3v2End(file)
     guard let first = file.bytes(at: offset, 4), let firstFrame = MPEGHeader(first) else {
       return nil
     }

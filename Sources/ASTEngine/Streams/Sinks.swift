@@ -386,6 +386,20 @@ public enum Render {
       if count < frames { break }
     }
     try await node.finish()
+    // A graph declares its length before it renders (a writer sizes its file by it, a
+    // progress bar counts against it): rendering to another length is a fault of the
+    // engine, reported rather than passed on.
+    if let declared = node.frameCount {
+      let limit = node.context.previewSeconds.map {
+        Int(($0 * Double(node.sampleRate)).rounded())
+      }
+      let expected = min(declared, limit ?? declared)
+      guard summary.frameCount == expected else {
+        throw RenderError.failed(
+          "internal error: a \(type(of: node)) declared \(declared) frames but rendered "
+            + "\(summary.frameCount)")
+      }
+    }
     return summary
   }
 
