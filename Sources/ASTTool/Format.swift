@@ -30,6 +30,16 @@ struct Format: ParsableCommand {
       let loaded = try loadScript(file)
       // Bytes that are not UTF-8 are kept: carried through as characters of their own.
       let escaped = TextFile.escapingInvalidUTF8(loaded.bytes)
+      if escaped == nil, String(validating: loaded.bytes, as: UTF8.self) == nil {
+        // The characters that carry stray bytes are in the file already: formatting
+        // could not tell them apart, and would lose bytes.
+        print(
+          "ast: error: '\(file)' holds bytes that are not UTF-8 and also characters "
+            + "U+F780 to U+F7FF, which stand for such bytes while formatting, so it was "
+            + "not formatted", to: &standardError)
+        failed = true
+        continue
+      }
       let source = escaped.map { Source(name: loaded.name, text: $0) } ?? loaded
       switch Formatter.format(source) {
       case .unparsable(let diagnostics):

@@ -101,6 +101,23 @@ struct FormatCommandTests {
     #expect(stat(real, &facts) == 0 && facts.st_mode & 0o777 == 0o640)
     #expect(try directory.contents().sorted() == ["link.ast", "real.ast"])
   }
+
+  @Test("leaves alone a file with stray bytes and the characters that would carry them")
+  func strayBytesBesideTheirCarriers() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let path = directory.file("both.ast")
+    // U+F7E9 in a comment, and a stray 0xE9 in a string.
+    let bytes: [UInt8] =
+      Array("x  =  read \"caf".utf8) + [0xE9] + Array(".wav\"  # \u{F7E9}\nout=x\n".utf8)
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    let result = try ast("fmt", path)
+    #expect(result.status == 1)
+    #expect(
+      result.errorText.contains("'\(path)' holds bytes that are not UTF-8 and also characters"),
+      "\(result.errorText)")
+    #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == bytes)
+  }
 }
 
 @Suite("Pictures from the command line")
