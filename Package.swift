@@ -31,6 +31,11 @@ let package = Package(
       providers: [.apt(["libsndfile1-dev"])]
     ),
     .systemLibrary(
+      name: "CALSA",
+      pkgConfig: "alsa",
+      providers: [.apt(["libasound2-dev"])]
+    ),
+    .systemLibrary(
       name: "CMPG123",
       pkgConfig: "libmpg123",
       providers: [.apt(["libmpg123-dev"])]
@@ -64,7 +69,7 @@ let package = Package(
     // Layer 2: the AudioStream value, conversions, segments, files, resampling, channels.
     .target(
       name: "ASTCore",
-      dependencies: ["CSndFile", "CMPG123", "CSoxr", "CCleanup"],
+      dependencies: ["CSndFile", "CMPG123", "CALSA", "CSoxr", "CCleanup"],
       swiftSettings: releaseForThisMachine
     ),
     // Layer 3: the streaming engine: DSP nodes pulled in blocks.

@@ -3,7 +3,7 @@
 # Safe to run again: it does nothing when everything is already installed.
 set -euo pipefail
 
-packages=(libedit-dev libsndfile1-dev libmpg123-dev libsoxr-dev libpng-dev libfftw3-dev sox libsox-fmt-mp3)
+packages=(libedit-dev libsndfile1-dev libmpg123-dev libasound2-dev pulseaudio libasound2-plugins libsoxr-dev libpng-dev libfftw3-dev sox libsox-fmt-mp3)
 
 missing=()
 for package in "${packages[@]}"; do

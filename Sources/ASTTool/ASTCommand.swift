@@ -14,7 +14,8 @@ struct ASTCommand: AsyncParsableCommand {
     abstract: "Streaming audio processing: AudioStream values, audio files and effects.",
     version: ASTVersion.current,
     subcommands: [
-      Repl.self, Run.self, Check.self, Test.self, Format.self, Help.self, Info.self, Convert.self,
+      Repl.self, Run.self, Play.self, Devices.self, Check.self, Test.self, Format.self, Help.self,
+      Info.self, Convert.self,
     ],
     defaultSubcommand: Repl.self
   )

@@ -16,6 +16,7 @@ struct Run: AsyncParsableCommand {
       ast run <file> [--output <output>] [--rate <rate>] [--plot <FILE>]
               [--emit <jsonl>] [--memory-limit <MB>] [--sandbox <DIR>]
               [--bitrate <kbps>] [--quality <q>] [--compression <level>]
+              [--play [--device <NAME>] [--period <FRAMES>] [--periods <N>] [--limiter]]
       """,
     discussion: """
       Runs the statements in order, then renders 'out': into OUT with -o (the format \
@@ -27,6 +28,8 @@ struct Run: AsyncParsableCommand {
       setting the format does not take), 1 when writing fails. \
       With --emit jsonl, 'out' goes to standard output as AudioStream chunks in their \
       JSON form, one a line (a signal in half-second chunks). \
+      With --play, 'out' is also played on the sound device (see 'ast play'), at the \
+      device's pace, while it is written to OUT or summarised. \
       Ctrl-C stops the render and leaves no partial output file (exit status 130; 143 \
       for SIGTERM; 141, quietly, when the reader of standard output goes away).
       """)
@@ -61,6 +64,11 @@ struct Run: AsyncParsableCommand {
   var plot: String?
 
   @OptionGroup var encoder: EncoderOptions
+
+  @Flag(help: "Also play 'out' on the sound device (--device, default 'default').")
+  var play = false
+
+  @OptionGroup var playback: PlaybackOptions
 
   @Option(parsing: .unconditional, help: "Frames rendered per block.")
   var blockSize: Int = 1024
@@ -118,6 +126,12 @@ struct Run: AsyncParsableCommand {
     }
     if emit != nil, output != nil {
       throw ValidationError("--emit and --output both say where 'out' goes; give one")
+    }
+    if play, emit != nil {
+      throw ValidationError("--play and --emit jsonl cannot go together; give one")
+    }
+    if !play, let option = playback.firstGiven {
+      throw ValidationError("\(option) says how 'out' is played; give --play")
     }
     guard memoryLimit >= 1, memoryLimit <= 1 << 30 else {
       throw ValidationError("--memory-limit must be between 1 and 1073741824 MB")
@@ -202,11 +216,17 @@ struct Run: AsyncParsableCommand {
     case .out: "-o '\(error.path)': \(error.reason)"
     case .picture: "--plot '\(error.path)': \(error.reason)"
     case .jsonLines: "--emit jsonl: cannot write standard output: \(error.reason)"
+    case .device: error.description
     }
   }
 
   func run() async throws {
-    let source = try loadScript(file)
+    try await execute(try loadScript(file), summarisesOut: true)
+  }
+
+  /// Checks and runs `source` as these options say; `summarisesOut` says whether `out`
+  /// without a file is summarised in a line (`ast play` only plays it).
+  func execute(_ source: Source, summarisesOut: Bool) async throws {
     let renderer = DiagnosticRenderer(source: source, usesColor: isatty(STDERR_FILENO) == 1)
     var standardError = StandardError()
     let confinement = try sandbox.map { directory in
@@ -253,8 +273,13 @@ struct Run: AsyncParsableCommand {
       toStandardOutput ? StandardErrorRunOutput() : StandardRunOutput()
     var progress: (@Sendable (Double) -> Void)?
     if let bar { progress = { bar.show($0) } }
+    let monitor = PlaybackMonitor()
+    // Played, the render's block is the device's period.
     var options = RunOptions(
-      blockSize: blockSize, cancellation: token, output: lines, progress: progress)
+      blockSize: play ? playback.period ?? 256 : blockSize, cancellation: token, output: lines,
+      progress: progress)
+    if play { options.play = playback.request(monitor: monitor) }
+    options.summarisesOut = summarisesOut
     options.memoryLimit = memoryLimit << 20
     if emit != nil {
       options.out = .jsonLines
@@ -262,7 +287,7 @@ struct Run: AsyncParsableCommand {
       options.out = .file(Self.writingPath(output), encoder.settings)
     }
     options.picturePath = plot
-    let timer = blockTimes ? BlockTimer() : nil
+    let timer = blockTimes || play ? BlockTimer() : nil
     options.blockTimer = timer
     options.sandbox = confinement
     let evaluator = Evaluator(check: check, options: options)
@@ -276,13 +301,14 @@ struct Run: AsyncParsableCommand {
     signals.stop()
     clock?.stop()
     bar?.finish()
+    if let played = monitor.finish(timer: timer) { print(played, to: &standardError) }
 
     if let error = failure, Self.isClosedByReader(error) {
       // The reader of standard output stopped early (`ast run ... -o - | head`): a quiet
       // end, with the status a shell gives a process that a broken pipe stopped.
       throw ExitCode(ExitStatus.brokenPipe)
     }
-    if let timer, timer.blockCount > 0 {
+    if blockTimes, let timer, timer.blockCount > 0 {
       print("block times: \(timer.summary)", to: &standardError)
     }
     let warnings = report?.warnings ?? evaluator.warnings()

@@ -404,14 +404,15 @@ public enum Render {
   }
 
   /// Renders `node` into a file, atomically; returns how many frames were written (the
-  /// summary's levels are not measured). With `timer`, each block's render is timed.
+  /// summary's levels are not measured). With `timer`, each block's render is timed;
+  /// with `player`, each block is also played (``play(_:through:timer:each:)``).
   ///
   /// `naming` turns a failure of the file (opening, writing or finishing it, not of the
   /// render) into the error thrown, so that a caller can say whose file it was.
   public static func write(
     _ node: AudioNode, to path: String, format: AudioFileFormat? = nil, encodingName: String = "",
     settings: EncoderSettings = EncoderSettings(), origin: Int? = nil, timer: BlockTimer? = nil,
-    naming: @escaping (any Error) -> any Error = { $0 }
+    player: DevicePlayer? = nil, naming: @escaping (any Error) -> any Error = { $0 }
   ) async throws -> SignalSummary {
     func named<T>(_ body: () throws -> T) throws -> T {
       do { return try body() } catch { throw naming(error) }
@@ -424,6 +425,20 @@ public enum Render {
         path: path, format: format, encodingName: encodingName, settings: settings,
         sampleRate: node.sampleRate, channelCount: node.channelCount,
         expectedFrames: node.frameCount, origin: origin, context: node.context)
+    }
+    if let player {
+      // Played as it is written: the render paced by the device, on its own thread.
+      do {
+        let summary = try await play(node, through: player, timer: timer) { buffer, count in
+          try await namedAsync { try await writer.write(buffer, frames: count) }
+        }
+        try node.context.cancellation.check()
+        try await namedAsync { try await writer.finish() }
+        return summary
+      } catch {
+        await writer.cancel()
+        throw error
+      }
     }
     do {
       let summary = try await drain(node, measuring: false, timer: timer) { buffer, count in

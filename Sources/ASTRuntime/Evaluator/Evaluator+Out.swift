@@ -49,12 +49,72 @@ extension Evaluator {
             node, drawing: picture, to: path,
             naming: { OutputError(.picture, path: path, failure: $0) }), metadata)
       }
+      if let request = self.options.play {
+        return try await self.play(value, of: out, request)
+      }
       switch self.options.out {
       case .summary: return try await self.summarise(value, type: out.type)
       case .file(let path, let settings):
         return try await self.write(value, of: out, to: path, settings: settings)
       case .jsonLines: return try await self.emitJSONLines(value, range: out.range)
       }
+    }
+  }
+
+  /// Plays the signal or stream `value` of `out` on the requested device, and writes it
+  /// to the `-o` file too when there is one.
+  private func play(_ value: RuntimeValue, of out: TypedExpr, _ request: PlaybackRequest)
+    async throws -> SignalSummary?
+  {
+    var value = value
+    if case .stream(let stream) = value {
+      value = .audio(try await JoinNode.make(stream), [:])
+    }
+    guard case .audio(let node, _) = value else {
+      throw RuntimeError(
+        message: "'out' is not a signal or a stream, so there is nothing to play",
+        range: out.range)
+    }
+    let device: ALSADevice
+    do {
+      device = try ALSADevice(
+        name: request.device, sampleRate: node.sampleRate, channelCount: node.channelCount,
+        periodFrames: request.periodFrames, periods: request.periods)
+    } catch {
+      throw OutputError(.device, path: request.device, reason: error.reason)
+    }
+    let agreed = device.configuration.sampleRate
+    guard agreed == node.sampleRate else {
+      device.close()
+      throw OutputError(
+        .device, path: request.device,
+        reason: "it plays at \(agreed) Hz, not the \(node.sampleRate) Hz of 'out' (resample "
+          + "'out', or name a device that converts, such as 'plughw:0' or 'default')")
+    }
+    let player = DevicePlayer(
+      device: device, blockFrames: context.blockSize, limiter: request.limiter)
+    request.started?(player)
+    let naming: @Sendable (any Error) -> any Error = {
+      $0 is AudioDeviceError
+        ? OutputError(.device, path: request.device, reason: ($0 as! AudioDeviceError).reason)
+        : $0
+    }
+    do {
+      switch options.out {
+      case .file(let path, let settings):
+        let fileNaming: @Sendable (any Error) -> any Error = {
+          $0 is MemoryLimitError ? $0 : OutputError(.out, path: path, failure: $0)
+        }
+        return try await Render.write(
+          node, to: path, settings: settings, origin: origin(out.range), timer: options.blockTimer,
+          player: player, naming: fileNaming)
+      case .summary, .jsonLines:
+        let summary = try await Render.play(node, through: player, timer: options.blockTimer)
+        if options.summarisesOut { options.output.line(summary.line) }
+        return summary
+      }
+    } catch {
+      throw naming(error)
     }
   }
 

@@ -39,6 +39,11 @@ public struct RunOptions: Sendable {
   /// When set, each signal or stream is rendered for at most this many seconds (see
   /// ``ASTEngine/RenderContext/previewSeconds``).
   public var previewSeconds: Double?
+  /// When set, `out` is also played on a sound device, at the pace of the device.
+  public var play: PlaybackRequest?
+  /// Whether `out` without a file to go to is summarised in a line on ``output``
+  /// (`ast play` only plays it).
+  public var summarisesOut = true
 
   /// Creates options.
   public init(
@@ -53,6 +58,33 @@ public struct RunOptions: Sendable {
     self.output = output
     self.out = out
     self.progress = progress
+  }
+}
+
+/// Where and how a run plays `out` (``RunOptions/play``).
+public struct PlaybackRequest: Sendable {
+  /// The ALSA PCM name: `default`, `hw:0,0`, `pulse`, `null`, `file:FILE=x.raw,FORMAT=raw`.
+  public var device: String
+  /// Frames the device moves at a time, and the render's block.
+  public var periodFrames: Int
+  /// Periods the device's buffer holds.
+  public var periods: Int
+  /// Whether the look-ahead limiter keeps peaks under full scale (else they are clipped).
+  public var limiter: Bool
+  /// Called with the player once the device is open, before the first block plays: to
+  /// watch its counts while it plays and report them after.
+  public var started: (@Sendable (DevicePlayer) -> Void)?
+
+  /// A request to play on `device`.
+  public init(
+    device: String = "default", periodFrames: Int = 256, periods: Int = 3, limiter: Bool = false,
+    started: (@Sendable (DevicePlayer) -> Void)? = nil
+  ) {
+    self.device = device
+    self.periodFrames = periodFrames
+    self.periods = periods
+    self.limiter = limiter
+    self.started = started
   }
 }
 

@@ -13,6 +13,8 @@ public struct OutputError: Error, CustomStringConvertible {
     case picture
     /// Standard output, where `out` goes as JSON lines (``OutDestination/jsonLines``).
     case jsonLines
+    /// The sound device `out` is played on (``RunOptions/play``); the path is its name.
+    case device
   }
 
   /// Which of the run's files failed.
@@ -46,8 +48,10 @@ public struct OutputError: Error, CustomStringConvertible {
     isClosedByReader = false
   }
 
-  /// `cannot write 'PATH': reason` (`standard output` for the path `-`).
+  /// `cannot write 'PATH': reason` (`standard output` for the path `-`), or
+  /// `cannot play on audio device 'NAME': reason`.
   public var description: String {
-    AudioFileError(.writeFailed, .write, path: path, reason: reason).description
+    if target == .device { return "cannot play on audio device '\(path)': \(reason)" }
+    return AudioFileError(.writeFailed, .write, path: path, reason: reason).description
   }
 }
