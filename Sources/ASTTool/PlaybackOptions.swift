@@ -87,9 +87,10 @@ final class PlaybackMonitor: @unchecked Sendable {
         "ast: \(new == 1 ? "an underrun" : "\(new) underruns") at \(seconds) s "
           + "(\(underruns) so far)")
     }
-    if !reportedMute, player.mutedBlocks > 0 {
+    if !reportedMute, let frame = player.firstMutedFrame {
       reportedMute = true
-      say("ast: warning: 'out' held NaN or infinite samples near \(seconds) s: muted")
+      let at = NumberText.seconds(Double(frame) / rate)
+      say("ast: warning: 'out' held NaN or infinite samples at \(at) s: the block was muted")
     }
   }
 
@@ -122,7 +123,8 @@ final class PlaybackMonitor: @unchecked Sendable {
       parts.append("\(player.clippedSamples) samples clipped")
     }
     if player.mutedBlocks > 0 {
-      parts.append("\(player.mutedBlocks) blocks muted (NaN or infinity)")
+      let blocks = player.mutedBlocks
+      parts.append("\(blocks) block\(blocks == 1 ? "" : "s") muted (NaN or infinity)")
     }
     let format = configuration.takesFloat ? "" : ", 16-bit"
     return "played \(NumberText.seconds(seconds)) s on '\(player.device.name)' "

@@ -175,6 +175,16 @@ struct Run: AsyncParsableCommand {
       throw refuse(
         "\(option) '\(value)': '\(file)' binds no 'out' to write", status: ExitStatus.usage)
     }
+    if play {
+      guard let outType else {
+        throw refuse("'\(file)' binds no 'out' to play", status: ExitStatus.usage)
+      }
+      if !outType.isAudio, !outType.isStream, outType != .unknown {
+        throw refuse(
+          "--play: 'out' is \(outType.article), so there is no audio to play",
+          status: ExitStatus.usage)
+      }
+    }
     if let given = output, let outType {
       let output = Self.writingPath(given)
       if !outType.isAudio, !outType.isStream, outType != .unknown {

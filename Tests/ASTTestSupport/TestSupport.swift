@@ -44,13 +44,18 @@ public struct ProcessResult {
   public var text: String { String(decoding: output, as: UTF8.self) }
 }
 
-/// Runs `executable` with `arguments`, collecting its output; fails if it cannot start.
-public func runProcess(_ executable: String, _ arguments: [String], input: Data? = nil) throws
-  -> ProcessResult
-{
+/// Runs `executable` with `arguments` (and `environment` added to the process's own),
+/// collecting its output; fails if it cannot start.
+public func runProcess(
+  _ executable: String, _ arguments: [String], input: Data? = nil,
+  environment: [String: String] = [:]
+) throws -> ProcessResult {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = arguments
+  if !environment.isEmpty {
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+  }
   let output = Pipe()
   let errors = Pipe()
   process.standardOutput = output

@@ -37,6 +37,9 @@ public final class DevicePlayer: @unchecked Sendable {
   private let underrunCount = Atomic<Int>(0)
   private let clipped = Atomic<Int>(0)
   private let muted = Atomic<Int>(0)
+  private let firstMuted = Atomic<Int>(-1)
+  /// Frames taken so far (played or held).
+  private var taken = 0
 
   /// Frames the look-ahead limiter sees ahead: 1.5 ms, at most one block.
   static func lookAheadFrames(sampleRate: Int, blockFrames: Int) -> Int {
@@ -72,6 +75,11 @@ public final class DevicePlayer: @unchecked Sendable {
   public var clippedSamples: Int { clipped.load(ordering: .relaxed) }
   /// Blocks muted because they held NaN or infinity.
   public var mutedBlocks: Int { muted.load(ordering: .relaxed) }
+  /// The first frame of the first muted block, if a block was muted.
+  public var firstMutedFrame: Int? {
+    let frame = firstMuted.load(ordering: .relaxed)
+    return frame >= 0 ? frame : nil
+  }
 
   /// Takes the next `frames` frames of `buffer` (planar) and plays the block before
   /// them, waiting while the device's buffer is full.
@@ -88,8 +96,11 @@ public final class DevicePlayer: @unchecked Sendable {
     }
     if !finite {
       incoming.update(repeating: 0, count: count * channels)
-      muted.add(1, ordering: .relaxed)
+      if muted.add(1, ordering: .relaxed).newValue == 1 {
+        firstMuted.store(taken, ordering: .relaxed)
+      }
     }
+    taken += count
     try playHeld(next: count)
     swap(&held, &incoming)
     heldFrames = count
