@@ -8,8 +8,9 @@ struct Play: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Play a script's 'out', or an audio file, on the sound device.",
     usage: """
-      ast play <file> [--device <NAME>] [--period <FRAMES>] [--periods <N>] [--limiter]
-              [--rate <rate>] [--memory-limit <MB>] [--sandbox <DIR>]
+      ast play <file> [--device <NAME>] [--period <FRAMES>] [--periods <N>]
+               [--limiter] [--rate <rate>] [--memory-limit <MB>]
+               [--sandbox <DIR>]
       """,
     discussion: """
       A .ast file is checked and run, and its 'out' played as it renders; any other file \

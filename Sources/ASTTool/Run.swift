@@ -16,7 +16,8 @@ struct Run: AsyncParsableCommand {
       ast run <file> [--output <output>] [--rate <rate>] [--plot <FILE>]
               [--emit <jsonl>] [--memory-limit <MB>] [--sandbox <DIR>]
               [--bitrate <kbps>] [--quality <q>] [--compression <level>]
-              [--play [--device <NAME>] [--period <FRAMES>] [--periods <N>] [--limiter]]
+              [--play] [--device <NAME>] [--period <FRAMES>] [--periods <N>]
+              [--limiter]
       """,
     discussion: """
       Runs the statements in order, then renders 'out': into OUT with -o (the format \

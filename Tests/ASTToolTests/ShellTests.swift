@@ -28,8 +28,8 @@ struct ShellTests {
   @Test("every help text fits an 80-column terminal")
   func eightyColumns() throws {
     var commands = [
-      "--help", "run --help", "check --help", "test --help", "info --help", "convert --help",
-      "help",
+      "--help", "run --help", "play --help", "devices --help", "check --help", "test --help",
+      "info --help", "convert --help", "help",
     ]
     commands += BuiltinRegistry.all.map { "help \($0.name)" }
     for command in commands {

@@ -79,6 +79,10 @@ public final class ReleasedInTurnSource: ChunkSource {
     try await source?.next()
   }
 
+  override public func finish() async throws {
+    try await source?.finish()
+  }
+
   deinit {
     ReleaseInTurn.release(&source)
   }

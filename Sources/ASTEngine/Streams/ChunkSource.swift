@@ -19,6 +19,12 @@ open class ChunkSource {
   open func next() async throws -> AudioStream? {
     fatalError("ChunkSource.next must be overridden by \(type(of: self))")
   }
+
+  /// Settles what the source holds once its consumer will read it no more (it ended, or
+  /// the consumer stopped early): a file being written of a stream left before its end
+  /// is given up, leaving nothing behind. A source with inputs settles them too; by
+  /// default there is nothing to settle.
+  open func finish() async throws {}
 }
 
 /// Conversions between planar blocks and `pcm_f32le` chunks.
@@ -75,6 +81,18 @@ public final class ChunkerSource: ChunkSource {
   private var index = 0
   private var position = 0
   private var ended = false
+  private var settled = false
+
+  /// Settles the signal once: at its end, or when the consumer stops early.
+  private func settle() async throws {
+    guard !settled else { return }
+    settled = true
+    try await input.finish()
+  }
+
+  override public func finish() async throws {
+    try await settle()
+  }
   /// The memory of a chunk in the run's budget.
   private let memory: MemoryReservation
 
@@ -118,7 +136,7 @@ public final class ChunkerSource: ChunkSource {
         break
       }
     }
-    if ended { try await input.finish() }
+    if ended { try await settle() }
     guard frames > 0 else {
       ended = true
       return nil
@@ -182,6 +200,10 @@ public final class LiftedSource: ChunkSource {
     self.input = input
     self.build = build
     super.init(context: input.context)
+  }
+
+  override public func finish() async throws {
+    try await input.finish()
   }
 
   override public func next() async throws -> AudioStream? {
@@ -250,6 +272,10 @@ public final class ResampledSource: ChunkSource {
     self.input = input
     self.rate = rate
     super.init(context: input.context)
+  }
+
+  override public func finish() async throws {
+    try await input.finish()
   }
 
   override public func next() async throws -> AudioStream? {
@@ -330,6 +356,11 @@ public final class JoinNode: AudioNode {
 
   /// Reads chunks until the next `frames` frames are queued or the stream ends: the
   /// wait for a chunk (standard input, a channel) happens here, never in a render.
+  override public func finish() async throws {
+    try await source.finish()
+    try await super.finish()
+  }
+
   override public func ready(frames: Int) async throws {
     while queue.frames < frames, !ended {
       guard let chunk = try await source.next() else {
@@ -386,6 +417,10 @@ public final class TaggedSource: ChunkSource {
     super.init(context: input.context)
   }
 
+  override public func finish() async throws {
+    try await input.finish()
+  }
+
   override public func next() async throws -> AudioStream? {
     guard var chunk = try await input.next() else { return nil }
     var metadata = chunk.metadata ?? [:]
@@ -401,17 +436,29 @@ public final class TapSource: ChunkSource {
   private let input: ChunkSource
   private let onChunk: (AudioStream) async throws -> Void
   private let onEnd: () async throws -> Void
+  private let onAbandon: (() async -> Void)?
   private var ended = false
 
-  /// Passes `input` on, calling `onChunk` for each chunk and `onEnd` once at the end.
+  /// Passes `input` on, calling `onChunk` for each chunk and `onEnd` once at the end; a
+  /// tap settled before its input ended (its consumer stopped early) calls `onAbandon`
+  /// instead.
   public init(
     _ input: ChunkSource, onChunk: @escaping (AudioStream) async throws -> Void,
-    onEnd: @escaping () async throws -> Void
+    onEnd: @escaping () async throws -> Void, onAbandon: (() async -> Void)? = nil
   ) {
     self.input = input
     self.onChunk = onChunk
     self.onEnd = onEnd
+    self.onAbandon = onAbandon
     super.init(context: input.context)
+  }
+
+  override public func finish() async throws {
+    if !ended {
+      ended = true
+      await onAbandon?()
+    }
+    try await input.finish()
   }
 
   override public func next() async throws -> AudioStream? {

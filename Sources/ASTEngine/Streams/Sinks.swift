@@ -480,6 +480,8 @@ public enum Render {
       chunks += 1
       try await each?(chunk)
     }
+    // Read to its end, or stopped by a preview: either way it is read no more.
+    try await source.finish()
     summary?.chunkCount = chunks
     return summary
   }

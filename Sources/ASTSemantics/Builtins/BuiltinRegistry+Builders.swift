@@ -46,7 +46,7 @@ extension BuiltinRegistry {
       return .stream(
         TapSource(
           source, onChunk: { chunk in try await writer.write(chunk) },
-          onEnd: { try await writer.finish() }))
+          onEnd: { try await writer.finish() }, onAbandon: { await writer.cancel() }))
     default:
       throw call.failure("'write' takes a signal or a stream")
     }
