@@ -47,7 +47,7 @@ private let patch = """
 struct AllocationTests {
   /// Runs the probe on `script` (with a 20 s stereo `tone.wav` beside it) in blocks of
   /// 128 frames, counting blocks `first + 1` to `first + 5000`.
-  private func count(_ script: String, first: Int) throws -> Count? {
+  private func count(_ script: String, first: Int, playing: Bool = false) throws -> Count? {
     let probe = releaseDirectory + "/ast-allocations"
     let interposer = releaseDirectory + "/libMallocInterposerSwift.so"
     guard FileManager.default.isExecutableFile(atPath: probe),
@@ -67,8 +67,11 @@ struct AllocationTests {
     #expect(made.status == 0, "\(made.errorText)")
     let path = directory.file("patch.ast")
     try script.write(toFile: path, atomically: true, encoding: .utf8)
+    let device = "file:FILE=\(directory.file("played.raw")),FORMAT=raw"
     let result = try runProcess(
-      "/usr/bin/env", ["LD_PRELOAD=" + interposer, probe, path, "128", "\(first)", "5000"])
+      "/usr/bin/env",
+      ["LD_PRELOAD=" + interposer, probe, path, "128", "\(first)", "5000"]
+        + (playing ? [device] : []))
     #expect(result.status == 0, "\(result.errorText)")
     return try JSONDecoder().decode(Count.self, from: result.output)
   }
@@ -76,6 +79,14 @@ struct AllocationTests {
   @Test("the steady state of a patch through every streaming builtin allocates nothing")
   func steadyState() throws {
     guard let count = try count(patch, first: 1000) else { return }
+    #expect(count.interposed)
+    #expect(count.counted == 5000)
+    #expect(count.allocations == 0, "\(count.allocations) allocations, \(count.bytes) bytes")
+  }
+
+  @Test("playing the patch allocates nothing after start-up: the output stage and the device")
+  func playbackSteadyState() throws {
+    guard let count = try count(patch, first: 1000, playing: true) else { return }
     #expect(count.interposed)
     #expect(count.counted == 5000)
     #expect(count.allocations == 0, "\(count.allocations) allocations, \(count.bytes) bytes")

@@ -1,12 +1,14 @@
 // Counts the allocations made on the render thread while a script's `out` renders,
 // from a given block on: the steady state of a render, which allocates nothing.
 //
-//     LD_PRELOAD=libMallocInterposerSwift.so ast-allocations SCRIPT BLOCK_SIZE FIRST COUNT
+//     LD_PRELOAD=libMallocInterposerSwift.so ast-allocations SCRIPT BLOCK_SIZE FIRST COUNT [DEVICE]
 //
 // renders `out` of SCRIPT in blocks of BLOCK_SIZE frames, counts every allocation that
 // the rendering thread makes during blocks FIRST+1 to FIRST+COUNT (the ready pass and
-// the render of each), and prints one JSON line: whether the allocator was interposed
-// at all, the blocks rendered, and the allocations and bytes counted.
+// the render of each, and with DEVICE, an ALSA device that `out` is played on with a
+// period of BLOCK_SIZE, the output stage and the device's writes), and prints one JSON
+// line: whether the allocator was interposed at all, the blocks rendered, and the
+// allocations and bytes counted.
 
 import ASTEngine
 import ASTRuntime
@@ -22,9 +24,10 @@ func fail(_ message: String) -> Never {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 5, let blockSize = Int(arguments[2]), let first = Int(arguments[3]),
-  let count = Int(arguments[4]), blockSize > 0, first >= 0, count > 0
-else { fail("usage: ast-allocations SCRIPT BLOCK_SIZE FIRST COUNT") }
+guard arguments.count == 5 || arguments.count == 6, let blockSize = Int(arguments[2]),
+  let first = Int(arguments[3]), let count = Int(arguments[4]), blockSize > 0, first >= 0,
+  count > 0
+else { fail("usage: ast-allocations SCRIPT BLOCK_SIZE FIRST COUNT [DEVICE]") }
 guard let data = FileManager.default.contents(atPath: arguments[1]) else {
   fail("cannot read '\(arguments[1])'")
 }
@@ -72,6 +75,9 @@ var options = RunOptions(
   blockSize: blockSize, baseDirectory: directory.isEmpty ? nil : directory,
   output: SilentOutput())
 options.blockTimer = timer
+if arguments.count == 6 {
+  options.play = PlaybackRequest(device: arguments[5], periodFrames: blockSize, periods: 3)
+}
 do {
   _ = try await Evaluator(check: check, options: options).run()
 } catch {
