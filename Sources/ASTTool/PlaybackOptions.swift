@@ -114,9 +114,11 @@ final class PlaybackMonitor: @unchecked Sendable {
       "\(player.underruns) underrun\(player.underruns == 1 ? "" : "s")"
     ]
     if let blockTimer, blockTimer.blockCount > 0 {
+      // The longest block's CPU time tells a slow render from a machine that stalled.
       parts.append(
         "worst block \(Self.milliseconds(blockTimer.longest)) ms of "
-          + "\(Self.milliseconds(Double(configuration.periodFrames) / rate)) ms")
+          + "\(Self.milliseconds(Double(configuration.periodFrames) / rate)) ms "
+          + "(\(Self.milliseconds(blockTimer.longestOnCPU)) ms on the CPU)")
     }
     parts.append("latency \(Self.milliseconds(Double(configuration.bufferFrames) / rate)) ms")
     if player.clippedSamples > 0 {
