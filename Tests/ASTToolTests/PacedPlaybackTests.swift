@@ -105,6 +105,11 @@ final class StallWitness: @unchecked Sendable {
   init(threshold: Double) {
     self.threshold = threshold
     Thread.detachNewThread { [self] in
+      // At realtime priority where allowed, as the player is: a gap it sees is the
+      // machine's, not a turn another thread of the test process took.
+      var parameters = sched_param()
+      parameters.sched_priority = 60
+      _ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
       var last = Date()
       while running.load(ordering: .relaxed) {
         usleep(1000)
