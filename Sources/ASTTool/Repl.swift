@@ -62,10 +62,14 @@ struct Repl: AsyncParsableCommand {
       switch editor.read(prompt: pending.isEmpty ? "ast> " : "...> ") {
       case .end:
         print("")
+        // Leaving fades out what plays.
+        if let played = await session.stopPlaying() { print(played) }
         return
       case .interrupted:
         pending = ""
         print("")
+        // Ctrl-C at the prompt stops what plays, with its fade-out.
+        if session.isPlaying, let played = await session.stopPlaying() { print(played) }
         continue
       case .line(let line):
         pending += pending.isEmpty ? line : "\n" + line
@@ -76,7 +80,10 @@ struct Repl: AsyncParsableCommand {
         editor.remember(input)
         let reply = await submit(input, to: session, watchInterrupts: true)
         for line in reply.lines { print(line) }
-        if reply.quits { return }
+        if reply.quits {
+          if let played = await session.stopPlaying() { print(played) }
+          return
+        }
       }
     }
   }
@@ -94,13 +101,15 @@ struct Repl: AsyncParsableCommand {
       let reply = await submit(input, to: session, watchInterrupts: false)
       for line in reply.lines { print(line) }
       failed = failed || reply.failed
-      if reply.quits { return failed }
+      if reply.quits { break }
     }
     if !pending.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
       let reply = await submit(pending, to: session, watchInterrupts: false)
       for line in reply.lines { print(line) }
       failed = failed || reply.failed
     }
+    // Piped input ends; what it started playing plays to its end.
+    if let played = await session.finishPlaying() { print(played) }
     return failed
   }
 }

@@ -314,6 +314,64 @@ struct PacedPlaybackTests {
   }
 }
 
+extension PacedPlaybackTests {
+  @Test("the release session plays in the background: the prompt stays live; Ctrl-C stops it")
+  func sessionPlays() throws {
+    guard releaseBuildExists() else { return }
+    let daemon = try PulseDaemon()
+    defer { daemon.stop() }
+    let home = try TemporaryDirectory()
+    defer { home.cleanUp() }
+    var environment = daemon.environment
+    environment["HOME"] = home.path
+    let terminal = try PseudoTerminal(releaseAstExecutable, [], environment: environment)
+    #expect(terminal.waitFor("ast> "))
+    terminal.type(":device pulse\r")
+    #expect(terminal.waitFor("from the next ':play'"))
+    var mark = terminal.screen.count
+    terminal.type(":play sine 440 30 |> gain 0.3\r")
+    #expect(terminal.waitFor("playing 'sine 440 30 |> gain 0.3' on 'pulse'", after: mark))
+    #expect(terminal.waitFor("ast> ", after: mark))
+    // Typing and running go on while it plays.
+    mark = terminal.screen.count
+    let typed = Date()
+    terminal.type("6 * 7\r")
+    #expect(terminal.waitFor("42", after: mark, seconds: 2))
+    let answered = Date().timeIntervalSince(typed)
+    #expect(answered < 0.5, "the session took \(answered) s to answer while playing")
+    // A second value replaces the first: the first is stopped and reported.
+    mark = terminal.screen.count
+    terminal.type(":play sine 660 30 |> gain 0.3\r")
+    #expect(terminal.waitFor("played ", after: mark), "\(terminal.screen.suffix(300))")
+    #expect(terminal.waitFor("playing 'sine 660 30 |> gain 0.3'", after: mark))
+    // Past PulseAudio's start-up stall of a new stream (a second or two, during which
+    // the device takes nothing and a stop waits): until the sink has carried sound.
+    let recording = try daemon.record(to: home.file("played.raw"))
+    var sounded = false
+    for _ in 0..<100 {
+      usleep(50_000)
+      if let samples = try? rawFloats(home.file("played.raw")), let first = firstSound(samples),
+        samples.count - first > 24_000
+      {
+        sounded = true
+        break
+      }
+    }
+    recording.stop()
+    #expect(sounded, "no sound reached the sink")
+    // Ctrl-C at the prompt fades out what plays.
+    mark = terminal.screen.count
+    let pressed = Date()
+    terminal.type("\u{3}")
+    #expect(terminal.waitFor("played ", after: mark, seconds: 2), "\(terminal.screen.suffix(300))")
+    let stopped = Date().timeIntervalSince(pressed)
+    print("session: answered in \(answered) s while playing; Ctrl-C stopped it in \(stopped) s")
+    #expect(stopped < 0.5, "Ctrl-C took \(stopped) s to stop the playing")
+    terminal.type("\u{4}")
+    #expect(terminal.waitForExit() == 0)
+  }
+}
+
 /// Reads a WAV file's samples, mixed to mono, as floats.
 enum AudioSegmentSamples {
   static func mono(_ path: String) throws -> [Float] {

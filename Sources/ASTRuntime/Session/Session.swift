@@ -52,11 +52,17 @@ public final class Session: @unchecked Sendable {
 
   private var entries: [Entry] = []
   /// What the checker knows after the accepted inputs.
-  private var environment = CheckedEnvironment()
-  private var recipes: [String: TypedExpr] = [:]
+  var environment = CheckedEnvironment()
+  var recipes: [String: TypedExpr] = [:]
+  /// What plays in the background (`:play`), if anything.
+  var playback: SessionPlayback?
+  /// The ALSA device `:play` plays on (`:device`).
+  public internal(set) var device = "default"
+  /// The period `:play` plays with, in frames.
+  let devicePeriod = 256
   /// The bytes of the inputs handed to the checker, for tests: each check is of one input.
   private(set) var checkedBytes = 0
-  private let baseDirectory: String?
+  let baseDirectory: String?
   private let usesColor: Bool
   private let showsSparklines: Bool
 
@@ -116,7 +122,7 @@ public final class Session: @unchecked Sendable {
   }
 
   /// Checks `text` as the next input of the session, against its environment.
-  private func check(_ text: String, keepsLastValue: Bool) -> SessionInputCheck {
+  func check(_ text: String, keepsLastValue: Bool) -> SessionInputCheck {
     let source = Source(name: Self.sourceName, text: text, after: entries.last?.source)
     checkedBytes += source.bytes.count
     return Checker.check(
@@ -125,7 +131,7 @@ public final class Session: @unchecked Sendable {
   }
 
   /// Diagnostics about `source` as lines; their places may be in earlier inputs.
-  private func render(_ diagnostics: [Diagnostic], in source: Source) -> [String] {
+  func render(_ diagnostics: [Diagnostic], in source: Source) -> [String] {
     guard !diagnostics.isEmpty else { return [] }
     let renderer = DiagnosticRenderer(
       source: source, earlier: entries.map(\.source), usesColor: usesColor)
@@ -234,6 +240,10 @@ public final class Session: @unchecked Sendable {
     (":load", ":load FILE", "run a script into the session"),
     (":save", ":save FILE", "write the session as a script 'ast run' reproduces"),
     (":write", ":write NAME FILE", "render a binding into an audio file"),
+    (":play", ":play [EXPR]", "play a value (the last one) in the background"),
+    (":stop", ":stop", "fade out what is playing and stop"),
+    (":devices", ":devices", "the ALSA devices that play"),
+    (":device", ":device NAME", "play on this ALSA device (default: 'default')"),
     (":reset", ":reset", "forget every binding"),
     (":quit", ":quit", "leave (Ctrl-D works too)"),
   ]
@@ -313,6 +323,16 @@ public final class Session: @unchecked Sendable {
       }
       return await run(
         "write \(words[0]) \(SourcePrinter.quote(words[1]))", cancellation: cancellation)
+    case ":play", ":p":
+      return await play(argument)
+    case ":stop":
+      return Reply(lines: [await stopPlaying() ?? "nothing is playing"])
+    case ":devices":
+      return listDevices()
+    case ":device":
+      guard !argument.isEmpty else { return Reply(lines: ["playing on '\(device)'"]) }
+      device = argument
+      return Reply(lines: ["playing on '\(device)' from the next ':play'"])
     case ":reset":
       entries = []
       environment = CheckedEnvironment()
