@@ -200,6 +200,20 @@ func windowCorrelations(of render: [Float], in recording: [Float])
   return results
 }
 
+/// Waits up to 5 s until the recording at `path` holds half a second of sound at 48 kHz
+/// (past PulseAudio's start-up stall of a new stream); returns whether it did.
+func waitUntilSounded(_ path: String) -> Bool {
+  for _ in 0..<100 {
+    usleep(50_000)
+    if let samples = try? rawFloats(path), let first = firstSound(samples),
+      samples.count - first > 24_000
+    {
+      return true
+    }
+  }
+  return false
+}
+
 /// Where a recording starts to sound: the first sample above -80 dBFS.
 func firstSound(_ samples: [Float]) -> Int? { samples.firstIndex { abs($0) > 1e-4 } }
 
@@ -276,18 +290,7 @@ struct PacedPlaybackTests {
       ["play", directory.file("long.ast"), "--device", "pulse", "--period", "128"],
       environment: daemon.environment)
     // Past PulseAudio's start-up stall, until the sink has carried sound for a while.
-    var sounded = false
-    for _ in 0..<100 {
-      usleep(50_000)
-      if let samples = try? rawFloats(directory.file("played.raw")),
-        let first = firstSound(samples),
-        samples.count - first > 24_000
-      {
-        sounded = true
-        break
-      }
-    }
-    #expect(sounded, "no sound reached the sink")
+    #expect(waitUntilSounded(directory.file("played.raw")), "no sound reached the sink")
     let mark = terminal.screen.count
     let pressed = Date()
     terminal.type("\u{3}")
@@ -347,16 +350,7 @@ extension PacedPlaybackTests {
     // Past PulseAudio's start-up stall of a new stream (a second or two, during which
     // the device takes nothing and a stop waits): until the sink has carried sound.
     let recording = try daemon.record(to: home.file("played.raw"))
-    var sounded = false
-    for _ in 0..<100 {
-      usleep(50_000)
-      if let samples = try? rawFloats(home.file("played.raw")), let first = firstSound(samples),
-        samples.count - first > 24_000
-      {
-        sounded = true
-        break
-      }
-    }
+    let sounded = waitUntilSounded(home.file("played.raw"))
     recording.stop()
     #expect(sounded, "no sound reached the sink")
     // Ctrl-C at the prompt fades out what plays.
