@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
@@ -20,6 +21,11 @@ static _Atomic int graceful_write = -1;
 static _Atomic int graceful_read = -1;
 static _Atomic int graceful_armed = 0;
 static _Atomic int graceful_signal = 0;
+
+/* Set by the handler before it removes the files; the creations under way, which it
+   waits for (a file made by another thread just after the removal would be left). */
+static _Atomic int terminating = 0;
+static _Atomic int creating = 0;
 
 static const int handled[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGXCPU,
                               SIGXFSZ, SIGALRM, SIGUSR1, SIGUSR2, SIGPIPE};
@@ -42,6 +48,14 @@ static void handler(int number) {
       errno = saved;
       return;
     }
+  }
+  atomic_store(&terminating, 1);
+  /* At most 100 ms for a creation under way on another thread to finish (its file is
+     then registered and removed below); the creation may be this thread's own, which
+     cannot finish while the handler runs. */
+  for (int waited = 0; atomic_load(&creating) > 0 && waited < 100; waited++) {
+    struct timespec pause = {0, 1000000};
+    nanosleep(&pause, NULL);
   }
   remove_registered();
   /* Ends the process as the signal would have: raised again once this returns. */
@@ -97,6 +111,17 @@ void ast_cleanup_forget(const char *path) {
 }
 
 void ast_cleanup_remove_all(void) { remove_registered(); }
+
+int ast_cleanup_creation_begin(void) {
+  atomic_fetch_add(&creating, 1);
+  if (atomic_load(&terminating)) {
+    atomic_fetch_sub(&creating, 1);
+    return -1;
+  }
+  return 0;
+}
+
+void ast_cleanup_creation_end(void) { atomic_fetch_sub(&creating, 1); }
 
 int ast_cleanup_graceful_begin(void) {
   if (atomic_load(&graceful_read) < 0) {

@@ -52,7 +52,8 @@ struct FaultTests {
   /// The previous file is intact and nothing else was left beside it.
   func expectUntouched(_ directory: TemporaryDirectory, _ old: Data) throws {
     #expect(FileManager.default.contents(atPath: directory.file("out.wav")) == old)
-    #expect(try directory.contents().sorted() == ["out.wav", "script.ast"])
+    let contents = try directory.contents().sorted()
+    #expect(contents == ["out.wav", "script.ast"], "left: \(contents)")
   }
 
   @Test("a full device, a missing directory and one that takes no files: status 1, named")

@@ -109,10 +109,18 @@ public final class TemporaryFile {
     for _ in 0..<100 {
       let candidate = "." + name + ".tmp-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
       let whole = directory + "/" + candidate
-      // Registered before it exists, so that no signal can come between.
-      TemporaryFiles.register(whole)
-      let descriptor = openat(
-        folder, candidate, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+      // Registered before it exists, so that no signal can come between, and made as a
+      // creation the signal's handler waits for.
+      let made = TemporaryFiles.creating { () -> (Int32, Int32) in
+        TemporaryFiles.register(whole)
+        let descriptor = openat(
+          folder, candidate, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        return (descriptor, errno)
+      }
+      guard let (descriptor, openError) = made else {
+        close(folder)
+        throw failure(EINTR)
+      }
       if descriptor >= 0 {
         self.folder = folder
         self.name = candidate
@@ -121,7 +129,7 @@ public final class TemporaryFile {
         self.descriptor = descriptor
         return
       }
-      let code = errno
+      let code = openError
       TemporaryFiles.forget(whole)
       if code != EEXIST {
         close(folder)

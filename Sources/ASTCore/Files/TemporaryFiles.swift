@@ -20,6 +20,15 @@ public enum TemporaryFiles {
     _ = ast_cleanup_register(path)
   }
 
+  /// Runs `create` (the registration and the opening of a file) so that a terminating
+  /// signal meanwhile waits for it before removing the registered files; `nil` when the
+  /// process is ending.
+  static func creating<T>(_ create: () -> T) -> T? {
+    guard ast_cleanup_creation_begin() == 0 else { return nil }
+    defer { ast_cleanup_creation_end() }
+    return create()
+  }
+
   /// Forgets `path`: it was renamed into place or removed.
   static func forget(_ path: String) {
     ast_cleanup_forget(path)

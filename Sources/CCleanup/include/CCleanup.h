@@ -16,6 +16,12 @@ int ast_cleanup_install(void);
    too long or the table is full (the file is then only removed by its owner). */
 int ast_cleanup_register(const char *path);
 
+/* Brackets the creation of a registered file (its registration and its open): a
+   terminating signal's handler waits for a creation under way before it removes the
+   files. Begin returns 0, or -1 when the process is ending (nothing is to be made). */
+int ast_cleanup_creation_begin(void);
+void ast_cleanup_creation_end(void);
+
 /* Forgets a registered path (after it was renamed into place or removed). */
 void ast_cleanup_forget(const char *path);
 
