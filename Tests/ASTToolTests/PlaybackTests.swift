@@ -181,6 +181,52 @@ struct PlaybackTests {
     #expect(noOut.errorText.contains("binds no 'out' to play"), "\(noOut.errorText)")
   }
 
+  @Test("input device: captures what an ALSA device hears: here a device that reads a file")
+  func capture() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    // A capture device of the test's own: ALSA's file plugin reading a raw file as its
+    // microphone, defined where ALSA looks for the user's configuration.
+    try FileManager.default.createDirectory(
+      atPath: directory.file("alsa"), withIntermediateDirectories: true)
+    try """
+    pcm.testin {
+      @args [ INFILE ]
+      @args.INFILE { type string }
+      type file
+      slave.pcm null
+      file "/dev/null"
+      infile $INFILE
+      format raw
+    }
+
+    """.write(toFile: directory.file("alsa/asoundrc"), atomically: true, encoding: .utf8)
+    let heard = (0..<88_200).map { Float(0.4 * sin(Double($0) * 0.021) * cos(Double($0) * 0.0007)) }
+    try heard.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: directory.file("in.raw")))
+    let device = "testin:INFILE=\(directory.file("in.raw"))"
+    try """
+    mic = input device:"\(device)" rate:44100 channels:2
+    out = slice (join mic) 0 0.5 |> write "\(directory.file("heard.wav"))" format:"f32"
+
+    """.write(toFile: directory.file("capture.ast"), atomically: true, encoding: .utf8)
+    let result = try runProcess(
+      astExecutable, ["run", directory.file("capture.ast")],
+      environment: ["XDG_CONFIG_HOME": directory.path])
+    #expect(result.status == 0, "\(result.errorText)")
+    let got = try wavFloats(directory.file("heard.wav"))
+    #expect(got.count == 22_050 * 2)
+    #expect(got == Array(heard.prefix(got.count)))
+    // A device that is not there is an error naming it.
+    try "out = slice (join (input device:\"no-such-mic\")) 0 0.1\n".write(
+      toFile: directory.file("missing.ast"), atomically: true, encoding: .utf8)
+    let missing = try ast("run", directory.file("missing.ast"))
+    #expect(missing.status == 1)
+    #expect(
+      missing.errorText.contains(
+        "error: cannot capture from audio device 'no-such-mic': cannot open it"),
+      "\(missing.errorText)")
+  }
+
   @Test("ast devices lists ALSA's devices, the null device among them")
   func devices() throws {
     let result = try ast("devices")

@@ -129,3 +129,85 @@ func readArrived(from descriptor: Int32, upTo count: Int, context: RenderContext
   }
   return Array(bytes[0..<got])
 }
+
+/// A stream captured from a sound device (a microphone, a line in): chunks of 32-bit
+/// float samples, one a block, as the device delivers them.
+///
+/// The device is opened when the first chunk is asked for, with a period of the
+/// render's block, and closed when the stream is settled (``finish()``). A capture
+/// device does not end by itself: a script bounds it (`slice`, a duration).
+public final class DeviceInputSource: ChunkSource {
+  private let device: String
+  private let sampleRate: Int
+  private let channelCount: Int
+  private var capture: ALSADevice?
+  private var samples: [Float]
+  private var position = 0
+  private var index = 0
+  private var closed = false
+  /// The chunk's memory in the run's budget.
+  private let memory: MemoryReservation
+
+  /// Captures from the ALSA device `device` at `sampleRate` with `channelCount` channels.
+  ///
+  /// - Throws: ``MemoryLimitError`` when the run has no room for a block of samples.
+  public init(
+    device: String, sampleRate: Int, channelCount: Int, origin: Int? = nil,
+    context: RenderContext
+  ) throws {
+    memory = try context.memory.reserve(
+      frames: context.blockSize, channels: channelCount, width: 8, for: .part("the capture"))
+    self.device = device
+    self.sampleRate = sampleRate
+    self.channelCount = channelCount
+    samples = [Float](repeating: 0, count: context.blockSize * channelCount)
+    super.init(context: context)
+    self.origin = origin
+  }
+
+  override public func next() async throws -> AudioStream? {
+    try context.cancellation.check()
+    guard !closed else { return nil }
+    if capture == nil {
+      do {
+        let opened = try ALSADevice(
+          name: device, capture: true, sampleRate: sampleRate, channelCount: channelCount,
+          periodFrames: context.blockSize, periods: 4)
+        guard opened.configuration.sampleRate == sampleRate else {
+          opened.close()
+          throw RenderError.failed(
+            "cannot capture from audio device '\(device)': it captures at "
+              + "\(opened.configuration.sampleRate) Hz, not \(sampleRate) Hz (ask for that "
+              + "rate, or name a device that converts, such as 'plughw:0' or 'default')")
+        }
+        capture = opened
+      } catch let error as AudioDeviceError {
+        throw RenderError.failed("cannot capture from \(error)")
+      }
+    }
+    guard let capture else { return nil }
+    let frames: Int
+    do {
+      frames = try samples.withUnsafeMutableBufferPointer {
+        try capture.read(into: $0.baseAddress!, frames: context.blockSize)
+      }
+    } catch {
+      throw RenderError.failed("cannot capture from \(error)")
+    }
+    let data = samples.withUnsafeBytes { Array($0.prefix(frames * channelCount * 4)) }
+    let chunk = AudioStream(
+      data: data, sampleRate: sampleRate, channelCount: channelCount, sampleWidth: 4,
+      format: SampleFormat.pcmF32LE.rawValue,
+      timestamp: Timestamp(frames: position..<(position + frames), sampleRate: sampleRate),
+      metadata: ["chunk_index": .int(index)])
+    index += 1
+    position += frames
+    return chunk
+  }
+
+  override public func finish() async throws {
+    closed = true
+    capture?.close()
+    capture = nil
+  }
+}

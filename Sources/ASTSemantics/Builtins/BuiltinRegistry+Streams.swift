@@ -58,18 +58,37 @@ extension BuiltinRegistry {
       }),
     Builtin(
       "input", group: .streams,
-      "Raw PCM, or AudioStream chunks as JSON lines, read from standard input as it arrives.",
+      "Raw PCM, or AudioStream chunks as JSON lines, read from standard input as it arrives; "
+        + "with device:, what an ALSA capture device (a microphone, a line in) hears.",
       parameters: [
         BuiltinParameter(InputSource.sampleRate, .number, name: "rate"),
         BuiltinParameter(InputSource.channelCount, .number, name: "channels"),
         BuiltinParameter(
           "format", .choice(["s16", "s32", "f32", "f64", "jsonl"]), default: .string("s16"),
-          "the sample format, or jsonl for chunks in the AudioStream JSON form, one a line"),
+          "the sample format, or jsonl for chunks in the AudioStream JSON form, one a line "
+            + "(standard input only: a device gives 32-bit floats)"),
+        BuiltinParameter(
+          "device", .string, default: .string(""),
+          "an ALSA capture device ('default', 'hw:1', 'pulse'; 'ast devices' lists them) to "
+            + "read instead of standard input; it does not end by itself, so bound it "
+            + "('slice')"),
       ], result: .input, effects: BuiltinEffects(readsOnce: .standardInput),
       build: .value { call in
         let rate = try await call.whole("rate")
         let channels = try await call.whole("channels")
         let formatName = try await call.string("format")
+        let device = try await call.string("device")
+        if !device.isEmpty {
+          guard formatName == "s16" else {
+            throw RuntimeError(
+              message: "'format' is for standard input: a capture device gives 32-bit floats",
+              range: call.argument("format").range)
+          }
+          return .stream(
+            try DeviceInputSource(
+              device: device, sampleRate: rate, channelCount: channels, origin: call.origin(),
+              context: call.context))
+        }
         if formatName == "jsonl" {
           return .stream(
             try JSONLinesSource(
