@@ -100,6 +100,9 @@ struct Repl: AsyncParsableCommand {
       pending = ""
       let reply = await submit(input, to: session, watchInterrupts: false)
       for line in reply.lines { print(line) }
+      // Each reply reaches the reader as it is made: a program driving the session
+      // through a pipe sees "playing ..." while it plays, not at the end.
+      _ = ast_flush_standard_output()
       failed = failed || reply.failed
       if reply.quits { break }
     }

@@ -43,6 +43,40 @@ struct ShellTests {
   }
 }
 
+@Suite("A session fed through a pipe")
+struct PipedSessionTests {
+  @Test("each reply reaches the reader as it is made, while the input is still open")
+  func repliesFlow() throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: astExecutable)
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+    try process.run()
+    input.fileHandleForWriting.write(Data("6 * 7\n".utf8))
+    // Read on another thread, so that a reply held back shows as a timeout, not a hang.
+    let reply = ReplyBox()
+    let got = DispatchSemaphore(value: 0)
+    let reader = output.fileHandleForReading
+    Thread.detachNewThread {
+      reply.data = reader.availableData
+      got.signal()
+    }
+    let arrived = got.wait(timeout: .now() + 5) == .success
+    try input.fileHandleForWriting.close()
+    process.waitUntilExit()
+    #expect(arrived, "no reply while the input was open")
+    #expect(String(decoding: reply.data, as: UTF8.self).hasPrefix("42"))
+  }
+
+  /// What the reading thread got; written before it signals, read after the wait.
+  private final class ReplyBox: @unchecked Sendable {
+    var data = Data()
+  }
+}
+
 @Suite("ast fmt")
 struct FormatCommandTests {
   @Test("rewrites scripts in place, --check lists what would change, broken ones are left")

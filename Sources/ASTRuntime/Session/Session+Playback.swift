@@ -156,12 +156,17 @@ extension Session {
 
   /// `:devices`: the ALSA devices, the one in use marked.
   func listDevices() -> Reply {
-    var lines = ALSADevice.devices().map { listing in
+    let devices = ALSADevice.devices()
+    let width = min(devices.map(\.name.count).max() ?? 0, 40)
+    var lines = devices.map { listing in
       let mark = listing.name == device ? "* " : "  "
       let direction =
         listing.playback && listing.capture
         ? "play+capture" : listing.playback ? "play" : "capture"
-      return (mark + listing.name + "  " + direction + "  " + listing.description)
+      let name = listing.name.padding(
+        toLength: max(width, listing.name.count), withPad: " ", startingAt: 0)
+      let shown = direction.padding(toLength: 12, withPad: " ", startingAt: 0)
+      return (mark + name + "  " + shown + "  " + listing.description)
         .terminalSafe(keepingTabs: false, keepingLineBreaks: false)
     }
     if lines.isEmpty { lines = ["no ALSA devices are listed ('null' still works)"] }
