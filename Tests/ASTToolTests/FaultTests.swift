@@ -23,6 +23,21 @@ func readBytes(_ descriptor: Int32, count: Int, seconds: Double) -> [UInt8] {
   return result
 }
 
+/// `ast` with `arguments` started with pipes on standard input and output (standard
+/// error discarded): the process, the input's writing end and the output's descriptor.
+func pipedAst(_ arguments: [String]) throws -> (Process, FileHandle, Int32) {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: astExecutable)
+  process.arguments = arguments
+  let input = Pipe()
+  let output = Pipe()
+  process.standardInput = input
+  process.standardOutput = output
+  process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+  try process.run()
+  return (process, input.fileHandleForWriting, output.fileHandleForReading.fileDescriptor)
+}
+
 /// Waits up to `seconds` for `process` to end; kills it (and returns `nil`) if it hangs.
 func waitForExit(_ process: Process, seconds: Double = 10) -> Int32? {
   let deadline = Date().addingTimeInterval(seconds)
@@ -332,22 +347,13 @@ struct FaultTests {
     let script = directory.file("live.ast")
     try "out = input rate:8000 |> gain 0.5\n".write(
       toFile: script, atomically: true, encoding: .utf8)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: astExecutable)
-    process.arguments = ["run", script, "-o", "-"]
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-    try process.run()
-    let descriptor = output.fileHandleForReading.fileDescriptor
+    let (process, input, descriptor) = try pipedAst(["run", script, "-o", "-"])
     // One block of samples (1024 frames of 16-bit mono) in; stdin stays open.
-    input.fileHandleForWriting.write(Data(int16Bytes((0..<1024).map { Int16($0 * 16) })))
+    input.write(Data(int16Bytes((0..<1024).map { Int16($0 * 16) })))
     let first = readBytes(descriptor, count: 44 + 2_048, seconds: 10)
     #expect(first.count == 44 + 2_048)
     #expect(int16Values(Array(first.suffix(4))) == [1022 * 8, 1023 * 8])
-    try input.fileHandleForWriting.close()
+    try input.close()
     #expect(waitForExit(process) == 0)
   }
 

@@ -47,33 +47,12 @@ struct ShellTests {
 struct PipedSessionTests {
   @Test("each reply reaches the reader as it is made, while the input is still open")
   func repliesFlow() throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: astExecutable)
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-    try process.run()
-    input.fileHandleForWriting.write(Data("6 * 7\n".utf8))
-    // Read on another thread, so that a reply held back shows as a timeout, not a hang.
-    let reply = ReplyBox()
-    let got = DispatchSemaphore(value: 0)
-    let reader = output.fileHandleForReading
-    Thread.detachNewThread {
-      reply.data = reader.availableData
-      got.signal()
-    }
-    let arrived = got.wait(timeout: .now() + 5) == .success
-    try input.fileHandleForWriting.close()
-    process.waitUntilExit()
-    #expect(arrived, "no reply while the input was open")
-    #expect(String(decoding: reply.data, as: UTF8.self).hasPrefix("42"))
-  }
-
-  /// What the reading thread got; written before it signals, read after the wait.
-  private final class ReplyBox: @unchecked Sendable {
-    var data = Data()
+    let (process, input, descriptor) = try pipedAst([])
+    input.write(Data("6 * 7\n".utf8))
+    let reply = readBytes(descriptor, count: 3, seconds: 5)
+    try input.close()
+    #expect(waitForExit(process) == 0)
+    #expect(String(decoding: reply, as: UTF8.self) == "42\n", "no reply while the input was open")
   }
 }
 
