@@ -93,23 +93,25 @@ final class PulseDaemon {
   }
 }
 
-/// Notes the times the machine stopped this process for longer than `threshold` (a
-/// virtual machine frozen, the process descheduled): a thread that sleeps a millisecond
-/// at a time and measures how long it was away. Underruns that coincide with such a
-/// stall are the machine's, not the player's.
+/// Notes the times a thread was kept from running for longer than `threshold`: a thread
+/// that sleeps a millisecond at a time and measures how long it was away. At realtime
+/// priority (as the player's render runs) a gap is the machine's own (a virtual machine
+/// frozen); at normal priority (as the sound server and ALSA's PulseAudio plugin run) a
+/// gap is also the load of other processes, which starves those threads. Underruns
+/// that coincide with either are not the player's.
 final class StallWitness: @unchecked Sendable {
   private let stalls = Mutex<[Double]>([])
   private let running = Atomic<Bool>(true)
   private let threshold: Double
 
-  init(threshold: Double) {
+  init(threshold: Double, realtime: Bool) {
     self.threshold = threshold
     Thread.detachNewThread { [self] in
-      // At realtime priority where allowed, as the player is: a gap it sees is the
-      // machine's, not a turn another thread of the test process took.
-      var parameters = sched_param()
-      parameters.sched_priority = 60
-      _ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
+      if realtime {
+        var parameters = sched_param()
+        parameters.sched_priority = 60
+        _ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
+      }
       var last = Date()
       while running.load(ordering: .relaxed) {
         usleep(1000)
@@ -244,23 +246,34 @@ struct PacedPlaybackTests {
     warmRecording.stop()
     let recording = try daemon.record(to: directory.file("played.raw"))
     usleep(300_000)
-    let witness = StallWitness(threshold: 0.008)
+    let machine = StallWitness(threshold: 0.008, realtime: true)
+    let load = StallWitness(threshold: 0.008, realtime: false)
     let played = try runProcess(
       releaseAstExecutable,
       ["play", directory.file("w7.ast"), "--device", "pulse", "--period", "128"],
       environment: daemon.environment)
-    let stalls = witness.stop()
+    let stalls = machine.stop()
+    let starved = load.stop()
     usleep(300_000)
     recording.stop()
     #expect(played.status == 0, "\(played.errorText)")
     let report = played.errorText
-    print("paced W7 at period 128: \(report.trimmingCharacters(in: .newlines)); stalls: \(stalls)")
+    print(
+      "paced W7 at period 128: \(report.trimmingCharacters(in: .newlines)); "
+        + "machine stalls: \(stalls.count), normal-priority gaps: \(starved.count)")
     #expect(report.contains("played 10.000 s on 'pulse' (48000 Hz, mono, period 128)"), "\(report)")
     let underruns =
       report.firstMatch(of: /: (\d+) underruns?/).flatMap { Int($0.1) } ?? -1
     #expect(underruns >= 0, "\(report)")
     // An underrun is excused only when the machine itself was seen to stall.
-    #expect(underruns == 0 || !stalls.isEmpty, "\(underruns) underruns with no stall: \(report)")
+    // An underrun is excused only when a stall or the load was witnessed.
+    let excused = !stalls.isEmpty || !starved.isEmpty
+    // The render itself keeps up: its longest block took less than a period on the CPU
+    // (a virtual machine's stall counts on the guest's CPU clock too).
+    let cpu = report.firstMatch(of: /\((\d+\.\d+) ms on the CPU\)/).flatMap { Double($0.1) }
+    #expect(cpu != nil, "\(report)")
+    #expect((cpu ?? 0) < 2.67 || excused, "\(report)")
+    #expect(underruns == 0 || excused, "\(underruns) underruns with no stall: \(report)")
 
     // The recording is the offline render, delayed, with gaps where the server or its
     // monitor dropped or inserted samples: each 0.1 s window of the render, every
@@ -272,7 +285,7 @@ struct PacedPlaybackTests {
     let lags = windows.map(\.lag)
     print("paced W7: \(matched) of \(windows.count) windows match (lags \(lags))")
     #expect(windows.count == 19)
-    #expect(matched * 10 >= windows.count * 9 || !stalls.isEmpty, "\(windows)")
+    #expect(matched * 10 >= windows.count * 9 || excused, "\(windows)")
   }
 
   @Test("Ctrl-C on the release build fades out within a period and exits with 130")

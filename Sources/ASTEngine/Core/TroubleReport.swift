@@ -14,6 +14,9 @@ public final class TroubleReport: Sendable {
     /// Bytes of an incomplete frame at the end of raw input, dropped (the count is
     /// in bytes).
     case partialFrame
+    /// A file whose writing was given up because the signal's consumer stopped reading
+    /// before the end (a `slice` of a `write`): nothing was written to the target.
+    case unfinishedWrite(target: String)
   }
 
   /// One kind of trouble at one origin.

@@ -124,11 +124,13 @@ public final class Evaluator: @unchecked Sendable {
     public static let partialFrame: DiagnosticID = "partial-frame"
     /// Memory that would take the run past its limit (`--memory-limit`).
     public static let memoryLimit: DiagnosticID = "memory-limit"
+    /// A `write` given up because what reads its signal stopped before the end.
+    public static let unfinishedWrite: DiagnosticID = "unfinished-write"
 
     /// Every identifier above.
     public static let all: [DiagnosticID] = [
       runtimeError, computedOutOfRange, clippedSamples, nonFiniteSamples, partialFrame,
-      memoryLimit,
+      memoryLimit, unfinishedWrite,
     ]
   }
 
@@ -371,6 +373,18 @@ public final class Evaluator: @unchecked Sendable {
             "standard input ended inside a frame: the last "
               + (count == 1 ? "byte was" : "\(count) bytes were")
               + " dropped and the whole frames before them kept", at: range))
+      case .unfinishedWrite(let target):
+        result.append(
+          .warning(
+            Self.IDs.unfinishedWrite,
+            "'\(target)' was not written: what reads this signal stopped before its end",
+            at: range,
+            notes: [
+              DiagnosticNote(
+                "a signal is rendered only as far as it is read, and what reads this one "
+                  + "(a 'slice', say) stopped early; write what is read instead, e.g. "
+                  + "'slice x 0 1 |> write \"\(target)\"'")
+            ]))
       }
     }
     return result.sortedUnique()

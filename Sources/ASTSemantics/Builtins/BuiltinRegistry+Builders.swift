@@ -33,7 +33,11 @@ extension BuiltinRegistry {
         context: context)
       let tap = try TapNode(
         input, onBlock: { buffer, count in try await writer.write(buffer, frames: count) },
-        onEnd: { try await writer.finish() }, onAbandon: { await writer.cancel() })
+        onEnd: { try await writer.finish() },
+        onAbandon: {
+          await writer.cancel()
+          context.trouble.add(.unfinishedWrite(target: written), count: 1, origin: tag)
+        })
       return .audio(tap, metadata)
     case .stream(let source):
       let writer = LazyStreamWriter { chunk in
@@ -46,7 +50,11 @@ extension BuiltinRegistry {
       return .stream(
         TapSource(
           source, onChunk: { chunk in try await writer.write(chunk) },
-          onEnd: { try await writer.finish() }, onAbandon: { await writer.cancel() }))
+          onEnd: { try await writer.finish() },
+          onAbandon: {
+            await writer.cancel()
+            context.trouble.add(.unfinishedWrite(target: written), count: 1, origin: tag)
+          }))
     default:
       throw call.failure("'write' takes a signal or a stream")
     }
