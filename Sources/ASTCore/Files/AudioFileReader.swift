@@ -114,16 +114,12 @@ public final class AudioFileReader {
           + "samples but only \(present) follow")
     }
     let format = AudioFileFormat(libsndfileFormat: sfInfo.format)
-    let isLossy = format == .ogg || format == .mp3
-    if isLossy {
-      let walked = Confinement.open(path, O_RDONLY | O_CLOEXEC)
-      if walked >= 0 {
-        defer { closeDescriptor(walked) }
-        if let problem = EncodedStream.problem(descriptor: walked) {
-          sf_close(opened)
-          throw AudioFileError(.unreadable, .read, path: path, reason: problem)
-        }
-      }
+    let isLossy = format?.isLossy ?? false
+    // Walked through the descriptor libsndfile reads, by offset (`pread`), which leaves
+    // its position alone.
+    if isLossy, let problem = EncodedStream.problem(descriptor: descriptor) {
+      sf_close(opened)
+      throw AudioFileError(.unreadable, .read, path: path, reason: problem)
     }
     self.handle = opened
     self.isLossy = isLossy
@@ -258,10 +254,7 @@ public final class AudioFileReader {
     if message.contains("does not exist or is not a regular file") {
       return "not audio in a format libsndfile reads (unknown format or corrupt data)"
     }
-    if let first = message.first, message.dropFirst().first?.isLowercase ?? true {
-      message = first.lowercased() + message.dropFirst()
-    }
-    return message
+    return message.lowercasingItsStart()
   }
 
   /// Throws a clear error when `path` is missing, not a regular file or not readable.
@@ -294,6 +287,13 @@ public final class AudioFileReader {
 }
 
 extension String {
+  /// The text with its first letter lower-case, unless the first word is an acronym
+  /// (`MPEG`): how a library's message follows "cannot read 'PATH':".
+  func lowercasingItsStart() -> String {
+    guard let first, dropFirst().first?.isLowercase ?? true else { return self }
+    return first.lowercased() + dropFirst()
+  }
+
   func trimmingTrailingPunctuation() -> String {
     var result = self
     while let last = result.last, last == "." || last == " " || last == "\n" {

@@ -102,11 +102,7 @@ final class MPEGDecoder {
   }
 
   private static func lowered(_ text: String) -> String {
-    var message = text.trimmingTrailingPunctuation()
-    if let first = message.first, message.dropFirst().first?.isLowercase ?? true {
-      message = first.lowercased() + message.dropFirst()
-    }
-    return message
+    text.trimmingTrailingPunctuation().lowercasingItsStart()
   }
 }
 
