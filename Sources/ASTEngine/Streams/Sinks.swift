@@ -365,7 +365,8 @@ public enum Render {
       channelCount: node.channelCount, capacity: block, reservingIn: node.context.memory,
       for: .blocks)
     timer?.describeBlocks(frames: block, sampleRate: node.sampleRate)
-    var left = node.context.previewSeconds.map { Int(($0 * Double(node.sampleRate)).rounded()) }
+    let limit = node.context.previewSeconds.map { Int(($0 * Double(node.sampleRate)).rounded()) }
+    var left = limit
     while true {
       try node.context.cancellation.check()
       let start = timer == nil ? nil : BlockTimer.mark()
@@ -390,9 +391,6 @@ public enum Render {
     // progress bar counts against it): rendering to another length is a fault of the
     // engine, reported rather than passed on.
     if let declared = node.frameCount {
-      let limit = node.context.previewSeconds.map {
-        Int(($0 * Double(node.sampleRate)).rounded())
-      }
       let expected = min(declared, limit ?? declared)
       guard summary.frameCount == expected else {
         throw RenderError.failed(
@@ -426,24 +424,17 @@ public enum Render {
         sampleRate: node.sampleRate, channelCount: node.channelCount,
         expectedFrames: node.frameCount, origin: origin, context: node.context)
     }
-    if let player {
-      // Played as it is written: the render paced by the device, on its own thread.
-      do {
-        let summary = try await play(node, through: player, timer: timer) { buffer, count in
-          try await namedAsync { try await writer.write(buffer, frames: count) }
-        }
-        try node.context.cancellation.check()
-        try await namedAsync { try await writer.finish() }
-        return summary
-      } catch {
-        await writer.cancel()
-        throw error
-      }
-    }
     do {
-      let summary = try await drain(node, measuring: false, timer: timer) { buffer, count in
+      let each: (AudioBuffer, Int) async throws -> Void = { buffer, count in
         try await namedAsync { try await writer.write(buffer, frames: count) }
       }
+      // Played as it is written, the render is paced by the device, on its own thread.
+      let summary =
+        if let player {
+          try await play(node, through: player, timer: timer, each: each)
+        } else {
+          try await drain(node, measuring: false, timer: timer, each: each)
+        }
       // A run cancelled while the last blocks came in leaves no file.
       try node.context.cancellation.check()
       try await namedAsync { try await writer.finish() }
