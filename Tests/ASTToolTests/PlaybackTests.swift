@@ -60,6 +60,41 @@ struct PlaybackTests {
     #expect(played.errorText.contains("latency "), "\(played.errorText)")
   }
 
+  @Test("a device that takes only 16-bit samples gets them by the contract's rule")
+  func sixteenBit() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    // ALSA's linear plugin takes integer samples only, so the player falls back to
+    // 16-bit; it writes them to a raw file.
+    try FileManager.default.createDirectory(
+      atPath: directory.file("alsa"), withIntermediateDirectories: true)
+    try """
+    pcm.s16file {
+      @args [ OUTFILE ]
+      @args.OUTFILE { type string }
+      type linear
+      slave { pcm { type file slave.pcm null file $OUTFILE format raw } format S16_LE }
+    }
+
+    """.write(toFile: directory.file("alsa/asoundrc"), atomically: true, encoding: .utf8)
+    try (Self.stereo + "out = x\n").write(
+      toFile: directory.file("play.ast"), atomically: true, encoding: .utf8)
+    let written = try ast(in: directory, "run", "play.ast", "-o", "ref.wav")
+    #expect(written.status == 0, "\(written.errorText)")
+    let raw = directory.file("played.raw")
+    let played = try runProcess(
+      astExecutable,
+      ["play", directory.file("play.ast"), "--device", "s16file:OUTFILE=\(raw)"],
+      environment: ["XDG_CONFIG_HOME": directory.path])
+    #expect(played.status == 0, "\(played.errorText)")
+    #expect(
+      played.errorText.contains("(44100 Hz, stereo, 16-bit, period 256)"), "\(played.errorText)")
+    let expected = try Sox.raw16(directory.file("ref.wav"))
+    let got = try Data(contentsOf: URL(fileURLWithPath: raw))
+    #expect(expected.count == 57_330 * 4)
+    #expect(got.prefix(expected.count) == expected)
+  }
+
   @Test("ast run --play -o writes the file and plays the same samples")
   func runPlaysAndWrites() throws {
     let directory = try TemporaryDirectory()

@@ -13,7 +13,7 @@ public struct DeviceConfiguration: Sendable, Equatable {
   /// Samples per frame.
   public var channelCount: Int
   /// Whether the device takes 32-bit floats; else 16-bit integers, which the device
-  /// converts from floats by the contract's rule (scaled by 32767, rounded, clipped).
+  /// converts from floats by the contract's rule (``PCMKernels/int16(fromFloat:)``).
   public var takesFloat: Bool
   /// Frames the device moves at a time.
   public var periodFrames: Int
@@ -179,8 +179,7 @@ public final class ALSADevice: PlaybackDevice, CaptureDevice, @unchecked Sendabl
       if let integers {
         let source = samples + done * channels
         for index in 0..<(count * channels) {
-          let value = max(-1, min(1, source[index])) * 32767
-          integers[index] = Int16(value.rounded())
+          integers[index] = PCMKernels.int16(fromFloat: source[index])
         }
         written = snd_pcm_writei(pcm, integers, UInt(count))
       } else {
