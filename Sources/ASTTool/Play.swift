@@ -1,4 +1,5 @@
 import ASTCore
+import ASTRuntime
 import ASTSyntax
 import ArgumentParser
 import Foundation
@@ -102,21 +103,6 @@ struct Devices: ParsableCommand {
       """)
 
   func run() throws {
-    let devices = ALSADevice.devices()
-    if devices.isEmpty {
-      print("no ALSA devices are listed ('null' and 'file:FILE=PATH,FORMAT=raw' still work)")
-      return
-    }
-    let width = min(devices.map(\.name.count).max() ?? 0, 40)
-    for device in devices {
-      let direction =
-        device.playback && device.capture ? "play+capture" : device.playback ? "play" : "capture"
-      let name = device.name.padding(
-        toLength: max(width, device.name.count), withPad: " ", startingAt: 0)
-      let shown =
-        "\(name)  \(direction.padding(toLength: 12, withPad: " ", startingAt: 0))  "
-        + device.description
-      print(shown.terminalSafe(keepingTabs: false, keepingLineBreaks: false))
-    }
+    for line in DeviceTable.lines() { print(line) }
   }
 }

@@ -45,11 +45,14 @@ struct PlaybackOptions: ParsableArguments {
     }
   }
 
-  /// The request these options make, with `monitor` told when playing starts.
+  /// The request these options make (the request's defaults where they say nothing),
+  /// with `monitor` told when playing starts.
   func request(monitor: PlaybackMonitor) -> PlaybackRequest {
-    PlaybackRequest(
-      device: device ?? "default", periodFrames: period ?? 256, periods: periods ?? 3,
-      limiter: limiter, started: { monitor.watch($0) })
+    var request = PlaybackRequest(limiter: limiter, started: { monitor.watch($0) })
+    if let device { request.device = device }
+    if let period { request.periodFrames = period }
+    if let periods { request.periods = periods }
+    return request
   }
 }
 
@@ -107,34 +110,6 @@ final class PlaybackMonitor: @unchecked Sendable {
     timer = nil
     guard let player else { return nil }
     queue.sync { check() }
-    let configuration = player.device.configuration
-    let rate = Double(max(configuration.sampleRate, 1))
-    let seconds = Double(player.framesPlayed) / rate
-    var parts = [
-      "\(player.underruns) underrun\(player.underruns == 1 ? "" : "s")"
-    ]
-    if let blockTimer, blockTimer.blockCount > 0 {
-      // The longest block's CPU time tells a slow render from a machine that stalled.
-      parts.append(
-        "worst block \(Self.milliseconds(blockTimer.longest)) ms of "
-          + "\(Self.milliseconds(Double(configuration.periodFrames) / rate)) ms "
-          + "(\(Self.milliseconds(blockTimer.longestOnCPU)) ms on the CPU)")
-    }
-    parts.append("latency \(Self.milliseconds(Double(configuration.bufferFrames) / rate)) ms")
-    if player.clippedSamples > 0 {
-      parts.append("\(player.clippedSamples) samples clipped")
-    }
-    if player.mutedBlocks > 0 {
-      let blocks = player.mutedBlocks
-      parts.append("\(blocks) block\(blocks == 1 ? "" : "s") muted (NaN or infinity)")
-    }
-    let format = configuration.takesFloat ? "" : ", 16-bit"
-    return "played \(NumberText.seconds(seconds)) s on '\(player.device.name)' "
-      + "(\(configuration.sampleRate) Hz, \(NumberText.channels(configuration.channelCount))"
-      + "\(format), period \(configuration.periodFrames)): " + parts.joined(separator: ", ")
-  }
-
-  static func milliseconds(_ seconds: Double) -> String {
-    String(format: "%.2f", seconds * 1000)
+    return player.report(timer: blockTimer)
   }
 }

@@ -285,11 +285,12 @@ struct Run: AsyncParsableCommand {
     var progress: (@Sendable (Double) -> Void)?
     if let bar { progress = { bar.show($0) } }
     let monitor = PlaybackMonitor()
+    let request = play ? playback.request(monitor: monitor) : nil
     // Played, the render's block is the device's period.
     var options = RunOptions(
-      blockSize: play ? playback.period ?? 256 : blockSize, cancellation: token, output: lines,
+      blockSize: request?.periodFrames ?? blockSize, cancellation: token, output: lines,
       progress: progress)
-    if play { options.play = playback.request(monitor: monitor) }
+    options.play = request
     options.summarisesOut = summarisesOut
     options.memoryLimit = memoryLimit << 20
     if emit != nil {

@@ -14,7 +14,7 @@ final class SessionPlayback: @unchecked Sendable {
   let token = CancellationToken()
   private let state = Mutex<(player: DevicePlayer?, outcome: String?, done: Bool)>(
     (nil, nil, false))
-  private let finished = DispatchSemaphore(value: 0)
+  /// Times the blocks, for the worst block in the final line.
   let timer = BlockTimer()
 
   init(shown: String) { self.shown = shown }
@@ -30,17 +30,14 @@ final class SessionPlayback: @unchecked Sendable {
       $0.outcome = failure
       $0.done = true
     }
-    finished.signal()
   }
 
   /// Waits until the device is open or the playing has failed, at most `seconds`.
-  func waitUntilStarted(seconds: Double) async -> Bool {
+  func waitUntilStarted(seconds: Double) async {
     let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-      if state.withLock({ $0.player != nil || $0.done }) { return true }
+    while Date() < deadline, !state.withLock({ $0.player != nil || $0.done }) {
       try? await Task.sleep(nanoseconds: 2_000_000)
     }
-    return false
   }
 
   /// Waits for the end (a stop fades out within a period, then the device drains).
@@ -51,21 +48,8 @@ final class SessionPlayback: @unchecked Sendable {
   /// Why the playing failed, if it did.
   var failure: String? { state.withLock { $0.outcome } }
 
-  /// The final line: `played 2.000 s on 'default' (...)`.
-  var report: String? {
-    guard let player else { return nil }
-    let configuration = player.device.configuration
-    let rate = Double(max(configuration.sampleRate, 1))
-    var parts = ["\(player.underruns) underrun\(player.underruns == 1 ? "" : "s")"]
-    if player.clippedSamples > 0 { parts.append("\(player.clippedSamples) samples clipped") }
-    if player.mutedBlocks > 0 {
-      parts.append("\(player.mutedBlocks) block\(player.mutedBlocks == 1 ? "" : "s") muted")
-    }
-    return "played \(NumberText.seconds(Double(player.framesPlayed) / rate)) s of \(shown) on "
-      + "'\(player.device.name)' (\(configuration.sampleRate) Hz, "
-      + "\(NumberText.channels(configuration.channelCount)), period "
-      + "\(configuration.periodFrames)): " + parts.joined(separator: ", ")
-  }
+  /// The final line: `played 2.000 s of 'x' on 'default' (...)`, as `ast play` gives it.
+  var report: String? { player?.report(of: shown, timer: timer) }
 }
 
 extension Session {
@@ -93,12 +77,12 @@ extension Session {
     }
     var lines = await stopPlaying().map { [$0] } ?? []
     let playback = SessionPlayback(shown: argument.isEmpty ? "_" : "'\(argument)'")
+    let request = PlaybackRequest(device: device, started: { playback.started($0) })
+    // The render's block is the device's period.
     var options = RunOptions(
-      blockSize: devicePeriod, cancellation: playback.token, baseDirectory: baseDirectory,
-      output: CollectedOutput())
-    options.play = PlaybackRequest(
-      device: device, periodFrames: devicePeriod, periods: 3,
-      started: { playback.started($0) })
+      blockSize: request.periodFrames, cancellation: playback.token,
+      baseDirectory: baseDirectory, output: CollectedOutput())
+    options.play = request
     options.summarisesOut = false
     options.blockTimer = playback.timer
     let evaluator = Evaluator(check: result, options: options)
@@ -119,7 +103,7 @@ extension Session {
     } catch {
       return Reply(lines: lines + ["error: \(error)"], failed: true)
     }
-    _ = await playback.waitUntilStarted(seconds: 5)
+    await playback.waitUntilStarted(seconds: 5)
     if playback.isDone, let failure = playback.failure {
       return Reply(lines: lines + [failure], failed: true)
     }
@@ -156,10 +140,25 @@ extension Session {
 
   /// `:devices`: the ALSA devices, the one in use marked.
   func listDevices() -> Reply {
+    Reply(
+      lines: DeviceTable.lines(marking: device)
+        + ["playing on '\(device)'; ':device NAME' changes it"])
+  }
+}
+
+/// The ALSA devices as the lines of a table, for `ast devices` and `:devices`.
+public enum DeviceTable {
+  /// A line a device: its name, whether it plays, captures or both, and ALSA's
+  /// description, made safe for a terminal; with `current`, a column that marks that
+  /// device with `*`. When ALSA lists none, a line says so.
+  public static func lines(marking current: String? = nil) -> [String] {
     let devices = ALSADevice.devices()
+    guard !devices.isEmpty else {
+      return ["no ALSA devices are listed ('null' and 'file:FILE=PATH,FORMAT=raw' still work)"]
+    }
     let width = min(devices.map(\.name.count).max() ?? 0, 40)
-    var lines = devices.map { listing in
-      let mark = listing.name == device ? "* " : "  "
+    return devices.map { listing in
+      let mark = current.map { listing.name == $0 ? "* " : "  " } ?? ""
       let direction =
         listing.playback && listing.capture
         ? "play+capture" : listing.playback ? "play" : "capture"
@@ -169,8 +168,5 @@ extension Session {
       return (mark + name + "  " + shown + "  " + listing.description)
         .terminalSafe(keepingTabs: false, keepingLineBreaks: false)
     }
-    if lines.isEmpty { lines = ["no ALSA devices are listed ('null' still works)"] }
-    lines.append("playing on '\(device)'; ':device NAME' changes it")
-    return Reply(lines: lines)
   }
 }

@@ -58,8 +58,6 @@ public final class Session: @unchecked Sendable {
   var playback: SessionPlayback?
   /// The ALSA device `:play` plays on (`:device`).
   public internal(set) var device = "default"
-  /// The period `:play` plays with, in frames.
-  let devicePeriod = 256
   /// The bytes of the inputs handed to the checker, for tests: each check is of one input.
   private(set) var checkedBytes = 0
   let baseDirectory: String?
