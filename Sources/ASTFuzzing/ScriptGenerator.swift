@@ -125,7 +125,11 @@ struct ScriptBuilder {
     if random.percent(1) { return stressing() }
     switch random.below(20) {
     case 0:
-      return "rate " + random.pick(Self.rates)
+      switch random.below(4) {
+      case 0: return "tempo " + random.pick(["96", "120", "140.5", "0", "1001", "60", "x"])
+      case 1: return "meter " + random.pick(["3", "4", "7", "0", "1.5", "65"])
+      default: return "rate " + random.pick(Self.rates)
+      }
     case 1, 2, 3:
       return function()
     case 4, 5, 6:
@@ -361,7 +365,54 @@ struct ScriptBuilder {
       return "\"" + (random.percent(90) ? random.pick(options) : "other") + "\""
     case .anyValue:
       return expression(depth: depth - 1)
+    case .notation(.note):
+      return "\""
+        + (random.percent(85) ? note() : random.pick(["h4", "c10", "c", "c##4", "", "C4"]))
+        + "\""
+    case .notation(.pattern):
+      return "\"" + patternText(depth: 3) + "\""
+    case .pattern:
+      var text = "(seq \"\(patternText(depth: 3))\""
+      if random.percent(40) { text += " cycles:" + random.pick(["1", "2", "4", "0", "1.5"]) }
+      if random.percent(20) { text += " bars:" + random.pick(["1", "0.5", "2", "0"]) }
+      if random.percent(20) { text += " transpose:" + random.pick(["12", "-7", "0.5", "200"]) }
+      return text + ")"
+    case .instrument:
+      let fitting = functions.filter { $0.arity <= 2 }
+      if !fitting.isEmpty, random.percent(90) { return random.pick(fitting).name }
+      return random.pick(functions.map(\.name) + ["sine", "voice", "(sine 440 1)"])
     }
+  }
+
+  /// A note name, now and then at the ends of the octaves.
+  mutating func note() -> String {
+    random.pick(["c", "d", "e", "f", "g", "a", "b"]) + random.pick(["", "", "#", "b"])
+      + random.pick(["4", "3", "2", "5", "-1", "9", "0"])
+  }
+
+  /// A string in the mini-notation, now and then with a mistake in it.
+  mutating func patternText(depth: Int) -> String {
+    if random.percent(5) {
+      return random.pick(["", "[c4 e4", "c4]", "c4*0", "<>", "c4 @2", "h4", "c4*", "[[[[c4]]]]"])
+    }
+    let count = random.within(1...5)
+    return (0..<count).map { _ in patternStep(depth: depth) }.joined(separator: " ")
+  }
+
+  mutating func patternStep(depth: Int) -> String {
+    var step: String
+    switch depth > 0 ? random.below(8) : random.below(3) {
+    case 0: step = "~"
+    case 1: step = random.pick(["60", "48", "72.5", "0", "127"])
+    case 3: step = "[" + patternText(depth: depth - 1) + "]"
+    case 4:
+      let count = random.within(2...3)
+      step = "[" + (0..<count).map { _ in note() }.joined(separator: ",") + "]"
+    case 5: step = "<" + patternText(depth: depth - 1) + ">"
+    default: step = note()
+    }
+    if random.percent(15) { step += "*" + random.pick(["2", "3", "4", "16"]) }
+    return step
   }
 
   /// A number literal in `unit`, now and then in another unit or out of range.
@@ -378,6 +429,7 @@ struct ScriptBuilder {
     case .seconds:
       return random.pick([
         "0.5s", "1s", "2s", "10ms", "250ms", "0s", "0.1", "1", "-1s", "0ms", "1e-9s", "3600s",
+        "1b", "0.5b", "2bar", "0.25bar",
       ])
     case .hertz:
       return random.pick([

@@ -223,6 +223,35 @@ final class EvaluatorCall: BuiltinCall {
     }
   }
 
+  func pattern(_ name: String) async throws -> Pattern {
+    guard case .pattern(let pattern) = try await value(name) else {
+      throw RuntimeError(message: "expected a pattern", range: argument(name).range)
+    }
+    return pattern
+  }
+
+  func instrument(_ name: String) throws -> VoiceFactory {
+    guard case .function(_, _, let body, _, let range) = argument(name) else {
+      throw RuntimeError(message: "internal error: an instrument that is not a fn", range: range)
+    }
+    if evaluator.readsOnce(body) {
+      throw RuntimeError(
+        message: "the instrument reads standard input or a channel, which can be read only "
+          + "once; each voice is built afresh", range: range)
+    }
+    let evaluator = self.evaluator
+    return { frequency, duration in
+      // Each voice is a fresh build; it does not count toward the node limit.
+      evaluator.state.withLock { $0.nodesBuilt = 0 }
+      let top = Environment()
+      let arguments: [(TypedExpr, Environment)] = [
+        (.constant(frequency, .number(.frequency), range), top),
+        (.constant(duration, .number(.time), range), top),
+      ]
+      return try await evaluator.audio(body, in: Environment(arguments: arguments)).0
+    }
+  }
+
   func subscription(to name: String) async throws -> Subscription {
     let start = range.start
     let waiting = evaluator.state.withLock { state -> Subscription? in

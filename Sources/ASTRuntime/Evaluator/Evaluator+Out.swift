@@ -156,6 +156,9 @@ extension Evaluator {
     case .string(let text):
       options.output.line(text)
       return nil
+    case .pattern(let pattern):
+      for line in pattern.listing { options.output.line(line) }
+      return nil
     case .list, .unit:
       return nil
     }
@@ -198,7 +201,7 @@ extension Evaluator {
         await writer.cancel()
         throw error
       }
-    case .number, .string, .list, .unit:
+    case .number, .string, .list, .pattern, .unit:
       throw RuntimeError(
         message: "'out' is not a signal or a stream, so there is no audio to write",
         range: out.range)

@@ -14,6 +14,8 @@ public enum StatementResult: Sendable {
   case string(String)
   /// A list of so many values.
   case list(count: Int)
+  /// A pattern: the first line of its listing (its cycles, events, bars and tempo).
+  case pattern(String)
   /// Nothing to show.
   case nothing
 }
@@ -59,7 +61,7 @@ extension Evaluator {
   /// value, or an expression statement's.
   public func perform(_ statement: TypedStatement) async throws -> StatementResult {
     switch statement {
-    case .setRate:
+    case .setting:
       return .nothing
     case .binding(let name, let value, let range):
       let resolved = value.substitutingBindings(recipes)
@@ -84,6 +86,7 @@ extension Evaluator {
       case .number(let number): return .number(number)
       case .string(let text): return .string(text)
       case .list(let items): return .list(count: items.count)
+      case .pattern(let pattern): return .pattern(pattern.listing[0])
       case .unit: return .nothing
       case .audio(let node, _):
         let envelope = EnvelopeCollector(frames: node.frameCount, memory: self.context.memory)

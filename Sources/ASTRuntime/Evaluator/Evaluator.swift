@@ -211,7 +211,7 @@ public final class Evaluator: @unchecked Sendable {
       for statement in script.statements {
         try context.cancellation.check()
         switch statement {
-        case .setRate:
+        case .setting:
           continue
         case .binding(let name, let value, let range):
           record(name, value)
@@ -290,7 +290,7 @@ public final class Evaluator: @unchecked Sendable {
           if case .audio(let node, _) = item { _ = try await Render.drain(node) }
           if case .stream(let stream) = item { _ = try await Render.drain(stream) }
         }
-      case .number, .string, .unit: break
+      case .number, .string, .pattern, .unit: break
       }
     }
   }

@@ -208,13 +208,16 @@ public final class Session: @unchecked Sendable {
       switch statement {
       case .binding(_, let expression, _), .expression(let expression, _):
         text = expression.type.text(for: value)
-      case .setRate:
+      case .setting:
         text = NumberText.plain(value)
       }
     case .string(let value): text = SourcePrinter.quote(value)
     case .list(let count): text = "List of \(count)"
+    case .pattern(let header): text = header
     case .nothing:
-      if case .setRate(let rate, _) = statement { return ["rate \(rate)"] }
+      if case .setting(let setting, let value, _) = statement {
+        return ["\(setting.name) \(NumberText.plain(value))"]
+      }
       return []
     }
     if case .binding(let name, _, _) = statement, name != "_" { text = "\(name): " + text }
@@ -281,7 +284,7 @@ public final class Session: @unchecked Sendable {
       var type: ValueType?
       switch result.script.statements.last {
       case .expression(let value, _)?, .binding(_, let value, _)?: type = value.type
-      case .setRate?, nil: type = nil
+      case .setting?, nil: type = nil
       }
       return Reply(lines: [type.map(String.init(describing:)) ?? "Unit"])
     case ":graph", ":g":

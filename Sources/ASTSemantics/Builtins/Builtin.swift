@@ -23,6 +23,22 @@ public enum ParameterKind: Sendable, Hashable {
   case choice([String])
   /// Any value: Number, String, Audio or Stream.
   case anyValue
+  /// A string in a notation the checker reads when it is known before running: a note
+  /// name or a pattern.
+  case notation(Notation)
+  /// A Pattern (what `seq` makes).
+  case pattern
+  /// The name of a `fn` that makes one voice: its first parameter takes a frequency,
+  /// its second a length in seconds, and it gives Audio.
+  case instrument
+}
+
+/// The notations a string parameter can hold.
+public enum Notation: Sendable, Hashable {
+  /// A note name: `c#4`.
+  case note
+  /// A pattern in the mini-notation: `c4 e4 [g4 a4] ~`.
+  case pattern
 }
 
 extension ParameterUnit {
@@ -56,6 +72,10 @@ public enum DefaultValue: Sendable, Hashable {
   case string(String)
   /// The script's rate (set by `rate N`), else 44100 Hz.
   case scriptRate
+  /// The script's tempo (set by `tempo BPM`), else 120 beats a minute.
+  case scriptTempo
+  /// The script's meter (set by `meter BEATS`), else 4 beats a bar.
+  case scriptMeter
   /// Left out, the argument is absent (``TypedExpr/absent(_:)``) and the builtin takes
   /// its own default, which the reference writes as `spelling`. Given, it can be
   /// refused where it does not apply (a `bitrate:` on a WAV `write`).
@@ -67,6 +87,8 @@ public enum DefaultValue: Sendable, Hashable {
     case .number(_, let spelling): spelling
     case .string(let value): SourcePrinter.quote(value)
     case .scriptRate: "the script's rate"
+    case .scriptTempo: "the script's tempo"
+    case .scriptMeter: "the script's meter"
     case .absent(let spelling): spelling
     }
   }
@@ -172,6 +194,13 @@ public enum ResultRule: Sendable, Hashable {
   /// The first argument's type, with as many channels as the widest of the signal
   /// parameters named (a stereo signal laid over a mono one makes it stereo).
   case widestOf([String])
+  /// A function of each sample: a Number of the given dimension for a Number, the
+  /// Audio's type for an Audio.
+  case elementwise(Dimension?)
+  /// A Pattern laid out from its string, which the checker reads when it is known.
+  case pattern
+  /// Audio with the facts of what the instrument argument gives.
+  case voices
 }
 
 /// The groups of the builtin reference.
@@ -196,6 +225,8 @@ public enum BuiltinGroup: String, Sendable, CaseIterable {
   case files
   /// Printing, tagging and measuring.
   case inspection
+  /// Notes, tempo, patterns and voices.
+  case music
   /// Script-wide settings.
   case settings
 }
@@ -204,6 +235,28 @@ public enum BuiltinGroup: String, Sendable, CaseIterable {
 public enum ScriptSetting: Sendable, Hashable {
   /// The default sample rate of generators (`rate 48000`).
   case sampleRate
+  /// Beats per minute, for beats and bars (`tempo 96`).
+  case tempo
+  /// Beats per bar (`meter 3`).
+  case meter
+
+  /// The statement's name: `rate`, `tempo`, `meter`.
+  public var name: String {
+    switch self {
+    case .sampleRate: "rate"
+    case .tempo: "tempo"
+    case .meter: "meter"
+    }
+  }
+
+  /// The statement as an example: `rate 48000`.
+  public var example: String {
+    switch self {
+    case .sampleRate: "rate 48000"
+    case .tempo: "tempo 96"
+    case .meter: "meter 3"
+    }
+  }
 }
 
 /// What a builtin does besides computing its value, declared with it: the checker, the
@@ -356,13 +409,18 @@ public final class Builtin: Sendable, Hashable {
   public let effects: BuiltinEffects
   /// How it builds its value when a script runs, reading its arguments by name.
   public let build: BuiltinBuild
+  /// Its value when every argument is a number or string known before running, for the
+  /// checker to compute (`midi 69` is 440 Hz), or `nil` for a builtin computed while
+  /// running. Given the arguments in parameter order, defaults filled in.
+  public let fold: (@Sendable ([TypedExpr]) -> Double?)?
 
   /// Creates a builtin declaration.
   public init(
     _ name: String, group: BuiltinGroup, _ summary: String, parameters: [BuiltinParameter],
     result: ResultRule, liftsToStreams: Bool = false, effects: BuiltinEffects = .none,
-    build: BuiltinBuild
+    fold: (@Sendable ([TypedExpr]) -> Double?)? = nil, build: BuiltinBuild
   ) {
+    self.fold = fold
     self.name = name
     self.group = group
     self.summary = summary
@@ -407,7 +465,12 @@ public final class Builtin: Sendable, Hashable {
     ([name]
       + parameters.map { parameter in
         if let defaultValue = parameter.defaultValue {
-          if case .scriptRate = defaultValue { return parameter.name + ":rate" }
+          switch defaultValue {
+          case .scriptRate: return parameter.name + ":rate"
+          case .scriptTempo: return parameter.name + ":tempo"
+          case .scriptMeter: return parameter.name + ":meter"
+          default: break
+          }
           // A default described in words (`until silent`) is shown as `auto`.
           if case .absent(let spelling) = defaultValue, spelling.contains(" ") {
             return parameter.name + ":auto"

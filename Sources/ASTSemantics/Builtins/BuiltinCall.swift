@@ -52,6 +52,11 @@ public protocol BuiltinCall: AnyObject {
   func path(_ name: String, writing: Bool) async throws -> (written: String, opened: String)
   /// Builds the argument `name` again, for each repetition of a signal.
   func rebuilding(_ name: String) -> NodeFactory
+  /// A pattern argument.
+  func pattern(_ name: String) async throws -> Pattern
+  /// The instrument argument `name`: a function that builds one voice for a frequency
+  /// in hertz and a length in seconds.
+  func instrument(_ name: String) throws -> VoiceFactory
   /// A subscription to the channel `name`, made before the run when it could be.
   func subscription(to name: String) async throws -> Subscription
   /// A tag naming the call's place, for reports.

@@ -16,6 +16,10 @@ public enum BuiltinReference {
     case .choice(let options):
       base = options.map { SourcePrinter.quote($0) }.joined(separator: " | ")
     case .anyValue: base = "any value"
+    case .notation(.note): base = "String (a note name)"
+    case .notation(.pattern): base = "String (mini-notation)"
+    case .pattern: base = "Pattern"
+    case .instrument: base = "fn freq dur"
     }
     let unit = parameter.unit.symbol
     return unit.isEmpty ? base : "\(base) (\(unit))"
@@ -45,7 +49,16 @@ public enum BuiltinReference {
     case .subscribed, .input: return "Stream"
     case .fileRead: return "Audio"
     case .number(let dimension):
-      return dimension == .time ? "Number (s)" : "Number (dBFS)"
+      switch dimension {
+      case .time?: return "Number (s)"
+      case .frequency?: return "Number (Hz)"
+      default: return "Number (dBFS)"
+      }
+    case .elementwise(let dimension):
+      let unit = dimension == .frequency ? " (Hz)" : ""
+      return "a Number\(unit) for a Number; for an Audio, an Audio of one value a sample"
+    case .pattern: return "Pattern"
+    case .voices: return "Audio with the rate and channels of the instrument's voices"
     }
   }
 

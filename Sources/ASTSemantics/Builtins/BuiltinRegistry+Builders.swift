@@ -121,6 +121,8 @@ extension BuiltinRegistry {
             box.summary?.add(chunk: chunk)
             box.summary?.chunkCount? += 1
           }, onEnd: { output.line(box.summary?.line ?? "Stream (no chunks)") }))
+    case .pattern(let pattern):
+      for line in pattern.listing { output.line(line) }
     case .list, .unit:
       break
     }

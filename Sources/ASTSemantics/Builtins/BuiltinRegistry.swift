@@ -8,7 +8,7 @@ public enum BuiltinRegistry {
   /// Every builtin, in reference order.
   public static let all: [Builtin] =
     generators + level + filters + envelopes + effects
-    + structure + streams + files + inspection + settings
+    + structure + streams + files + inspection + music + settings
 
   /// The builtins by name.
   public static let byName: [String: Builtin] = Dictionary(

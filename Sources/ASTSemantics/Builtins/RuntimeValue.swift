@@ -15,6 +15,8 @@ public enum RuntimeValue {
   case stream(ChunkSource)
   /// A list.
   case list([RuntimeValue])
+  /// Note events in musical time.
+  case pattern(Pattern)
   /// Nothing.
   case unit
 }

@@ -243,7 +243,7 @@ extension Checker {
       return .invalid(range)
     }
     let key = ExpansionKey(
-      function: syntax.name, rate: scriptRate,
+      function: syntax.name, rate: scriptRate, tempo: tempo, meter: meter,
       arguments: typedArguments.map(ExpansionKey.Argument.init))
     if let cached = expansionCache[key], depth + cached.depth <= Self.maximumDepth,
       expansions + cached.expansions <= Self.maximumExpansions,
@@ -406,12 +406,16 @@ extension Checker {
     }
     warnOfLongEnvelope(
       builtin, arguments: complete, syntax: slots.compactMap { $0?.syntax }, at: range)
+    if let fold = builtin.fold, case .number = type, let value = fold(complete) {
+      return .constant(value, type, range)
+    }
     return .builtin(builtin, arguments: complete, lifted: lifted, type, range)
   }
 
   /// An argument's expression; a `db` literal given to a decibel parameter keeps its
   /// number of decibels instead of becoming a gain.
   mutating func checkArgument(_ syntax: Expr, for parameter: BuiltinParameter) -> TypedExpr {
+    if parameter.kind == .instrument { return checkInstrument(syntax) }
     if parameter.unit == .decibels {
       switch syntax {
       case .number(let literal, let range) where literal.unit == .decibels:
@@ -449,6 +453,10 @@ extension Checker {
       return .string(value, place)
     case .scriptRate?:
       return .constant(Double(scriptRate), .number(.frequency), place)
+    case .scriptTempo?:
+      return .constant(tempo, .number(nil), place)
+    case .scriptMeter?:
+      return .constant(Double(meter), .number(nil), place)
     case .absent?:
       return .absent(place)
     case nil:

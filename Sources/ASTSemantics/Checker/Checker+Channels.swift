@@ -23,7 +23,7 @@ extension Checker {
           else { return }
           publications.append((channel, range, arguments[streamIndex]))
         }
-      case .setRate:
+      case .setting:
         break
       }
     }

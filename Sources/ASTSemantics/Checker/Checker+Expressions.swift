@@ -59,7 +59,8 @@ extension Checker {
     }
   }
 
-  /// A number literal in the canonical unit of its dimension: seconds, hertz, linear gain.
+  /// A number literal in the canonical unit of its dimension: seconds (beats and bars at
+  /// the tempo and meter in force), hertz, linear gain.
   func constant(_ literal: NumberLiteral, range: SourceRange) -> TypedExpr {
     let value: Double
     let dimension: Dimension?
@@ -70,6 +71,8 @@ extension Checker {
     case .hertz: (value, dimension) = (literal.value, .frequency)
     case .kilohertz: (value, dimension) = (literal.value * 1000, .frequency)
     case .decibels: (value, dimension) = (AudioSegment.linearGain(decibels: literal.value), .gain)
+    case .beats: (value, dimension) = (literal.value * 60 / tempo, .time)
+    case .bars: (value, dimension) = (literal.value * Double(meter) * 60 / tempo, .time)
     }
     return .constant(value, .number(dimension), range)
   }
@@ -282,6 +285,7 @@ extension ValueType {
     case .audio: "an Audio"
     case .stream: "a Stream"
     case .list: "a List"
+    case .pattern: "a Pattern"
     case .unit: "nothing (Unit)"
     case .unknown: "an unknown value"
     }
@@ -295,6 +299,7 @@ extension ValueType {
     case .audio: "Audio"
     case .stream: "Stream"
     case .list: "List"
+    case .pattern: "Pattern"
     case .unit: "Unit"
     case .unknown: "unknown"
     }
@@ -306,6 +311,7 @@ extension ValueType {
     case .stream: "'join' the stream into an Audio first"
     case .list: "use 'mix' to add signals of a list"
     case .string: "arithmetic works on numbers and signals"
+    case .pattern: "play a pattern with 'voices PATTERN INSTRUMENT'"
     default: nil
     }
   }

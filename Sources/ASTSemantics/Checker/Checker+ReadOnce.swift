@@ -31,7 +31,7 @@ package struct RunPlan {
         }
       case .expression(let value, _):
         live.formUnion(value.referencedBindings)
-      case .setRate:
+      case .setting:
         break
       }
     }
@@ -44,7 +44,7 @@ package struct RunPlan {
         if executed.contains(name) { roots.append(Root(value: value, range: range)) }
       case .expression(let value, let range):
         roots.append(Root(value: value, range: range))
-      case .setRate:
+      case .setting:
         break
       }
     }
@@ -67,7 +67,7 @@ extension TypedStatement {
         }
       }
       return found
-    case .setRate:
+    case .setting:
       return false
     }
   }

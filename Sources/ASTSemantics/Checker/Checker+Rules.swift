@@ -83,7 +83,59 @@ extension Checker {
       return true
     case .anyValue:
       return true
+    case .notation(let notation):
+      guard type == .string else { return mismatch("a String") }
+      if notation == .note, let text = value.stringValue,
+        case .failure(let problem) = Pitch.midi(note: text)
+      {
+        report(problem, in: value, id: Self.IDs.invalidNote, what: "a note")
+        return false
+      }
+      return true
+    case .pattern:
+      if case .pattern = type { return true }
+      if type == .string {
+        return mismatch(
+          "a Pattern",
+          notes: [DiagnosticNote("make one from the string with 'seq', e.g. 'seq \"c4 e4 g4\"'")])
+      }
+      return mismatch("a Pattern")
+    case .instrument:
+      // Checked as it was read (``checkInstrument(_:)``).
+      return true
     }
+  }
+
+  /// Reports a mistake in a note name or pattern string at its place inside the string
+  /// literal `value` (or at the value, when it is not a literal written here).
+  mutating func report(
+    _ problem: NotationError, in value: TypedExpr, id: DiagnosticID, what: String
+  ) {
+    let text = value.stringValue ?? ""
+    error(
+      id, "\(SourcePrinter.quote(text)) is not \(what): \(problem.message)",
+      at: place(problem.offsets, inString: value.range),
+      notes: problem.hint.map { [DiagnosticNote($0)] } ?? [])
+  }
+
+  /// The source range of the bytes `offsets` of the value of the string literal at
+  /// `range`, escapes taken into account; the whole `range` when it is not a string
+  /// literal (a name bound to one). An empty span covers the character after it.
+  func place(_ offsets: Range<Int>, inString range: SourceRange) -> SourceRange {
+    let bytes = Array(source.text(in: range).utf8)
+    guard bytes.first == UInt8(ascii: "\""), bytes.count >= 2 else { return range }
+    // Where each byte of the value is written: an escape's value byte at its backslash.
+    var written: [Int] = []
+    var index = 1
+    while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+      written.append(index)
+      index += bytes[index] == UInt8(ascii: "\\") && index + 1 < bytes.count ? 2 : 1
+    }
+    written.append(index)
+    let start = written[min(offsets.lowerBound, written.count - 1)]
+    var end = written[min(offsets.upperBound, written.count - 1)]
+    if end <= start { end = min(start + 1, bytes.count) }
+    return SourceRange(start: range.start + start, end: range.start + end)
   }
 
   /// Whether a number's dimension fits the parameter's unit.
@@ -255,6 +307,40 @@ extension Checker {
       return readType(arguments[0])
     case .number(let dimension):
       return .number(dimension)
+    case .elementwise(let dimension):
+      switch arguments.first?.type {
+      case .audio(let facts)?: return .audio(facts)
+      case .number?: return .number(dimension)
+      default: return .unknown
+      }
+    case .pattern:
+      return patternType(arguments: arguments, of: builtin)
+    case .voices:
+      return .audio(argument("instrument")?.type.audioFacts ?? .unknown)
+    }
+  }
+
+  /// The type of `seq`: its facts when its string and options are known, after reading
+  /// the string (a mistake in it is reported at its column, and gives `nil`).
+  mutating func patternType(arguments: [TypedExpr], of builtin: Builtin) -> ValueType? {
+    func argument(_ name: String) -> TypedExpr? {
+      builtin.index(of: name).map { arguments[$0] }
+    }
+    guard let value = argument("pattern"), let text = value.stringValue,
+      let cycles = argument("cycles")?.constantValue.flatMap(Self.wholeNumber),
+      let bars = argument("bars")?.constantValue,
+      let transpose = argument("transpose")?.constantValue,
+      let tempo = argument("tempo")?.constantValue,
+      let meter = argument("meter")?.constantValue.flatMap(Self.wholeNumber)
+    else { return .pattern(nil) }
+    switch Pattern.make(
+      text, cycles: cycles, bars: bars, transpose: transpose, tempo: tempo, beatsPerBar: meter)
+    {
+    case .success(let pattern):
+      return .pattern(pattern.facts)
+    case .failure(let problem):
+      report(problem, in: value, id: Self.IDs.invalidPattern, what: "a pattern")
+      return nil
     }
   }
 

@@ -18,6 +18,9 @@ public struct CheckedEnvironment: Sendable {
   var knownDurations: [String: Double] = [:]
   /// The sample rate in force, once an input has been checked.
   var sampleRate: Int?
+  /// The tempo and meter in force, once an input has been checked.
+  var tempo: Double?
+  var meter: Int?
   var reads: [(path: String, range: SourceRange)] = []
   var writes: [(path: String, range: SourceRange, type: ValueType)] = []
   /// The accepted statements from the first that reads a source that can be read only
@@ -151,6 +154,8 @@ extension Checker {
       ? environment.symbols : symbols.merging(environment.symbols) { _, kept in kept }
     knownDurations = environment.knownDurations
     scriptRate = environment.sampleRate ?? options.defaultSampleRate
+    if options.tempo == nil, let kept = environment.tempo { tempo = kept }
+    meter = environment.meter ?? Self.defaultMeter
     reads = environment.reads
     writes = environment.writes
     writtenPaths = Set(writes.map { FilePaths.identity(of: $0.path) })
@@ -165,6 +170,8 @@ extension Checker {
     extended.symbols = symbols
     extended.knownDurations = knownDurations
     extended.sampleRate = scriptRate
+    extended.tempo = tempo
+    extended.meter = meter
     extended.reads = reads
     extended.writes = writes
     if extended.readOnceStatements.isEmpty {
@@ -230,7 +237,7 @@ extension ValueType {
   /// Whether a value of this type is worth keeping as a session's last value and showing.
   package var isShowable: Bool {
     switch self {
-    case .number, .string, .audio, .stream, .list: true
+    case .number, .string, .audio, .stream, .list, .pattern: true
     case .unit, .unknown: false
     }
   }

@@ -14,6 +14,9 @@ public struct CheckOptions: Sendable {
   public var allowsRebinding: Bool
   /// The directory that confines the files a script names, if any (see ``Sandbox``).
   public var sandbox: Sandbox?
+  /// A tempo in beats per minute that replaces the script's own (`ast run --tempo`):
+  /// `tempo` statements are still checked but change nothing.
+  public var tempo: Double?
 
   /// Creates options; the defaults suit checking a script file.
   public init(
@@ -109,6 +112,14 @@ public struct Checker {
     /// Audio at a sample rate a builtin cannot work at: a spectrogram below 41 Hz, a
     /// resampling to a rate more than 4096 times higher or lower.
     public static let unsupportedRate: DiagnosticID = "unsupported-rate"
+    /// A string that is not a note name (`note "h4"`), placed on the bad character.
+    public static let invalidNote: DiagnosticID = "invalid-note"
+    /// A pattern string that the mini-notation does not read (an unclosed bracket, an
+    /// unknown note, `*0`), placed on its column inside the string.
+    public static let invalidPattern: DiagnosticID = "invalid-pattern"
+    /// An instrument of `voices` that is not a `fn` of a frequency and a length giving
+    /// Audio, or one that writes, prints, publishes or reads a source read only once.
+    public static let invalidInstrument: DiagnosticID = "invalid-instrument"
 
     /// Every identifier above.
     public static let all: [DiagnosticID] = [
@@ -117,7 +128,7 @@ public struct Checker {
       channelMismatch, rebinding, shadowsBuiltin, recursion, duplicateParameter, noValue,
       misplacedSetting, notConstant, invalidChoice, unreadableFile, readWriteConflict, readTwice,
       suspiciousGain, longEnvelope, settingForOtherFormat, unsupportedRate, writtenTwice,
-      channelCycle, placeholderLength,
+      channelCycle, placeholderLength, invalidNote, invalidPattern, invalidInstrument,
     ]
   }
 
@@ -175,6 +186,8 @@ public struct Checker {
     }
     let function: String
     let rate: Int
+    let tempo: Double
+    let meter: Int
     let arguments: [Argument]
   }
 
@@ -214,6 +227,15 @@ public struct Checker {
   /// The functions being expanded, innermost last, for recursion.
   var expanding: [String] = []
   var scriptRate: Int
+  /// The tempo in force, in beats per minute: 120 until a `tempo` statement.
+  var tempo: Double
+  /// The beats per bar in force: 4 until a `meter` statement.
+  var meter: Int
+  /// The tempo before any `tempo` statement, and the one that stays when
+  /// ``CheckOptions/tempo`` replaces the script's.
+  static let defaultTempo = 120.0
+  /// The beats per bar before any `meter` statement.
+  static let defaultMeter = 4
   var reads: [(path: String, range: SourceRange)] = []
   var writes: [(path: String, range: SourceRange, type: ValueType)] = []
   /// What the paths of ``writes`` name (``FilePaths/identity(of:)``), to look one up
@@ -251,6 +273,8 @@ public struct Checker {
     self.source = source
     self.options = options
     self.scriptRate = options.defaultSampleRate
+    self.tempo = options.tempo ?? Self.defaultTempo
+    self.meter = Self.defaultMeter
     var later: [String: SourceRange] = [:]
     for statement in script.statements {
       switch statement {
@@ -353,8 +377,10 @@ public struct Checker {
         result.functions.append(
           FunctionSignature(name: name.name, parameters: parameters.map(\.name), range: range))
       case .expression(let expression, let range):
-        if let rate = checkRateSetting(expression) {
-          if let rate { result.statements.append(.setRate(rate, range)) }
+        if let setting = checkSetting(expression) {
+          if let (setting, value) = setting {
+            result.statements.append(.setting(setting, value, range))
+          }
           continue
         }
         let typed = checkExpression(expression)
@@ -402,23 +428,21 @@ public struct Checker {
 
   /// A setting statement as it is written: `rate 48000`.
   static func example(of builtin: Builtin) -> String {
-    switch builtin.effects.setting {
-    case .sampleRate?: "\(builtin.name) 48000"
-    case nil: builtin.name
-    }
+    builtin.effects.setting?.example ?? builtin.name
   }
 
-  /// Handles a setting (`rate N`) as a statement: returns `nil` when the statement is
-  /// something else, `.some(nil)` when it was a setting with an error, and the value
-  /// otherwise.
-  mutating func checkRateSetting(_ expression: Expr) -> Int?? {
+  /// Handles a setting (`rate N`, `tempo BPM`, `meter BEATS`) as a statement: returns
+  /// `nil` when the statement is something else, `.some(nil)` when it was a setting with
+  /// an error, and the setting and its value otherwise.
+  mutating func checkSetting(_ expression: Expr) -> (ScriptSetting, Double)?? {
     func setting(_ name: Identifier) -> Builtin? {
       guard symbols[name.name] == nil, locals.isEmpty,
         let builtin = BuiltinRegistry.builtin(named: name.name), builtin.effects.setting != nil
       else { return nil }
       return builtin
     }
-    guard case .call(.identifier(let callee), _, _) = expression, let builtin = setting(callee)
+    guard case .call(.identifier(let callee), _, _) = expression, let builtin = setting(callee),
+      let kind = builtin.effects.setting
     else {
       if case .identifier(let callee) = expression, let builtin = setting(callee),
         let parameter = builtin.parameters.first
@@ -432,19 +456,31 @@ public struct Checker {
       return nil
     }
     let typed = checkExpression(expression, allowSettings: true)
-    guard case .builtin(_, let arguments, _, _, _) = typed, let hz = arguments.first else {
+    guard case .builtin(_, let arguments, _, _, _) = typed, let argument = arguments.first else {
       return .some(nil)
     }
-    guard let value = hz.constantValue else {
-      if hz.type != .unknown {
+    guard let value = argument.constantValue else {
+      if argument.type != .unknown {
         error(
           Self.IDs.notConstant,
-          "the argument of '\(builtin.name)' must be a number known before running", at: hz.range)
+          "the argument of '\(builtin.name)' must be a number known before running",
+          at: argument.range)
       }
       return .some(nil)
     }
-    guard let rate = Self.wholeNumber(value) else { return .some(nil) }
-    scriptRate = rate
-    return .some(rate)
+    switch kind {
+    case .sampleRate:
+      guard let rate = Self.wholeNumber(value) else { return .some(nil) }
+      scriptRate = rate
+      return .some((kind, Double(rate)))
+    case .tempo:
+      // A tempo given to the run replaces the script's.
+      if options.tempo == nil { tempo = value }
+      return .some((kind, tempo))
+    case .meter:
+      guard let beats = Self.wholeNumber(value) else { return .some(nil) }
+      meter = beats
+      return .some((kind, Double(beats)))
+    }
   }
 }

@@ -90,8 +90,9 @@ public enum TypedStatement: Sendable, Hashable {
   case binding(name: String, value: TypedExpr, SourceRange)
   /// An expression evaluated for its effect.
   case expression(TypedExpr, SourceRange)
-  /// `rate N`: the default rate of the generators below it.
-  case setRate(Int, SourceRange)
+  /// A script-wide setting and its value, in force below it: `rate 48000`, `tempo 96`,
+  /// `meter 3`.
+  case setting(ScriptSetting, Double, SourceRange)
 }
 
 /// A function definition as the checker keeps it.
@@ -118,7 +119,7 @@ extension TypedStatement {
   /// The statement's source range.
   public var range: SourceRange {
     switch self {
-    case .binding(_, _, let range), .expression(_, let range), .setRate(_, let range): range
+    case .binding(_, _, let range), .expression(_, let range), .setting(_, _, let range): range
     }
   }
 }

@@ -67,13 +67,17 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
   case stream(AudioFacts)
   /// A list of values of one type.
   case list(ValueType)
+  /// Note events in musical time (what `seq` makes), with its cycles and events when
+  /// its string is known before running.
+  case pattern(PatternFacts?)
   /// The result of a statement that only acts.
   case unit
   /// A type not known when checking (a parameter of a function not yet called, or an
   /// expression whose error was already reported); it fits anywhere.
   case unknown
 
-  /// `Number`, `String`, `Audio(48000 Hz, stereo)`, `Stream`, `List[Audio]`, `Unit`.
+  /// `Number`, `String`, `Audio(48000 Hz, stereo)`, `Stream`, `List[Audio]`,
+  /// `Pattern(2 cycles, 14 events)`, `Unit`.
   public var description: String {
     switch self {
     case .number: "Number"
@@ -83,6 +87,7 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     case .stream(let facts):
       facts.description.isEmpty ? "Stream" : "Stream(\(facts))"
     case .list(let element): "List[\(element)]"
+    case .pattern(let facts): facts.map { "Pattern(\($0))" } ?? "Pattern"
     case .unit: "Unit"
     case .unknown: "unknown"
     }

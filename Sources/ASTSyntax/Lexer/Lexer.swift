@@ -205,7 +205,7 @@ public struct Lexer {
       if let known = NumberUnit(rawValue: suffix) {
         unit = known
       } else if malformed == nil {
-        var notes = [DiagnosticNote("units are ms, s, hz, khz and db")]
+        var notes = [DiagnosticNote("units are ms, s, hz, khz, db, b (beats) and bar")]
         if let lower = NumberUnit(rawValue: suffix.lowercased()) {
           notes = [DiagnosticNote("units are lower-case: write '\(text)\(lower.rawValue)'")]
         }

@@ -10,6 +10,10 @@ public enum NumberUnit: String, Sendable, Hashable, CaseIterable {
   case kilohertz = "khz"
   /// Decibels (a gain).
   case decibels = "db"
+  /// Beats at the script's tempo (a time).
+  case beats = "b"
+  /// Bars at the script's tempo and meter (a time).
+  case bars = "bar"
 }
 
 /// A number literal as written: its value, its spelling and its unit.
