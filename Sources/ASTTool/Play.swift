@@ -10,8 +10,8 @@ struct Play: AsyncParsableCommand {
     abstract: "Play a script's 'out', or an audio file, on the sound device.",
     usage: """
       ast play <file> [--device <NAME>] [--period <FRAMES>] [--periods <N>]
-               [--limiter] [--rate <rate>] [--memory-limit <MB>]
-               [--sandbox <DIR>]
+               [--limiter] [--rate <rate>] [--tempo <BPM>]
+               [--memory-limit <MB>] [--sandbox <DIR>]
       """,
     discussion: """
       A .ast file is checked and run, and its 'out' played as it renders; any other file \
@@ -38,6 +38,13 @@ struct Play: AsyncParsableCommand {
 
   @Option(
     parsing: .unconditional,
+    help: ArgumentHelp(
+      "The tempo in beats a minute, in place of the script's 'tempo' statements.",
+      valueName: "BPM"))
+  var tempo: Double?
+
+  @Option(
+    parsing: .unconditional,
     help: ArgumentHelp("The most memory, in MB, the run may hold at once.", valueName: "MB"))
   var memoryLimit: Int?
 
@@ -54,6 +61,7 @@ struct Play: AsyncParsableCommand {
     if let periods = playback.periods { arguments += ["--periods", String(periods)] }
     if playback.limiter { arguments.append("--limiter") }
     if let memoryLimit { arguments += ["--memory-limit", String(memoryLimit)] }
+    if let tempo { arguments += ["--tempo", String(tempo)] }
     if let sandbox { arguments += ["--sandbox", sandbox] }
     let run: Run
     do {

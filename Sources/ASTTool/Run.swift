@@ -13,8 +13,9 @@ struct Run: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run a script.",
     usage: """
-      ast run <file> [--output <output>] [--rate <rate>] [--plot <FILE>]
-              [--emit <jsonl>] [--memory-limit <MB>] [--sandbox <DIR>]
+      ast run <file> [--output <output>] [--rate <rate>] [--tempo <BPM>]
+              [--plot <FILE>] [--emit <jsonl>] [--memory-limit <MB>]
+              [--sandbox <DIR>]
               [--bitrate <kbps>] [--quality <q>] [--compression <level>]
               [--play] [--device <NAME>] [--period <FRAMES>] [--periods <N>]
               [--limiter]
@@ -46,6 +47,13 @@ struct Run: AsyncParsableCommand {
   @Option(
     parsing: .unconditional, help: "The sample rate of generators before any 'rate' statement.")
   var rate: Int = 44_100
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "The tempo of beats, bars and patterns, in beats a minute, in place of the script's "
+        + "'tempo' statements (120 when it has none).", valueName: "BPM"))
+  var tempo: Double?
 
   @Option(
     help: ArgumentHelp(
@@ -118,6 +126,9 @@ struct Run: AsyncParsableCommand {
       let rates = SampleRates.supported
       throw ValidationError(
         "--rate must be between \(rates.lowerBound) and \(rates.upperBound) Hz")
+    }
+    if let tempo, !(1...1000).contains(tempo) {
+      throw ValidationError("--tempo must be between 1 and 1000 beats a minute")
     }
     guard blockSize >= 1, blockSize <= 1 << 20 else {
       throw ValidationError("--block-size must be between 1 and 1048576")
@@ -249,6 +260,7 @@ struct Run: AsyncParsableCommand {
     }
     var checkOptions = CheckOptions(defaultSampleRate: rate)
     checkOptions.sandbox = confinement
+    checkOptions.tempo = tempo
     if let confinement {
       // From here on every file under the folder is opened beneath it by the kernel.
       do {

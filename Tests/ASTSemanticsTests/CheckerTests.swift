@@ -619,6 +619,13 @@ struct BuiltinRegistryTests {
     pl = plot s1 "wave.png"
     sg = spectrogram s1 "spec.png"
     r1 = read "in.wav"
+    tempo 96
+    meter 3
+    nt = note "a4"
+    m1 = midi s1
+    q1 = seq "c4 [e4,g4] ~ <a4 b4>*2" bars:2 cycles:2 transpose:-12
+    fn pluck freq dur = saw freq (dur + 100ms) |> adsr 5ms 50ms 0.5 100ms
+    v1 = voices q1 pluck gain:-6db max:8
     """
 
   @Test("every builtin of the vocabulary is called correctly at least once")
@@ -651,8 +658,15 @@ struct BuiltinRegistryTests {
     for statement in result.script.statements {
       switch statement {
       case .binding(_, let value, _), .expression(let value, _): collect(value)
-      case .setRate: called.insert("rate")
+      case .setting(let setting, _, _): called.insert(setting.name)
       }
+    }
+    // The checker computes a note of a constant name: a constant is left.
+    if case .binding("nt", .constant(440, _, _), _)? = result.script.statements.first(where: {
+      if case .binding("nt", _, _) = $0 { return true }
+      return false
+    }) {
+      called.insert("note")
     }
     let names = Set(BuiltinRegistry.all.map(\.name))
     #expect(names.subtracting(called).isEmpty, "\(names.subtracting(called))")
@@ -662,6 +676,8 @@ struct BuiltinRegistryTests {
     #expect(types["live"] == "Stream(16000 Hz, stereo)")
     #expect(types["sub"] == "Stream")
     #expect(types["n1"] == "Number")
+    #expect(types["q1"] == "Pattern(2 cycles, 10 events)")
+    #expect(types["v1"] == "Audio(48000 Hz, mono)")
   }
 
   @Test("the registry has unique names, each with a builder, and is found by name")
@@ -700,6 +716,9 @@ struct BuiltinRegistryTests {
       "tag": "tag x key value",
       "plot": "plot x path scale:\"linear\"",
       "spectrogram": "spectrogram x path",
+      "note": "note name", "midi": "midi m", "tempo": "tempo bpm", "meter": "meter beats",
+      "seq": "seq pattern bars:1 cycles:1 transpose:0 tempo:tempo meter:meter",
+      "voices": "voices pattern instrument gain:1 max:64",
     ]
     for (name, signature) in expected {
       #expect(BuiltinRegistry.builtin(named: name)?.signature == signature)

@@ -511,3 +511,25 @@ struct GoldenCommandTests {
     #expect(changed.text.hasSuffix("0 passed, 1 failed\n"))
   }
 }
+
+@Suite("ast run --tempo")
+struct TempoOptionTests {
+  @Test("--tempo replaces the script's tempo for beats, bars and patterns")
+  func tempo() throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.cleanUp() }
+    let script = directory.file("beat.ast")
+    try "tempo 96\nfn ping freq dur = sine freq dur\nout = voices (seq \"c4 e4\" cycles:2) ping\n"
+      .write(toFile: script, atomically: true, encoding: .utf8)
+    let own = try ast("run", script)
+    #expect(own.status == 0)
+    // Two bars at 96 bpm: 5 s.
+    #expect(own.text.contains("5.000 s"), "\(own.text)")
+    let faster = try ast("run", script, "--tempo", "120")
+    #expect(faster.status == 0)
+    #expect(faster.text.contains("4.000 s"), "\(faster.text)")
+    let wrong = try ast("run", script, "--tempo", "0")
+    #expect(wrong.status == 2)
+    #expect(wrong.errorText.contains("--tempo must be between 1 and 1000"))
+  }
+}

@@ -65,6 +65,13 @@ public final class VoicesNode: AudioNode {
   /// Voices that ended in the renders since the last ready pass, to be settled by the
   /// next.
   private var ended: [AudioNode] = []
+  /// The most voices that were sounding at once (fading ones included).
+  public private(set) var mostSounding = 0
+  /// The voices built to be played.
+  public private(set) var voicesBuilt = 0
+  /// The frames rendered of all voices together (silence before a voice's start within
+  /// its first block included): the work the sum has done.
+  public private(set) var voiceFrames = 0
 
   /// The voices of `notes` (by start frame) built by `build`, summed and scaled by
   /// `gain`, lasting at least `length` frames.
@@ -156,6 +163,8 @@ public final class VoicesNode: AudioNode {
       }
       // Silent until its start: the frames before it are passed without pulling it.
       active.append(Voice(PadNode(voice, before: note.start - position, after: 0)))
+      voicesBuilt += 1
+      mostSounding = max(mostSounding, active.count)
     }
     for voice in active { try await voice.node.ready(frames: frames) }
   }
@@ -167,6 +176,7 @@ public final class VoicesNode: AudioNode {
     for slot in active.indices {
       let voice = active[slot]
       var count = try voice.node.render(into: scratch, frames: frames)
+      voiceFrames += count
       var finished = count < frames
       if let fadeStart = voice.fadeStart {
         let fadeEnd = fadeStart + fadeFrames

@@ -364,7 +364,10 @@ public struct Checker {
         // Only name mistakes count here: types, units, rates and ranges depend on each call
         // (and on the `rate` in force there).
         let before = diagnostics.count
+        // The files it names are registered at each call, not here.
+        let (readsBefore, writesBefore, writtenBefore) = (reads, writes, writtenPaths)
         _ = checkExpression(body)
+        (reads, writes, writtenPaths) = (readsBefore, writesBefore, writtenBefore)
         let namesOnly: Set<DiagnosticID> = [
           Self.IDs.unknownName, Self.IDs.usedBeforeDefinition, Self.IDs.recursion,
         ]
