@@ -235,6 +235,10 @@ struct MiniNotationTests {
         "c4 @3",
         "1:13 invalid-pattern: \"c4 @3\" is not a pattern: '@' is not part of the mini-notation"
       ),
+      (
+        "c4 . e4",
+        "1:13 invalid-pattern: \"c4 . e4\" is not a pattern: '.' is not part of the mini-notation"
+      ),
       ("c4 *2", "1:13 invalid-pattern: \"c4 *2\" is not a pattern: '*' follows no step"),
       ("c4,,e4", "1:13 invalid-pattern: \"c4,,e4\" is not a pattern: expected a step before ','"),
       ("c4 c10", "1:14 invalid-pattern: \"c4 c10\" is not a pattern: octave 10 is out of range"),

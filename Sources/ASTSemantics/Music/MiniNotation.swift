@@ -253,6 +253,8 @@ public enum MiniNotation {
         throw NotationError(
           "'*' follows no step", at: start..<(start + 1),
           hint: "write it right after the step it repeats, e.g. 'a*3'")
+      case UInt8(ascii: "."):
+        throw stray(at: position)
       case _ where isWordByte(byte):
         while position < bytes.count, isWordByte(bytes[position]) { position += 1 }
         let word = bytes[start..<position]
