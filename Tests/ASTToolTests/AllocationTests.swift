@@ -92,6 +92,31 @@ struct AllocationTests {
     #expect(count.allocations == 0, "\(count.allocations) allocations, \(count.bytes) bytes")
   }
 
+  @Test("a pattern played by voices allocates nothing on the render thread, rendered or played")
+  func voices() throws {
+    // W7's patch: a voice starts every 0.125 s and ends 1 s later, so the 5000 blocks
+    // counted (13.3 s) see about 107 voices start and as many end; each is built and
+    // freed on the builder's task, and its envelope's gains made there.
+    let script = """
+      rate 48000
+      tempo 120
+      fn voice freq dur = saw freq 1 amp:0.1 |> lowpass 2000 q:4 |> adsr 10ms 200ms 0.5 300ms
+      notes = seq "45 52 59 66 49 56 63 46 53 60 67 50 57 64 47 54 61 68 51 58 65 48 55 62" \
+      bars:1.5 cycles:20
+      out = voices notes voice
+
+      """
+    for playing in [false, true] {
+      guard let count = try count(script, first: 1000, playing: playing) else { return }
+      #expect(count.interposed)
+      #expect(count.counted == 5000)
+      #expect(
+        count.allocations == 0,
+        "\(playing ? "playing" : "rendering"): \(count.allocations) allocations, \(count.bytes) bytes"
+      )
+    }
+  }
+
   @Test("the probe sees what a render thread allocates: a file writer's batches")
   func probeSeesAllocations() throws {
     // The writer hands a batch of 65,536 samples to its thread every 256 blocks of

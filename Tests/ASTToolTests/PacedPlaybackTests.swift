@@ -131,19 +131,17 @@ final class StallWitness: @unchecked Sendable {
 }
 
 /// The first 10 s of the bench's polyphony patch W7: a note every 0.125 s, 1 s each, a
-/// band-limited saw through a resonant lowpass and an ADSR, 48 kHz mono.
+/// band-limited saw through a resonant lowpass and an ADSR, 48 kHz mono, written as the
+/// bench writes it: a pattern of the rule's 24 MIDI numbers played by `voices`.
 let pacedPatch: String = {
-  var lines = [
-    "fn voice f = saw f 1 amp:0.1 rate:48000 |> lowpass 2000 q:4 |> adsr 10ms 200ms 0.5 300ms",
-    "w7 = mix [",
-  ]
-  for k in 0..<80 {
-    let frequency = 110 * pow(2, Double((7 * k) % 24) / 12)
-    lines.append("  pad (voice \(String(format: "%.6f", frequency))) \(Double(k) * 0.125) 0,")
-  }
-  lines[lines.count - 1].removeLast()
-  lines += ["]", "out = slice w7 0 10"]
-  return lines.joined(separator: "\n") + "\n"
+  let midi = (0..<24).map { String(45 + (7 * $0) % 24) }.joined(separator: " ")
+  return [
+    "rate 48000",
+    "tempo 120",
+    "fn voice freq dur = saw freq 1 amp:0.1 |> lowpass 2000 q:4 |> adsr 10ms 200ms 0.5 300ms",
+    "w7 = voices (seq \"\(midi)\" bars:1.5 cycles:4) voice",
+    "out = slice w7 0 10",
+  ].joined(separator: "\n") + "\n"
 }()
 
 /// For each 0.1 s window of `render`, every 0.5 s, where it is in `recording` (its lag,

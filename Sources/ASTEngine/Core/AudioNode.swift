@@ -56,6 +56,14 @@ open class AudioNode {
     for input in inputs { try await input.ready(frames: frames) }
   }
 
+  /// Makes, ahead of its first block, what the node would otherwise make in the ready
+  /// pass of that block (an envelope's gains): called on a voice built off the render
+  /// thread just before it starts (``VoicesNode``), so the render thread need not
+  /// allocate it. By default each of ``inputs`` is prepared.
+  open func prepare() async throws {
+    for input in inputs { try await input.prepare() }
+  }
+
   /// Settles what this node holds once its consumer will render it no more (it ended, or
   /// the consumer stopped): blocks a tap still holds go to the file or picture they are
   /// for. By default each of ``inputs`` is settled.

@@ -66,6 +66,16 @@ public final class EnvelopeNode: AudioNode {
     try await input.ready(frames: frames)
   }
 
+  /// Makes the gains' block now, for a voice about to start, and prepares the input.
+  override public func prepare() async throws {
+    if gainsMemory == nil, !ended {
+      gainsMemory = try context.memory.reserve(
+        context.blockSize * 4, for: .blocks, origin: origin)
+      gains = [Float](repeating: 1, count: context.blockSize)
+    }
+    try await input.prepare()
+  }
+
   /// Frees the gains' block once the signal has ended, and settles the input.
   override public func finish() async throws {
     if ended { releaseGains() }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Builds one voice: the signal of an instrument for a note's frequency in hertz and its
 /// length in seconds.
@@ -42,16 +43,15 @@ public final class VoicesNode: AudioNode {
   /// How long a voice released above the limit takes to fade out.
   public static let fadeSeconds = 0.005
 
-  private final class Voice {
+  private struct Voice {
     let node: AudioNode
     /// The frame where a fade-out starts, when the voice is released above the limit.
     var fadeStart: Int?
-
-    init(_ node: AudioNode) { self.node = node }
   }
 
   private let notes: [Note]
-  private let build: VoiceFactory
+  /// Builds the voices ahead of their notes, off the render thread.
+  private let builder: VoiceBuilder
   private let gain: Float
   private let maximum: Int
   private let fadeFrames: Int
@@ -67,7 +67,7 @@ public final class VoicesNode: AudioNode {
   private var ended: [AudioNode] = []
   /// The most voices that were sounding at once (fading ones included).
   public private(set) var mostSounding = 0
-  /// The voices built to be played.
+  /// The voices that started.
   public private(set) var voicesBuilt = 0
   /// The frames rendered of all voices together (silence before a voice's start within
   /// its first block included): the work the sum has done.
@@ -125,14 +125,15 @@ public final class VoicesNode: AudioNode {
     sampleRate: Int, channels: Int, context: RenderContext, build: @escaping VoiceFactory
   ) {
     self.notes = notes
-    self.build = build
+    self.builder = VoiceBuilder(notes: notes, lookahead: min(maximum, 32) + 1, build: build)
     self.gain = Float(gain)
     self.maximum = maximum
     self.fadeFrames = max(1, Int((Self.fadeSeconds * Double(sampleRate)).rounded()))
     self.leastLength = leastLength
     scratch = AudioBuffer(
       channelCount: channels, capacity: context.blockSize, chargingTo: context.memory)
-    active.reserveCapacity(maximum + 1)
+    active.reserveCapacity(2 * maximum + 16)
+    ended.reserveCapacity(2 * maximum + 16)
     super.init(
       sampleRate: sampleRate, channelCount: channels, frameCount: frameCount, context: context)
   }
@@ -142,27 +143,33 @@ public final class VoicesNode: AudioNode {
     SignalExtent(start: notes.first?.start ?? 0, end: frameCount)
   }
 
-  /// Settles the voices that ended, builds the voices of the notes starting within the
-  /// next `frames` frames (releasing the oldest above the limit), and readies the
-  /// voices sounding.
+  /// Settles the voices that ended (handing them to the builder to free), takes the
+  /// voices of the notes starting within the next `frames` frames from the builder
+  /// (releasing the oldest above the limit), and readies the voices sounding.
   override public func ready(frames: Int) async throws {
     for node in ended { try await node.finish() }
+    if !ended.isEmpty { builder.retire(ended) }
     ended.removeAll(keepingCapacity: true)
     let (windowEnd, overflow) = position.addingReportingOverflow(frames)
     let end = overflow ? Int.max : windowEnd
+    if nextNote < notes.count, notes[nextNote].start < end { builder.start(context: context) }
     while nextNote < notes.count, notes[nextNote].start < end {
       let note = notes[nextNote]
+      let voice = try await builder.take(nextNote)
       nextNote += 1
-      let voice = try await build(note.frequency, note.duration)
       guard voice.sampleRate == sampleRate else {
         throw VoicesError.rates(sampleRate, voice.sampleRate)
       }
-      let sounding = active.filter { $0.fadeStart == nil }
-      if sounding.count >= maximum, let oldest = sounding.first {
-        oldest.fadeStart = note.start
+      var sounding = 0
+      var oldest: Int?
+      for slot in active.indices where active[slot].fadeStart == nil {
+        sounding += 1
+        if oldest == nil { oldest = slot }
       }
+      if sounding >= maximum, let oldest { active[oldest].fadeStart = note.start }
       // Silent until its start: the frames before it are passed without pulling it.
-      active.append(Voice(PadNode(voice, before: note.start - position, after: 0)))
+      _ = try await voice.skip(position)
+      active.append(Voice(node: voice))
       voicesBuilt += 1
       mostSounding = max(mostSounding, active.count)
     }
@@ -219,13 +226,18 @@ public final class VoicesNode: AudioNode {
     return produced
   }
 
-  /// Settles the voices still sounding and those that ended.
+  /// Settles the voices still sounding and those that ended, and stops the builder.
   override public func finish() async throws {
     reportReplacedSamples()
     for node in ended { try await node.finish() }
     ended.removeAll()
     for voice in active { try await voice.node.finish() }
     active.removeAll()
+    builder.stop()
+  }
+
+  deinit {
+    builder.stop()
   }
 }
 
@@ -263,5 +275,166 @@ public final class MIDIFrequencyNode: AudioNode {
       }
     }
     return count
+  }
+}
+
+/// Builds the voices of a ``VoicesNode`` on a task of its own, a few notes ahead of the
+/// render, so that building a voice (its nodes and buffers, the instrument's evaluation)
+/// happens off the thread that renders; the render thread takes each voice when its
+/// note starts, waiting only when the builder has fallen behind, and hands ended voices
+/// back to be freed there. The voices are the same whichever thread builds them.
+final class VoiceBuilder: @unchecked Sendable {
+  /// A voice handed between the builder's task and the render, which never use it at
+  /// the same time.
+  private struct Handed: @unchecked Sendable {
+    let node: AudioNode
+  }
+
+  /// Voices handed over together.
+  private struct HandedList: @unchecked Sendable {
+    let nodes: [AudioNode]
+  }
+
+  private struct State {
+    /// The voices built and not yet taken, by note index.
+    var built: [Int: Handed] = [:]
+    /// The note the render takes next, and how far ahead the builder may go.
+    var taken = 0
+    /// Voices that ended, to free on the builder's task.
+    var retired: [Handed] = []
+    /// A failure of the builder, given to the next take.
+    var failure: (any Error)?
+    /// The render waiting for note `index`.
+    var waiting: (index: Int, continuation: UnsafeContinuation<Void, Never>)?
+    var stopped = false
+  }
+
+  private let notes: [VoicesNode.Note]
+  private let lookahead: Int
+  private let build: VoiceFactory
+  private let state = Mutex(State())
+  private var task: Task<Void, Never>?
+  private let started = Atomic<Bool>(false)
+
+  init(notes: [VoicesNode.Note], lookahead: Int, build: @escaping VoiceFactory) {
+    self.notes = notes
+    self.lookahead = lookahead
+    self.build = build
+  }
+
+  /// Starts the builder task, once.
+  func start(context: RenderContext) {
+    guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
+    state.withLock { $0.retired.reserveCapacity(64) }
+    task = Task.detached(priority: .high) { [self] in await run(context: context) }
+  }
+
+  private func run(context: RenderContext) async {
+    // How long the builder sleeps when it is far enough ahead: shorter while the render
+    // takes voices quickly (offline), longer while it plays them at their pace.
+    var pause: UInt64 = 1_000_000
+    var takenAtLastLook = 0
+    for index in notes.indices {
+      // Wait for room: at most `lookahead` voices ahead of the render.
+      while true {
+        let (stop, taken, retired) = state.withLock { state in
+          let retired = state.retired
+          state.retired.removeAll(keepingCapacity: true)
+          return (state.stopped, state.taken, retired)
+        }
+        withExtendedLifetime(retired) {}
+        if stop { return }
+        if index < taken + lookahead { break }
+        // The render never wakes the builder (waking a task allocates on the waker's
+        // thread): the builder looks again a little later, sooner when the render took
+        // many voices since it last looked.
+        let consumed = taken - takenAtLastLook
+        takenAtLastLook = taken
+        if consumed > lookahead / 4 {
+          pause = max(pause / 2, 100_000)
+        } else if consumed == 0 {
+          pause = min(pause * 2, 4_000_000)
+        }
+        try? await Task.sleep(nanoseconds: pause)
+      }
+      let note = notes[index]
+      do {
+        try context.cancellation.check()
+        let voice = PadNode(
+          try await build(note.frequency, note.duration), before: note.start, after: 0)
+        try await voice.prepare()
+        deposit(index, voice: voice, failure: nil)
+      } catch {
+        deposit(index, voice: nil, failure: error)
+        return
+      }
+    }
+  }
+
+  private func deposit(_ index: Int, voice: AudioNode?, failure: (any Error)?) {
+    let handed = voice.map(Handed.init)
+    let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
+      if let handed { state.built[index] = handed }
+      if let failure { state.failure = failure }
+      guard let waiting = state.waiting, waiting.index == index || failure != nil else {
+        return nil
+      }
+      state.waiting = nil
+      return waiting.continuation
+    }
+    waiter?.resume()
+  }
+
+  /// The voice of note `index`, padded with silence up to its start (from the first
+  /// frame), waiting for the builder when it has not built it yet.
+  func take(_ index: Int) async throws -> AudioNode {
+    var spins = 0
+    while true {
+      let (voice, failure) = state.withLock { state -> (Handed?, (any Error)?) in
+        if let voice = state.built.removeValue(forKey: index) {
+          state.taken = index + 1
+          return (voice, nil)
+        }
+        return (nil, state.failure)
+      }
+      if let voice { return voice.node }
+      if let failure { throw failure }
+      // The builder fell behind (offline, the render outpaces it). Waiting a little on
+      // the thread itself first keeps the render's task from suspending, which would
+      // take memory for its continuation; after a few milliseconds it suspends.
+      if spins < 200 {
+        spins += 1
+        usleep(20)
+        continue
+      }
+      await withUnsafeContinuation { continuation in
+        let resume = state.withLock { state -> Bool in
+          if state.built[index] != nil || state.failure != nil || state.stopped { return true }
+          state.waiting = (index, continuation)
+          return false
+        }
+        if resume { continuation.resume() }
+      }
+      if state.withLock({ $0.stopped }) { throw RenderError.cancelled }
+    }
+  }
+
+  /// Hands voices that ended to the builder to free.
+  func retire(_ voices: [AudioNode]) {
+    let handed = HandedList(nodes: voices)
+    state.withLock { state in
+      for node in handed.nodes { state.retired.append(Handed(node: node)) }
+    }
+  }
+
+  /// Stops the builder and wakes whoever waits.
+  func stop() {
+    let render = state.withLock { state -> UnsafeContinuation<Void, Never>? in
+      state.stopped = true
+      state.built.removeAll()
+      defer { state.waiting = nil }
+      return state.waiting?.continuation
+    }
+    render?.resume()
   }
 }
