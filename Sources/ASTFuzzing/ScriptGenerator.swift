@@ -123,7 +123,9 @@ struct ScriptBuilder {
   mutating func statement() -> String {
     // Stress is rare: it is slow to check, by design of the limits it tests.
     if random.percent(1) { return stressing() }
-    switch random.below(20) {
+    switch random.below(22) {
+    case 20, 21:
+      return instrumentAndVoices()
     case 0:
       switch random.below(4) {
       case 0: return "tempo " + random.pick(["96", "120", "140.5", "0", "1001", "60", "x"])
@@ -141,6 +143,38 @@ struct ScriptBuilder {
     default:
       return binding()
     }
+  }
+
+  /// An instrument and a pattern played by it: a `fn` of a frequency and a length (now
+  /// and then of more parameters, or of none), and `voices` of a pattern.
+  mutating func instrumentAndVoices() -> String {
+    let instrument = freshName("i")
+    let parameters =
+      random.percent(90) ? ["freq", "dur"] : random.pick([[], ["f"], ["a", "b", "c"]])
+    let frequency = parameters.first ?? "220"
+    let length = parameters.count > 1 ? parameters[1] : "100ms"
+    var body = random.pick([
+      "saw \(frequency) (\(length) + 20ms) amp:0.2 |> adsr 2ms 20ms 0.5 10ms",
+      "sine \(frequency) \(length)",
+      "square \(frequency) \(length) width:0.3 |> lowpass (\(frequency) * 4) q:2",
+      "noise 30ms seed:2 |> highpass 2khz",
+      "triangle \(frequency) \(length) |> gain 0.5",
+      "sine \(frequency) \(length) |> write \"voice.wav\"",
+      "\(frequency) * 2",
+    ])
+    if random.percent(30) { body += " |> " + effectStage(depth: 1) }
+    let definition = (["fn", instrument] + parameters).joined(separator: " ") + " = " + body
+    functions.append((instrument, parameters.count))
+    let name = freshName("a")
+    var call = "\(name) = voices (seq \"\(patternText(depth: 3))\""
+    if random.percent(40) { call += " cycles:" + random.pick(["1", "2", "3", "8"]) }
+    if random.percent(20) { call += " bars:" + random.pick(["0.5", "1", "2"]) }
+    if random.percent(20) { call += " transpose:" + random.pick(["12", "-24", "0.5"]) }
+    call += ") " + instrument
+    if random.percent(20) { call += " max:" + random.pick(["1", "2", "8", "0"]) }
+    if random.percent(20) { call += " gain:" + random.pick(["0.5", "-6db", "2"]) }
+    signals.append(name)
+    return definition + "\n" + call
   }
 
   mutating func binding() -> String {

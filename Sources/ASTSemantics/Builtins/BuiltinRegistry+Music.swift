@@ -47,7 +47,7 @@ extension BuiltinRegistry {
       }),
     Builtin(
       "seq", group: .music,
-      "A pattern of note events from the mini-notation, one cycle of `bars` bars at a time.",
+      "A pattern of note events in the mini-notation, each cycle lasting 'bars' bars.",
       parameters: [
         BuiltinParameter(
           "pattern", .notation(.pattern),
