@@ -78,6 +78,26 @@ struct VoicesNodeTests {
       for (index, sample) in tone.enumerated() { expected[k * 37 + index] += sample }
     }
     #expect(outputs[0] == expected)
+    // Built ahead on the builder's task, as when played, the voices sum the same.
+    for blockSize in [1, 64, 4096] {
+      let context = RenderContext(blockSize: blockSize, isRealtime: true)
+      let node = try await voices(count: 50, spacing: 37, length: 120, context: context)
+      #expect(try await drain(node).samples == expected, "\(blockSize)")
+    }
+  }
+
+  @Test("played, 2,000 notes are built ahead and freed by the builder, the sum unchanged")
+  func builder() async throws {
+    let offline = try await drain(
+      voices(count: 2_000, spacing: 40, length: 100, context: RenderContext(blockSize: 128)))
+    let context = RenderContext(blockSize: 128, isRealtime: true)
+    let node = try await voices(count: 2_000, spacing: 40, length: 100, context: context)
+    let played = try await drain(node)
+    #expect(played.samples == offline.samples)
+    #expect(node.voicesBuilt == 2_000)
+    // The builder keeps at most 49 voices built ahead, whatever the number of notes: a
+    // voice here is an oscillator and a pad, a block of 128 frames or less each.
+    #expect(played.mostHeld <= offline.mostHeld + 49 * 2 * 128 * 4, "\(played.mostHeld)")
   }
 
   @Test("above the limit the oldest voice fades out over 5 ms from the new one's start")

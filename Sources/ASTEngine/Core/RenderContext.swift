@@ -19,6 +19,10 @@ public final class RenderContext: Sendable {
   /// many seconds instead: a preview (the run-time fuzzer renders every script it makes
   /// this way).
   public let previewSeconds: Double?
+  /// Whether a sound device paces the render: what a node would make on the render's
+  /// thread when it starts a voice is made ahead on another (``VoicesNode``). Offline,
+  /// it is made in the ready pass, which is quicker.
+  public let isRealtime: Bool
 
   /// The machine's memory, in bytes.
   static let machineMemory = Int(clamping: ProcessInfo.processInfo.physicalMemory)
@@ -30,8 +34,9 @@ public final class RenderContext: Sendable {
   public init(
     blockSize: Int = 1024, cancellation: CancellationToken = CancellationToken(),
     trouble: TroubleReport = TroubleReport(), memoryLimit: Int = RenderContext.defaultMemoryLimit,
-    previewSeconds: Double? = nil
+    previewSeconds: Double? = nil, isRealtime: Bool = false
   ) {
+    self.isRealtime = isRealtime
     precondition(blockSize > 0, "block size must be positive")
     self.blockSize = blockSize
     self.cancellation = cancellation

@@ -7,7 +7,10 @@ public typealias VoiceFactory = (_ frequency: Double, _ duration: Double) async 
 
 /// Polyphony scheduled sparsely: one voice for each note, built when its start falls
 /// within the next block and released when it ends, so a piece of thousands of notes
-/// costs what its sounding voices cost, in time and in memory.
+/// costs what its sounding voices cost, in time and in memory. When a sound device paces
+/// the render (``RenderContext/isRealtime``), the voices are built a few notes ahead on
+/// a task of their own (``VoiceBuilder``) and freed there, so the render's thread
+/// allocates nothing; offline, each is built in the ready pass of its first block.
 ///
 /// Each voice starts at its note's frame and lasts as long as the signal its instrument
 /// gives (a release may ring past the note). Above ``maximum`` voices sounding at once,
@@ -114,10 +117,14 @@ public final class VoicesNode: AudioNode {
         total = nil
       }
     }
-    return VoicesNode(
+    let node = VoicesNode(
       notes: notes, leastLength: length, frameCount: total, gain: gain, maximum: maximum,
       sampleRate: sampleRate ?? rate, channels: notes.isEmpty ? channels : channelCount,
       context: context, build: build)
+    // Played, the first voices are built now, with the graph, so the render never waits
+    // for the builder to start.
+    if context.isRealtime { try await node.builder.prefill(context: context) }
+    return node
   }
 
   private init(
@@ -125,7 +132,7 @@ public final class VoicesNode: AudioNode {
     sampleRate: Int, channels: Int, context: RenderContext, build: @escaping VoiceFactory
   ) {
     self.notes = notes
-    self.builder = VoiceBuilder(notes: notes, lookahead: min(maximum, 32) + 1, build: build)
+    self.builder = VoiceBuilder(notes: notes, lookahead: min(maximum, 48) + 1, build: build)
     self.gain = Float(gain)
     self.maximum = maximum
     self.fadeFrames = max(1, Int((Self.fadeSeconds * Double(sampleRate)).rounded()))
@@ -143,19 +150,28 @@ public final class VoicesNode: AudioNode {
     SignalExtent(start: notes.first?.start ?? 0, end: frameCount)
   }
 
-  /// Settles the voices that ended (handing them to the builder to free), takes the
-  /// voices of the notes starting within the next `frames` frames from the builder
-  /// (releasing the oldest above the limit), and readies the voices sounding.
+  /// Settles the voices that ended (handing them to the builder to free, when played),
+  /// takes the voices of the notes starting within the next `frames` frames (from the
+  /// builder when played, else building them here), releases the oldest above the
+  /// limit, and readies the voices sounding.
   override public func ready(frames: Int) async throws {
     for node in ended { try await node.finish() }
-    if !ended.isEmpty { builder.retire(ended) }
+    if !ended.isEmpty, context.isRealtime { builder.retire(ended) }
     ended.removeAll(keepingCapacity: true)
     let (windowEnd, overflow) = position.addingReportingOverflow(frames)
     let end = overflow ? Int.max : windowEnd
-    if nextNote < notes.count, notes[nextNote].start < end { builder.start(context: context) }
+    if context.isRealtime, nextNote < notes.count, notes[nextNote].start < end {
+      builder.start(context: context)
+    }
     while nextNote < notes.count, notes[nextNote].start < end {
       let note = notes[nextNote]
-      let voice = try await builder.take(nextNote)
+      let voice: AudioNode
+      if context.isRealtime {
+        voice = try await builder.take(nextNote)
+      } else {
+        voice = PadNode(
+          try await builder.build(note.frequency, note.duration), before: note.start, after: 0)
+      }
       nextNote += 1
       guard voice.sampleRate == sampleRate else {
         throw VoicesError.rates(sampleRate, voice.sampleRate)
@@ -311,7 +327,8 @@ final class VoiceBuilder: @unchecked Sendable {
 
   private let notes: [VoicesNode.Note]
   private let lookahead: Int
-  private let build: VoiceFactory
+  /// Builds one voice.
+  let build: VoiceFactory
   private let state = Mutex(State())
   private var task: Task<Void, Never>?
   private let started = Atomic<Bool>(false)
@@ -329,12 +346,32 @@ final class VoiceBuilder: @unchecked Sendable {
     task = Task.detached(priority: .high) { [self] in await run(context: context) }
   }
 
+  /// The index of the first note the builder's task builds: those before it were built
+  /// by ``prefill(context:)``.
+  private var firstForTask = 0
+
+  /// Builds the voices of the first notes, up to the lookahead, in the calling task
+  /// (when the graph is built), before anything renders.
+  func prefill(context: RenderContext) async throws {
+    let count = min(lookahead, notes.count)
+    for index in 0..<count {
+      try context.cancellation.check()
+      let note = notes[index]
+      let voice = PadNode(
+        try await build(note.frequency, note.duration), before: note.start, after: 0)
+      try await voice.prepare()
+      let handed = Handed(node: voice)
+      state.withLock { $0.built[index] = handed }
+    }
+    firstForTask = count
+  }
+
   private func run(context: RenderContext) async {
     // How long the builder sleeps when it is far enough ahead: shorter while the render
     // takes voices quickly (offline), longer while it plays them at their pace.
     var pause: UInt64 = 1_000_000
     var takenAtLastLook = 0
-    for index in notes.indices {
+    for index in firstForTask..<notes.count {
       // Wait for room: at most `lookahead` voices ahead of the render.
       while true {
         let (stop, taken, retired) = state.withLock { state in
@@ -351,9 +388,9 @@ final class VoiceBuilder: @unchecked Sendable {
         let consumed = taken - takenAtLastLook
         takenAtLastLook = taken
         if consumed > lookahead / 4 {
-          pause = max(pause / 2, 100_000)
+          pause = max(pause / 2, 50_000)
         } else if consumed == 0 {
-          pause = min(pause * 2, 4_000_000)
+          pause = min(pause * 2, 1_000_000)
         }
         try? await Task.sleep(nanoseconds: pause)
       }

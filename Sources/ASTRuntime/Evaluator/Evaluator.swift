@@ -173,7 +173,8 @@ public final class Evaluator: @unchecked Sendable {
     self.options = options
     self.context = RenderContext(
       blockSize: options.blockSize, cancellation: options.cancellation,
-      memoryLimit: options.memoryLimit, previewSeconds: options.previewSeconds)
+      memoryLimit: options.memoryLimit, previewSeconds: options.previewSeconds,
+      isRealtime: options.play != nil)
   }
 
   /// An origin tag for a source range, for reports; `holder` is the builtin (or
