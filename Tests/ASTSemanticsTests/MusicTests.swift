@@ -312,6 +312,25 @@ struct MiniNotationTests {
       ])
   }
 
+  @Test("each different note is checked against its instrument: a note above Nyquist is an error")
+  func notesChecked() {
+    let text = "rate 8000\nfn v f d = sine f d\np = seq \"a4 a8 a9\" cycles:4\nout = voices p v"
+    #expect(
+      checked(text) == [
+        "4:16 out-of-range: 'freq' of 'sine' must be greater than 0 and below the Nyquist "
+          + "frequency (half the sample rate), got 7040 Hz"
+      ])
+    let notes = Checker.check(Source(name: "t.ast", text: text)).diagnostics.first?.notes
+    #expect(
+      notes?.last?.message == "for the note a8 (7040 Hz) at 1:2.333 (bar:beat) of the pattern")
+    // Every note fits: no error; the same instrument at a higher rate plays them all.
+    #expect(checked("rate 48000\nfn v f d = sine f d\nout = voices (seq \"a4 a8 a9\") v").isEmpty)
+    // A length the instrument refuses: a note of 1 s made a negative time.
+    #expect(
+      checked("fn v f d = sine f (d - 2s)\nout = voices (seq \"c4 e4\") v", messages: false)
+        == ["1:20 out-of-range"])
+  }
+
   @Test("a fn that writes a file, called once, writes it once")
   func functionWritesOnce() {
     #expect(checked("fn loud f = sine f 1 |> write \"v.wav\"\nx = loud 440").isEmpty)

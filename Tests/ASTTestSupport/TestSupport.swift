@@ -191,8 +191,20 @@ public func runMeasuringMemory(_ executable: String, _ arguments: [String]) thro
   }
   var status: Int32 = 0
   var peak = 0
+  /// When the process started (field 22 of its stat): a process id reaped by another
+  /// thread of the tests and given to another process reads differently, and is not
+  /// measured.
+  func startTime() -> Substring? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return nil }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    return fields.count > 19 ? fields[19] : nil
+  }
+  let started = startTime()
   while true {
-    if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+    if let started, startTime() == started,
+      let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
       let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
       let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
     {

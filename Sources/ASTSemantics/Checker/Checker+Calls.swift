@@ -406,6 +406,9 @@ extension Checker {
     }
     warnOfLongEnvelope(
       builtin, arguments: complete, syntax: slots.compactMap { $0?.syntax }, at: range)
+    if builtin.result == .voices {
+      checkInstrument(complete[builtin.index(of: "instrument") ?? 1], playing: complete[0])
+    }
     if let fold = builtin.fold, case .number = type, let value = fold(complete) {
       return .constant(value, type, range)
     }

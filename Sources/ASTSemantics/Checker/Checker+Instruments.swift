@@ -1,3 +1,4 @@
+import ASTCore
 import ASTSyntax
 
 extension Checker {
@@ -77,9 +78,14 @@ extension Checker {
         names.enumerated().map { ($1, Local(index: $0, type: types[$0], known: nil)) },
         uniquingKeysWith: { first, _ in first }))
     expanding.append(function.name)
+    let before = diagnostics.count
     let body = checkExpression(function.body)
     expanding.removeLast()
     locals.removeLast()
+    // Its own mistakes are reported; the voices are not checked note by note then.
+    if diagnostics[before...].contains(where: { $0.severity == .error }) {
+      return .invalid(name.range)
+    }
     switch body.type {
     case .audio, .unknown:
       break
@@ -107,5 +113,85 @@ extension Checker {
       return .invalid(name.range)
     }
     return .function(name: function.name, arguments: [], body: body, body.type, name.range)
+  }
+}
+
+extension Checker {
+  /// The most different notes (frequency and length) of a pattern whose voices are
+  /// checked one by one against their instrument.
+  static let maximumCheckedNotes = 64
+
+  /// The pattern `value` is, when its string and options are known: a `seq` call, or a
+  /// name bound to one.
+  func knownPattern(_ value: TypedExpr) -> Pattern? {
+    switch value {
+    case .binding(let name, _, _):
+      return knownPatterns[name]
+    case .builtin(let builtin, let arguments, _, _, _) where builtin.result == .pattern:
+      func argument(_ name: String) -> TypedExpr? {
+        builtin.index(of: name).map { arguments[$0] }
+      }
+      guard let text = argument("pattern")?.stringValue,
+        let cycles = argument("cycles")?.constantValue.flatMap(Self.wholeNumber),
+        let bars = argument("bars")?.constantValue,
+        let transpose = argument("transpose")?.constantValue,
+        let tempo = argument("tempo")?.constantValue,
+        let meter = argument("meter")?.constantValue.flatMap(Self.wholeNumber),
+        case .success(let pattern) = Pattern.make(
+          text, cycles: cycles, bars: bars, transpose: transpose, tempo: tempo,
+          beatsPerBar: meter)
+      else { return nil }
+      return pattern
+    default:
+      return nil
+    }
+  }
+
+  /// Checks the instrument of a `voices` call for each different note of the pattern it
+  /// plays (up to ``maximumCheckedNotes``), with the note's frequency and length known,
+  /// so that a note the instrument cannot play (a frequency above the Nyquist frequency
+  /// of its rate) is an error before running, placed where the instrument goes wrong,
+  /// with the note named. Only the first such error is reported.
+  mutating func checkInstrument(_ instrument: TypedExpr, playing pattern: TypedExpr) {
+    guard case .function(let name, let arguments, _, _, let range) = instrument,
+      arguments.isEmpty, case .function(let function)? = symbols[name],
+      let pattern = knownPattern(pattern)
+    else { return }
+    struct Note: Hashable {
+      let frequency: Double
+      let duration: Double
+    }
+    var seen: Set<Note> = []
+    let names = function.parameters.map(\.name)
+    for event in pattern.events {
+      let note = Note(frequency: event.frequency, duration: pattern.seconds(at: event.length))
+      guard seen.insert(note).inserted else { continue }
+      if seen.count > Self.maximumCheckedNotes { return }
+      let values: [TypedExpr] = [
+        .constant(note.frequency, .number(.frequency), range),
+        .constant(note.duration, .number(.time), range),
+      ]
+      let before = (diagnostics.count, reads, writes, writtenPaths)
+      locals.append(
+        Dictionary(
+          names.enumerated().map {
+            ($1, Local(index: $0, type: values[$0].type, known: values[$0]))
+          }, uniquingKeysWith: { first, _ in first }))
+      expanding.append(function.name)
+      _ = checkExpression(function.body)
+      expanding.removeLast()
+      locals.removeLast()
+      let found = diagnostics[before.0...].first { $0.severity == .error }
+      diagnostics.removeSubrange(before.0...)
+      (reads, writes, writtenPaths) = (before.1, before.2, before.3)
+      if var found {
+        found.notes.append(
+          DiagnosticNote(
+            "for the note \(event.label) (\(NumberText.plain((note.frequency * 100).rounded() / 100)) Hz) "
+              + "at \(pattern.position(at: event.start)) (bar:beat) of the pattern"))
+        diagnostics.append(found)
+        return
+      }
+    }
   }
 }

@@ -190,6 +190,7 @@ extension Checker {
   mutating func bind(_ name: String, at range: SourceRange, to value: TypedExpr) {
     symbols[name] = .value(value.type, range, value.known)
     knownDurations[name] = knownDuration(value)
+    knownPatterns[name] = knownPattern(value)
     defined.append(name)
   }
 

@@ -268,6 +268,9 @@ public struct Checker {
   var knownDurations: [String: Double] = [:]
   /// The names bound or defined by the statements checked, in order.
   var defined: [String] = []
+  /// The patterns bound to names, where their strings and options are known, so that a
+  /// `voices` of a name checks its instrument against each note.
+  var knownPatterns: [String: Pattern] = [:]
 
   init(source: Source, options: CheckOptions, script: Script) {
     self.source = source
