@@ -50,10 +50,11 @@ static void handler(int number) {
     }
   }
   atomic_store(&terminating, 1);
-  /* At most 100 ms for a creation under way on another thread to finish (its file is
-     then registered and removed below); the creation may be this thread's own, which
-     cannot finish while the handler runs. */
-  for (int waited = 0; atomic_load(&creating) > 0 && waited < 100; waited++) {
+  /* At most a second for a creation under way on another thread to finish (its file is
+     then registered and removed below): a few microseconds, unless a loaded machine
+     keeps that thread waiting. The creation may be this thread's own, which cannot
+     finish while the handler runs. */
+  for (int waited = 0; atomic_load(&creating) > 0 && waited < 1000; waited++) {
     struct timespec pause = {0, 1000000};
     nanosleep(&pause, NULL);
   }
