@@ -131,3 +131,20 @@ struct MusicRenderTests {
     #expect(played.first?.hasPrefix("v: Audio(8000 Hz, mono) 2.000 s") == true, "\(played)")
   }
 }
+
+@Suite("Voices that fail while running")
+struct VoiceFailureTests {
+  @Test("a voice that cannot be built while running names its note and bar:beat")
+  func namesTheNote() async throws {
+    // 70 different notes: past the 64 the checker tries, so the last fails while running.
+    let notes = (0..<69).map { String(20 + Double($0) / 2) }.joined(separator: " ") + " 110"
+    let failure = await runtimeFailure(
+      "rate 8000\nfn v f d = saw f d\nout = voices (seq \"\(notes)\") v")
+    let error = try #require(failure)
+    #expect(error.message.contains("'freq' of 'saw' must be greater than 0"), "\(error.message)")
+    #expect(
+      error.notes.map(\.message).last
+        == "for the note 110 (4698.64 Hz) at 1:4.943 (bar:beat) of the pattern",
+      "\(error.notes)")
+  }
+}

@@ -102,6 +102,11 @@ struct PitchTests {
       checked("x = note \"c4x\"") == [
         "1:13 invalid-note: \"c4x\" is not a note: unexpected 'x' after the note 'c4'"
       ])
+    // A flat written upper-case, and a pattern given where a signal goes.
+    let flat = Checker.check(Source(name: "t.ast", text: "x = note \"cB4\"")).diagnostics
+    #expect(flat.first?.notes.first?.message == "a flat is a lower-case 'b': 'cb4'")
+    let given = Checker.check(Source(name: "t.ast", text: "x = reverb (seq \"c4\")")).diagnostics
+    #expect(given.first?.notes.first?.message == "play a pattern with 'voices PATTERN INSTRUMENT'")
     // The hint of the German H.
     let source = Source(name: "t.ast", text: "x = note \"h4\"")
     let notes = Checker.check(source).diagnostics.first?.notes.map(\.message) ?? []
@@ -241,6 +246,8 @@ struct MiniNotationTests {
       ),
       ("c4 *2", "1:13 invalid-pattern: \"c4 *2\" is not a pattern: '*' follows no step"),
       ("c4,,e4", "1:13 invalid-pattern: \"c4,,e4\" is not a pattern: expected a step before ','"),
+      ("c4 - e4", "1:13 invalid-pattern: \"c4 - e4\" is not a pattern: '-' is not a step here"),
+      ("c4 200", "1:13 invalid-pattern: \"c4 200\" is not a pattern: '200' is not a MIDI number"),
       ("c4 c10", "1:14 invalid-pattern: \"c4 c10\" is not a pattern: octave 10 is out of range"),
     ]
     for (pattern, expected) in cases {

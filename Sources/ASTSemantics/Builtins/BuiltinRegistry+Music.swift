@@ -104,7 +104,33 @@ extension BuiltinRegistry {
   /// `voices`: the pattern's events at the instrument's rate, each built when it starts.
   static func voices(_ call: any BuiltinCall) async throws -> RuntimeValue {
     let pattern = try await call.pattern("pattern")
-    let build = try call.instrument("instrument")
+    let instrument = try call.instrument("instrument")
+    // A voice that cannot be built names the first note it is built for.
+    struct Key: Hashable {
+      let frequency: UInt64
+      let duration: UInt64
+    }
+    var firstNotes: [Key: String] = [:]
+    for event in pattern.events {
+      let key = Key(
+        frequency: event.frequency.bitPattern,
+        duration: pattern.seconds(at: event.length).bitPattern)
+      if firstNotes[key] == nil {
+        firstNotes[key] =
+          "for the note \(event.label) (\(NumberText.plain((event.frequency * 100).rounded() / 100)) Hz) "
+          + "at \(pattern.position(at: event.start)) (bar:beat) of the pattern"
+      }
+    }
+    let named = firstNotes
+    let build: VoiceFactory = { frequency, duration in
+      do {
+        return try await instrument(frequency, duration)
+      } catch var failure as RuntimeError {
+        let key = Key(frequency: frequency.bitPattern, duration: duration.bitPattern)
+        if let note = named[key] { failure.notes.append(DiagnosticNote(note)) }
+        throw failure
+      }
+    }
     let facts = call.argument("instrument").type.audioFacts ?? .unknown
     // The rate of the voices decides the frames; the checker knows it for most
     // instruments, and otherwise a first voice tells it.

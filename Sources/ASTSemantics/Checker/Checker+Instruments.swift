@@ -121,12 +121,14 @@ extension Checker {
   /// checked one by one against their instrument.
   static let maximumCheckedNotes = 64
 
-  /// The pattern `value` is, when its string and options are known: a `seq` call, or a
-  /// name bound to one.
+  /// The pattern `value` is, when its string and options are known: a `seq` call, a
+  /// name bound to one, or a `fn` call giving one.
   func knownPattern(_ value: TypedExpr) -> Pattern? {
     switch value {
     case .binding(let name, _, _):
       return knownPatterns[name]
+    case .function(_, _, let body, _, _):
+      return knownPattern(body)
     case .builtin(let builtin, let arguments, _, _, _) where builtin.result == .pattern:
       func argument(_ name: String) -> TypedExpr? {
         builtin.index(of: name).map { arguments[$0] }

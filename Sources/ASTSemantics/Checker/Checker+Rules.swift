@@ -14,6 +14,10 @@ extension Checker {
     if type == .unknown { return true }
     let subject = builtin.subject(parameter)
     func mismatch(_ wanted: String, notes: [DiagnosticNote] = []) -> Bool {
+      var notes = notes
+      if notes.isEmpty, case .pattern = type {
+        notes = [DiagnosticNote("play a pattern with 'voices PATTERN INSTRUMENT'")]
+      }
       error(
         Self.IDs.typeMismatch, "\(subject) takes \(wanted), got \(type.article)", at: value.range,
         notes: notes)

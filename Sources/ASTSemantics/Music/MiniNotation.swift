@@ -260,12 +260,16 @@ public enum MiniNotation {
         let word = bytes[start..<position]
         let text = String(decoding: word, as: UTF8.self)
         if let first = word.first, (0x30...0x39).contains(first) {
-          guard let midi = Double(text), midi.isFinite, midi <= 1000 else {
+          guard let midi = Double(text), midi.isFinite, midi <= 127 else {
             throw NotationError(
               "'\(text)' is not a MIDI number", at: start..<position,
-              hint: "a MIDI number is a number from 0 to 1000, such as 60 or 60.5")
+              hint: "a MIDI number is a number from 0 to 127, such as 60 or 60.5")
           }
           return .note(midi: midi, label: text)
+        }
+        if text == "-" {
+          throw NotationError(
+            "'-' is not a step here", at: start..<position, hint: "write a rest as '~'")
         }
         switch Pitch.midi(note: word) {
         case .success(let midi): return .note(midi: Double(midi), label: text)

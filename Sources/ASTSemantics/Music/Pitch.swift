@@ -86,11 +86,14 @@ public enum Pitch {
       if index < text.count || octaveStart < text.count {
         let at = min(digitsStart, text.count)
         let shown = at < text.count ? "'\(Self.shown(text, at))'" : "the end"
+        let flat = at < text.count && text[at] == UInt8(ascii: "B") && accidental == 0
         return .failure(
           NotationError(
             "expected an octave after '\(name)', got \(shown)",
             at: at..<(at + (at < text.count ? Self.width(text, at) : 0)),
-            hint: "write an octave from -1 to 9, e.g. '\(name)4'"))
+            hint: flat
+              ? "a flat is a lower-case 'b': '\(name)b4'"
+              : "write an octave from -1 to 9, e.g. '\(name)4'"))
       }
       return .failure(
         NotationError(
