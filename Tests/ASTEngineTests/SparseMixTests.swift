@@ -27,13 +27,6 @@ private final class CountingNode: AudioNode {
 
 @Suite("Sparse mixing")
 struct SparseMixTests {
-  func tone(_ frequency: Double, frames: Int, context: RenderContext) -> AudioNode {
-    OscillatorNode(
-      waveform: .saw, frequency: ParameterSignal(constant: frequency),
-      amplitude: ParameterSignal(constant: 0.1), sampleRate: 8_000, frameCount: frames,
-      context: context)
-  }
-
   func drain(_ node: AudioNode) async throws -> [Float] {
     let buffer = node.makeBuffer()
     var samples: [Float] = []
@@ -51,7 +44,8 @@ struct SparseMixTests {
       // 200 notes of 100 frames, one every 50 frames: two sound at once.
       let voices = (0..<200).map {
         CountingNode(
-          PadNode(tone(100 + Double($0), frames: 100, context: context), before: $0 * 50, after: 0))
+          PadNode(
+            sawNote(100 + Double($0), frames: 100, context: context), before: $0 * 50, after: 0))
       }
       let mix = MixNode(voices)
       #expect(mix.extent == SignalExtent(start: 0, end: 199 * 50 + 100))
@@ -63,7 +57,7 @@ struct SparseMixTests {
         "block size \(blockSize)")
       // The same notes summed by arithmetic, which pulls every input every block.
       let dense = (0..<200).map {
-        PadNode(tone(100 + Double($0), frames: 100, context: context), before: $0 * 50, after: 0)
+        PadNode(sawNote(100 + Double($0), frames: 100, context: context), before: $0 * 50, after: 0)
           as AudioNode
       }
       .reduce(nil as AudioNode?) { sum, voice in
@@ -79,7 +73,7 @@ struct SparseMixTests {
     let context = RenderContext(blockSize: 64)
     func note(_ k: Int) -> AudioNode {
       let padded = PadNode(
-        tone(100 + Double(k), frames: 100, context: context), before: k * 50, after: 0)
+        sawNote(100 + Double(k), frames: 100, context: context), before: k * 50, after: 0)
       let filtered = BiquadNode(
         padded, kind: .lowpass, frequency: ParameterSignal(constant: 1000), q: 2)
       return EnvelopeNode(filtered, shape: .adsr(attack: 5, decay: 10, sustain: 0.5, release: 20))
@@ -96,7 +90,7 @@ struct SparseMixTests {
   func notesHoldNoBlocks() async throws {
     let context = RenderContext(blockSize: 64)
     func note(_ k: Int) -> AudioNode {
-      let padded = PadNode(tone(100, frames: 100, context: context), before: k * 50, after: 0)
+      let padded = PadNode(sawNote(100, frames: 100, context: context), before: k * 50, after: 0)
       return EnvelopeNode(padded, shape: .adsr(attack: 5, decay: 10, sustain: 0.5, release: 20))
     }
     let before = context.memory.bytesHeld
@@ -114,7 +108,7 @@ struct SparseMixTests {
   @Test("silence and inputs that start late keep the mix's length")
   func lengths() async throws {
     let context = RenderContext(blockSize: 64)
-    let late = PadNode(tone(200, frames: 10, context: context), before: 500, after: 30)
+    let late = PadNode(sawNote(200, frames: 10, context: context), before: 500, after: 30)
     let silent = SilenceNode(sampleRate: 8_000, frameCount: 900, context: context)
     let mix = MixNode([late, silent])
     #expect(mix.frameCount == 900)

@@ -5,14 +5,6 @@ import Testing
 
 @Suite("Voices: sparse polyphony")
 struct VoicesNodeTests {
-  /// A saw of `frames` frames at 8 kHz.
-  func tone(_ frequency: Double, frames: Int, context: RenderContext) -> AudioNode {
-    OscillatorNode(
-      waveform: .saw, frequency: ParameterSignal(constant: frequency),
-      amplitude: ParameterSignal(constant: 0.1), sampleRate: 8_000, frameCount: frames,
-      context: context)
-  }
-
   /// `count` notes one every `spacing` frames, each `length` frames long.
   func voices(
     count: Int, spacing: Int, length: Int, maximum: Int = 64, context: RenderContext
@@ -23,7 +15,7 @@ struct VoicesNodeTests {
     return try await VoicesNode.make(
       notes: notes, length: count * spacing, gain: 1, maximum: maximum, rate: 8_000, channels: 1,
       context: context
-    ) { frequency, _ in self.tone(frequency, frames: length, context: context) }
+    ) { frequency, _ in sawNote(frequency, frames: length, context: context) }
   }
 
   /// Renders `node` to its end; returns the samples and the most memory held meanwhile.
@@ -74,7 +66,7 @@ struct VoicesNodeTests {
     var expected = [Float](repeating: 0, count: 49 * 37 + 120)
     for k in 0..<50 {
       let (tone, _) = try await drain(
-        self.tone(100 + Double(k % 24), frames: 120, context: context))
+        sawNote(100 + Double(k % 24), frames: 120, context: context))
       for (index, sample) in tone.enumerated() { expected[k * 37 + index] += sample }
     }
     #expect(outputs[0] == expected)

@@ -118,6 +118,15 @@ public final class AudioBuffer {
     }
   }
 
+  /// Adds the first `count` frames of `block`, a signal of `sourceChannels` channels, to
+  /// the first `channels` channels of this buffer: a mono signal to each of them.
+  func add(_ block: AudioBuffer, sourceChannels: Int, channels: Int, count: Int) {
+    for channel in 0..<channels {
+      let x = block.channel(sourceChannels == 1 ? 0 : channel)
+      BlockKernels.accumulate(self.channel(channel), x, count: count)
+    }
+  }
+
   /// Sets frames `from..<to` of every channel to zero.
   public func clear(from start: Int = 0, to end: Int? = nil) {
     let stop = end ?? capacity

@@ -233,11 +233,8 @@ public final class MixNode: AudioNode {
       let input = inputs[index]
       let count = try input.render(into: scratch, frames: frames)
       produced = max(produced, count)
-      for channel in 0..<channelCount {
-        let x = scratch.channel(input.channelCount == 1 ? 0 : channel)
-        let y = buffer.channel(channel)
-        BlockKernels.accumulate(y, x, count: count)
-      }
+      buffer.add(
+        scratch, sourceChannels: input.channelCount, channels: channelCount, count: count)
       if count == frames {
         active[stillActive] = index
         stillActive += 1

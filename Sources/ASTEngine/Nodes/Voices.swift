@@ -35,6 +35,19 @@ public final class VoicesNode: AudioNode {
     }
   }
 
+  /// What a voice is built from, told apart by the bits of its numbers: notes with the
+  /// same frequency and length have the same voice.
+  public struct Sound: Hashable, Sendable {
+    let frequency: UInt64
+    let duration: UInt64
+
+    /// The sound of a note of `frequency` hertz lasting `duration` seconds.
+    public init(frequency: Double, duration: Double) {
+      self.frequency = frequency.bitPattern
+      self.duration = duration.bitPattern
+    }
+  }
+
   /// The most voices that may sound at once: the limit `max:` takes.
   public static let maximumVoices = NodeParameter(
     "max", unit: .count, default: 64,
@@ -86,17 +99,13 @@ public final class VoicesNode: AudioNode {
     notes: [Note], length: Int, gain: Double, maximum: Int, rate: Int, channels: Int,
     context: RenderContext, build: @escaping VoiceFactory
   ) async throws -> VoicesNode {
-    struct Key: Hashable {
-      let frequency: UInt64
-      let duration: UInt64
-    }
-    var lengths: [Key: Int?] = [:]
+    var lengths: [Sound: Int?] = [:]
     var sampleRate: Int?
     var channelCount = 1
     var total: Int? = length
     for note in notes {
       try context.cancellation.check()
-      let key = Key(frequency: note.frequency.bitPattern, duration: note.duration.bitPattern)
+      let key = Sound(frequency: note.frequency, duration: note.duration)
       let voiceLength: Int?
       if let known = lengths[key] {
         voiceLength = known
@@ -169,8 +178,7 @@ public final class VoicesNode: AudioNode {
       if context.isRealtime {
         voice = try await builder.take(nextNote)
       } else {
-        voice = PadNode(
-          try await builder.build(note.frequency, note.duration), before: note.start, after: 0)
+        voice = try await builder.voice(nextNote)
       }
       nextNote += 1
       guard voice.sampleRate == sampleRate else {
@@ -211,7 +219,7 @@ public final class VoicesNode: AudioNode {
         let step = 1 / Float(fadeFrames)
         let from = max(0, fadeStart - position)
         if from < count {
-          for channel in 0..<scratch.channelCount {
+          for channel in 0..<voice.node.channelCount {
             let samples = scratch.channel(channel)
             for index in from..<count {
               samples[index] *= Float(fadeEnd - (position + index)) * step
@@ -220,10 +228,8 @@ public final class VoicesNode: AudioNode {
         }
       }
       produced = max(produced, count)
-      for channel in 0..<channelCount {
-        let x = scratch.channel(voice.node.channelCount == 1 ? 0 : channel)
-        BlockKernels.accumulate(buffer.channel(channel), x, count: count)
-      }
+      buffer.add(
+        scratch, sourceChannels: voice.node.channelCount, channels: channelCount, count: count)
       if finished {
         ended.append(voice.node)
       } else {
@@ -234,8 +240,7 @@ public final class VoicesNode: AudioNode {
     active.removeLast(active.count - kept)
     if gain != 1 {
       for channel in 0..<channelCount {
-        let samples = buffer.channel(channel)
-        for index in 0..<produced { samples[index] *= gain }
+        BlockKernels.scale(buffer.channel(channel), count: produced, by: gain)
       }
     }
     position += produced
@@ -276,6 +281,13 @@ public enum VoicesError: Error, CustomStringConvertible {
 public final class MIDIFrequencyNode: AudioNode {
   private let input: AudioNode
 
+  /// The frequency in hertz of the MIDI number `midi`, equal-tempered from A4 (69) at
+  /// 440 Hz; fractional numbers lie between.
+  @inline(__always)
+  public static func frequency(midi: Double) -> Double {
+    440 * exp2((midi - 69) / 12)
+  }
+
   /// The frequencies of the MIDI numbers of `input`.
   public init(_ input: AudioNode) {
     self.input = input
@@ -287,16 +299,17 @@ public final class MIDIFrequencyNode: AudioNode {
     for channel in 0..<channelCount {
       let samples = buffer.channel(channel)
       for index in 0..<count {
-        samples[index] = Float(440 * exp2((Double(samples[index]) - 69) / 12))
+        samples[index] = Float(Self.frequency(midi: Double(samples[index])))
       }
     }
     return count
   }
 }
 
-/// Builds the voices of a ``VoicesNode`` on a task of its own, a few notes ahead of the
-/// render, so that building a voice (its nodes and buffers, the instrument's evaluation)
-/// happens off the thread that renders; the render thread takes each voice when its
+/// Builds the voices of a ``VoicesNode``. When a sound device paces the render, it builds
+/// them on a task of its own, a few notes ahead of the render, so that building a voice
+/// (its nodes and buffers, the instrument's evaluation) happens off the thread that
+/// renders; the render thread takes each voice when its
 /// note starts, waiting only when the builder has fallen behind, and hands ended voices
 /// back to be freed there. The voices are the same whichever thread builds them.
 final class VoiceBuilder: @unchecked Sendable {
@@ -327,10 +340,8 @@ final class VoiceBuilder: @unchecked Sendable {
 
   private let notes: [VoicesNode.Note]
   private let lookahead: Int
-  /// Builds one voice.
-  let build: VoiceFactory
+  private let build: VoiceFactory
   private let state = Mutex(State())
-  private var task: Task<Void, Never>?
   private let started = Atomic<Bool>(false)
 
   init(notes: [VoicesNode.Note], lookahead: Int, build: @escaping VoiceFactory) {
@@ -343,7 +354,17 @@ final class VoiceBuilder: @unchecked Sendable {
   func start(context: RenderContext) {
     guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
     state.withLock { $0.retired.reserveCapacity(64) }
-    task = Task.detached(priority: .high) { [self] in await run(context: context) }
+    Task.detached(priority: .high) { [self] in await run(context: context) }
+  }
+
+  /// The voice of note `index`, silent up to its start (from the first frame), with what
+  /// it makes before its first block made (``AudioNode/prepare()``).
+  func voice(_ index: Int) async throws -> AudioNode {
+    let note = notes[index]
+    let voice = PadNode(
+      try await build(note.frequency, note.duration), before: note.start, after: 0)
+    try await voice.prepare()
+    return voice
   }
 
   /// The index of the first note the builder's task builds: those before it were built
@@ -356,11 +377,7 @@ final class VoiceBuilder: @unchecked Sendable {
     let count = min(lookahead, notes.count)
     for index in 0..<count {
       try context.cancellation.check()
-      let note = notes[index]
-      let voice = PadNode(
-        try await build(note.frequency, note.duration), before: note.start, after: 0)
-      try await voice.prepare()
-      let handed = Handed(node: voice)
+      let handed = Handed(node: try await voice(index))
       state.withLock { $0.built[index] = handed }
     }
     firstForTask = count
@@ -368,7 +385,7 @@ final class VoiceBuilder: @unchecked Sendable {
 
   private func run(context: RenderContext) async {
     // How long the builder sleeps when it is far enough ahead: shorter while the render
-    // takes voices quickly (offline), longer while it plays them at their pace.
+    // takes voices quickly, longer while it takes few.
     var pause: UInt64 = 1_000_000
     var takenAtLastLook = 0
     for index in firstForTask..<notes.count {
@@ -394,13 +411,9 @@ final class VoiceBuilder: @unchecked Sendable {
         }
         try? await Task.sleep(nanoseconds: pause)
       }
-      let note = notes[index]
       do {
         try context.cancellation.check()
-        let voice = PadNode(
-          try await build(note.frequency, note.duration), before: note.start, after: 0)
-        try await voice.prepare()
-        deposit(index, voice: voice, failure: nil)
+        deposit(index, voice: try await voice(index), failure: nil)
       } catch {
         deposit(index, voice: nil, failure: error)
         return
@@ -436,9 +449,9 @@ final class VoiceBuilder: @unchecked Sendable {
       }
       if let voice { return voice.node }
       if let failure { throw failure }
-      // The builder fell behind (offline, the render outpaces it). Waiting a little on
-      // the thread itself first keeps the render's task from suspending, which would
-      // take memory for its continuation; after a few milliseconds it suspends.
+      // The builder fell behind (on a loaded machine). Waiting a little on the thread
+      // itself first keeps the render's task from suspending, which would take memory
+      // for its continuation; after a few milliseconds it suspends.
       if spins < 200 {
         spins += 1
         usleep(20)

@@ -106,28 +106,20 @@ extension BuiltinRegistry {
     let pattern = try await call.pattern("pattern")
     let instrument = try call.instrument("instrument")
     // A voice that cannot be built names the first note it is built for.
-    struct Key: Hashable {
-      let frequency: UInt64
-      let duration: UInt64
-    }
-    var firstNotes: [Key: String] = [:]
+    var firstNotes: [VoicesNode.Sound: PatternEvent] = [:]
     for event in pattern.events {
-      let key = Key(
-        frequency: event.frequency.bitPattern,
-        duration: pattern.seconds(at: event.length).bitPattern)
-      if firstNotes[key] == nil {
-        firstNotes[key] =
-          "for the note \(event.label) (\(NumberText.plain((event.frequency * 100).rounded() / 100)) Hz) "
-          + "at \(pattern.position(at: event.start)) (bar:beat) of the pattern"
-      }
+      let sound = VoicesNode.Sound(
+        frequency: event.frequency, duration: pattern.seconds(at: event.length))
+      if firstNotes[sound] == nil { firstNotes[sound] = event }
     }
     let named = firstNotes
     let build: VoiceFactory = { frequency, duration in
       do {
         return try await instrument(frequency, duration)
       } catch var failure as RuntimeError {
-        let key = Key(frequency: frequency.bitPattern, duration: duration.bitPattern)
-        if let note = named[key] { failure.notes.append(DiagnosticNote(note)) }
+        if let event = named[VoicesNode.Sound(frequency: frequency, duration: duration)] {
+          failure.notes.append(DiagnosticNote("for \(pattern.describe(event)) of the pattern"))
+        }
         throw failure
       }
     }

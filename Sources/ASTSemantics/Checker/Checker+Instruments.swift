@@ -1,4 +1,5 @@
 import ASTCore
+import ASTEngine
 import ASTSyntax
 
 extension Checker {
@@ -123,30 +124,41 @@ extension Checker {
 
   /// The pattern `value` is, when its string and options are known: a `seq` call, a
   /// name bound to one, or a `fn` call giving one.
-  func knownPattern(_ value: TypedExpr) -> Pattern? {
+  mutating func knownPattern(_ value: TypedExpr) -> Pattern? {
     switch value {
     case .binding(let name, _, _):
       return knownPatterns[name]
     case .function(_, _, let body, _, _):
       return knownPattern(body)
     case .builtin(let builtin, let arguments, _, _, _) where builtin.result == .pattern:
-      func argument(_ name: String) -> TypedExpr? {
-        builtin.index(of: name).map { arguments[$0] }
-      }
-      guard let text = argument("pattern")?.stringValue,
-        let cycles = argument("cycles")?.constantValue.flatMap(Self.wholeNumber),
-        let bars = argument("bars")?.constantValue,
-        let transpose = argument("transpose")?.constantValue,
-        let tempo = argument("tempo")?.constantValue,
-        let meter = argument("meter")?.constantValue.flatMap(Self.wholeNumber),
-        case .success(let pattern) = Pattern.make(
-          text, cycles: cycles, bars: bars, transpose: transpose, tempo: tempo,
-          beatsPerBar: meter)
-      else { return nil }
+      guard case .success(let pattern)? = layOut(arguments, of: builtin) else { return nil }
       return pattern
     default:
       return nil
     }
+  }
+
+  /// The pattern of a `seq` call's arguments, or the first mistake in its string, when
+  /// the string and every option are known; `nil` otherwise. Each different call is laid
+  /// out once, however often its type and its pattern are asked for.
+  mutating func layOut(_ arguments: [TypedExpr], of builtin: Builtin) -> Result<
+    Pattern, NotationError
+  >? {
+    if let known = laidOut[arguments] { return known }
+    func argument(_ name: String) -> TypedExpr? {
+      builtin.index(of: name).map { arguments[$0] }
+    }
+    guard let text = argument("pattern")?.stringValue,
+      let cycles = argument("cycles")?.constantValue.flatMap(Self.wholeNumber),
+      let bars = argument("bars")?.constantValue,
+      let transpose = argument("transpose")?.constantValue,
+      let tempo = argument("tempo")?.constantValue,
+      let meter = argument("meter")?.constantValue.flatMap(Self.wholeNumber)
+    else { return nil }
+    let made = Pattern.make(
+      text, cycles: cycles, bars: bars, transpose: transpose, tempo: tempo, beatsPerBar: meter)
+    laidOut[arguments] = made
+    return made
   }
 
   /// Checks the instrument of a `voices` call for each different note of the pattern it
@@ -159,19 +171,16 @@ extension Checker {
       arguments.isEmpty, case .function(let function)? = symbols[name],
       let pattern = knownPattern(pattern)
     else { return }
-    struct Note: Hashable {
-      let frequency: Double
-      let duration: Double
-    }
-    var seen: Set<Note> = []
+    var seen: Set<VoicesNode.Sound> = []
     let names = function.parameters.map(\.name)
     for event in pattern.events {
-      let note = Note(frequency: event.frequency, duration: pattern.seconds(at: event.length))
-      guard seen.insert(note).inserted else { continue }
+      let duration = pattern.seconds(at: event.length)
+      let sound = VoicesNode.Sound(frequency: event.frequency, duration: duration)
+      guard seen.insert(sound).inserted else { continue }
       if seen.count > Self.maximumCheckedNotes { return }
       let values: [TypedExpr] = [
-        .constant(note.frequency, .number(.frequency), range),
-        .constant(note.duration, .number(.time), range),
+        .constant(event.frequency, .number(.frequency), range),
+        .constant(duration, .number(.time), range),
       ]
       let before = (diagnostics.count, reads, writes, writtenPaths)
       locals.append(
@@ -187,10 +196,7 @@ extension Checker {
       diagnostics.removeSubrange(before.0...)
       (reads, writes, writtenPaths) = (before.1, before.2, before.3)
       if var found {
-        found.notes.append(
-          DiagnosticNote(
-            "for the note \(event.label) (\(NumberText.plain((note.frequency * 100).rounded() / 100)) Hz) "
-              + "at \(pattern.position(at: event.start)) (bar:beat) of the pattern"))
+        found.notes.append(DiagnosticNote("for \(pattern.describe(event)) of the pattern"))
         diagnostics.append(found)
         return
       }

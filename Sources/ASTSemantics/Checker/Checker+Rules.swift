@@ -327,24 +327,16 @@ extension Checker {
   /// The type of `seq`: its facts when its string and options are known, after reading
   /// the string (a mistake in it is reported at its column, and gives `nil`).
   mutating func patternType(arguments: [TypedExpr], of builtin: Builtin) -> ValueType? {
-    func argument(_ name: String) -> TypedExpr? {
-      builtin.index(of: name).map { arguments[$0] }
-    }
-    guard let value = argument("pattern"), let text = value.stringValue,
-      let cycles = argument("cycles")?.constantValue.flatMap(Self.wholeNumber),
-      let bars = argument("bars")?.constantValue,
-      let transpose = argument("transpose")?.constantValue,
-      let tempo = argument("tempo")?.constantValue,
-      let meter = argument("meter")?.constantValue.flatMap(Self.wholeNumber)
-    else { return .pattern(nil) }
-    switch Pattern.make(
-      text, cycles: cycles, bars: bars, transpose: transpose, tempo: tempo, beatsPerBar: meter)
-    {
-    case .success(let pattern):
+    switch layOut(arguments, of: builtin) {
+    case .success(let pattern)?:
       return .pattern(pattern.facts)
-    case .failure(let problem):
-      report(problem, in: value, id: Self.IDs.invalidPattern, what: "a pattern")
+    case .failure(let problem)?:
+      if let index = builtin.index(of: "pattern") {
+        report(problem, in: arguments[index], id: Self.IDs.invalidPattern, what: "a pattern")
+      }
       return nil
+    case nil:
+      return .pattern(nil)
     }
   }
 

@@ -271,6 +271,8 @@ public struct Checker {
   /// The patterns bound to names, where their strings and options are known, so that a
   /// `voices` of a name checks its instrument against each note.
   var knownPatterns: [String: Pattern] = [:]
+  /// The `seq` calls laid out so far, by their arguments (``layOut(_:of:)``).
+  var laidOut: [[TypedExpr]: Result<Pattern, NotationError>] = [:]
 
   init(source: Source, options: CheckOptions, script: Script) {
     self.source = source

@@ -137,6 +137,12 @@ public struct Pattern: Sendable, Hashable {
     return "\(NumberText.plain(bar + 1)):\(NumberText.plain((beat * 1000).rounded() / 1000))"
   }
 
+  /// An event as a message names it: `the note a8 (7040 Hz) at 1:3 (bar:beat)`.
+  public func describe(_ event: PatternEvent) -> String {
+    "the note \(event.label) (\(NumberText.plain((event.frequency * 100).rounded() / 100)) Hz) "
+      + "at \(position(at: event.start)) (bar:beat)"
+  }
+
   /// The pattern as `print` lists it: a line about the whole, then one line an event
   /// (position, seconds, note, frequency and length).
   public var listing: [String] {

@@ -1,4 +1,5 @@
 import ASTCore
+import ASTEngine
 import Foundation
 
 /// A mistake in a note name or a pattern string: what is wrong, where in the text (in
@@ -33,7 +34,7 @@ public enum Pitch {
 
   /// The frequency in hertz of the MIDI number `midi` (fractional numbers lie between).
   public static func frequency(midi: Double) -> Double {
-    440 * exp2((midi - 69) / 12)
+    MIDIFrequencyNode.frequency(midi: midi)
   }
 
   /// The MIDI number of a note name: a letter `c d e f g a b` (or upper-case), one `#`
