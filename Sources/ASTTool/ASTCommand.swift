@@ -15,7 +15,7 @@ struct ASTCommand: AsyncParsableCommand {
     version: ASTVersion.current,
     subcommands: [
       Repl.self, Run.self, Play.self, Devices.self, Check.self, Test.self, Format.self, Help.self,
-      Info.self, Convert.self,
+      Info.self, Convert.self, Rehearse.self,
     ],
     defaultSubcommand: Repl.self
   )

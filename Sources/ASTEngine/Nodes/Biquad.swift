@@ -319,6 +319,9 @@ public final class BiquadNode: AudioNode {
       kind: kind, frequency: frequency.value, q: q, sampleRate: Double(input.sampleRate))
     groups = BiquadGroups(fixed)
     variable = frequency.isModulated ? StateVariableFilter(kind: kind, q: q) : nil
+    // The fixed filter's coefficients are made once: a change of its frequency in a
+    // live patch crossfades to a new filter instead.
+    frequency.refuseGlide()
     super.init(sameFormatAs: input, more: frequency.signals)
   }
 

@@ -49,6 +49,8 @@ public final class OscillatorNode: AudioNode {
   private let frequency: ParameterSignal
   private let amplitude: ParameterSignal
   private var cycles: Double
+  /// Whether the frequency has moved since the start.
+  private var varied = false
   /// The phase at the first sample, in cycles.
   private let startCycles: Double
   private var position = 0
@@ -191,7 +193,10 @@ public final class OscillatorNode: AudioNode {
     let amplitudes = try amplitude.next(count)
     let fixedStep = frequency.value / rate
     let fixedAmplitude = amplitude.value
-    if frequencies == nil, amplitudes == nil {
+    // Once its frequency has moved (a glide in a live patch), the phase is no longer
+    // that of a constant frequency from the start, so it is integrated from then on.
+    if frequencies != nil { varied = true }
+    if frequencies == nil, amplitudes == nil, !varied {
       renderFixed(output, count: count, step: fixedStep, amplitude: fixedAmplitude)
       return count
     }
@@ -234,6 +239,7 @@ public final class OscillatorNode: AudioNode {
         output, count: count, step: step, amplitude: amplitude, offset: 0, shape: TriangleLanes())
     }
     position += count
+    cycles = Self.fraction(startCycles + Double(position) * step)
   }
 
   /// Fills `count` samples with `amplitude * shape(phase)`, where the phase of sample

@@ -128,6 +128,14 @@ final class ShareScope {
 
   private var signals: [Key: Entry] = [:]
   private var identifiers = 0
+  /// The bindings of a live patch, when this graph is a version's: a binding's signal is
+  /// then read from its slot rather than built.
+  let live: LiveScope?
+
+  /// A scope for a new graph; `live` for a graph of a live patch's version.
+  init(live: LiveScope? = nil) {
+    self.live = live
+  }
 
   /// A new identifier for an environment.
   func nextIdentifier() -> Int {
@@ -192,7 +200,8 @@ extension Evaluator {
           + "or fewer repetitions", range: expression.range)
     }
     switch expression {
-    case .constant(let value, _, _):
+    case .constant(let value, _, let range):
+      environment.shares.live?.registry.fixed.insert(range)
       return .number(value)
     case .string(let value, _):
       return .string(value)
@@ -205,6 +214,11 @@ extension Evaluator {
         let value = try await number(recipe, in: Environment())
         state.withLock { $0.numberCache[name] = value }
         return .number(value)
+      }
+      if case .audio = type, let live = environment.shares.live,
+        let read = live.reader(of: name)
+      {
+        return .audio(read.reader, read.metadata)
       }
       guard case .audio = type else {
         let value = try await evaluate(recipe, in: Environment(shares: environment.shares))

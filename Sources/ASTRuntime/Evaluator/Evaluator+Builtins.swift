@@ -103,6 +103,16 @@ final class EvaluatorCall: BuiltinCall {
     return values[index]
   }
 
+  /// The argument `name` with a function's parameters replaced by what the call gave.
+  private func resolved(_ name: String) -> TypedExpr {
+    var expression = argument(name)
+    var scope = environment
+    while case .parameter(_, let index, _, _) = expression, index < scope.arguments.count {
+      (expression, scope) = scope.arguments[index]
+    }
+    return expression
+  }
+
   func value(_ name: String) async throws -> RuntimeValue {
     try await evaluator.evaluate(argument(name), in: environment)
   }
@@ -171,6 +181,16 @@ final class EvaluatorCall: BuiltinCall {
   }
 
   func modulation(_ name: String) async throws -> ParameterSignal {
+    if let live = environment.shares.live, case .constant(let value, _, let place) = resolved(name)
+    {
+      // In a live patch a constant may glide to the value of a later version.
+      let parameter = ParameterSignal(
+        constant: value, glideCapacity: evaluator.context.blockSize)
+      try await validate(value, for: name)
+      live.registry.add(
+        parameter, at: place, logarithmic: builtin.parameter(named: name)?.unit == .hertz)
+      return parameter
+    }
     let parameter = try await evaluator.parameter(argument(name), in: environment)
     if !parameter.isModulated { try await validate(parameter.value, for: name) }
     return parameter

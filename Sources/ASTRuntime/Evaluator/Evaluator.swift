@@ -177,6 +177,15 @@ public final class Evaluator: @unchecked Sendable {
       isRealtime: options.play != nil)
   }
 
+  /// Prepares a run that builds its graphs in `context`, shared with other runs (the
+  /// versions of a live patch, whose nodes play in one render).
+  init(check: CheckResult, options: RunOptions, context: RenderContext) {
+    self.script = check.script
+    self.source = check.parse.source
+    self.options = options
+    self.context = context
+  }
+
   /// An origin tag for a source range, for reports; `holder` is the builtin (or
   /// operator) there, which an error about memory names.
   func origin(_ range: SourceRange, holder: String? = nil) -> Int {

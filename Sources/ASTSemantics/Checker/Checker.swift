@@ -233,9 +233,9 @@ public struct Checker {
   var meter: Int
   /// The tempo before any `tempo` statement, and the one that stays when
   /// ``CheckOptions/tempo`` replaces the script's.
-  static let defaultTempo = 120.0
+  public static let defaultTempo = 120.0
   /// The beats per bar before any `meter` statement.
-  static let defaultMeter = 4
+  public static let defaultMeter = 4
   var reads: [(path: String, range: SourceRange)] = []
   var writes: [(path: String, range: SourceRange, type: ValueType)] = []
   /// What the paths of ``writes`` name (``FilePaths/identity(of:)``), to look one up
