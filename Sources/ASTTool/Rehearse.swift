@@ -135,6 +135,17 @@ struct Rehearse: AsyncParsableCommand {
       throw ExitCode(ExitStatus.failure)
     }
     let patch = rehearsal.patch
+    // A version whose length is not known before it plays (an effect's tail that rings
+    // out) would keep the patch playing for ever: the rehearsal then needs --length.
+    let unknown = ([(1, files[0], patch.first)] + rehearsal.scheduled(files)).first {
+      $0.change.length == nil
+    }
+    if length == nil, let (version, file, _) = unknown {
+      print(
+        "ast: error: the length of version \(version)'s 'out' (\(file)) is not known before "
+          + "it plays, so the rehearsal would not end; give --length", to: &standardError)
+      throw ExitCode(ExitStatus.usage)
+    }
     if let length, let seconds = Self.seconds(length) {
       patch.output.limit(frames: Int((seconds * Double(patch.output.sampleRate)).rounded()))
     }

@@ -182,6 +182,21 @@ struct RehearseTests {
     #expect(late.count >= 13 && late.count <= 14)
   }
 
+  @Test("a version whose length is not known before it plays needs --length")
+  func unknownLength() throws {
+    let ringing = "rate 48000\nout = sine 440 1 |> delay 30ms feedback:0.5\n"
+    let directory = try scripts([("a.ast", first), ("b.ast", ringing)])
+    defer { directory.cleanUp() }
+    let endless = try ast(in: directory, "rehearse", "a.ast", "b.ast", "--at", "1", "-o", "r.wav")
+    #expect(endless.status == 2)
+    #expect(endless.errorText.contains("version 2's 'out' (b.ast) is not known before it plays"))
+    #expect(!FileManager.default.fileExists(atPath: directory.file("r.wav")))
+    let bounded = try ast(
+      in: directory, "rehearse", "a.ast", "b.ast", "--at", "1", "--length", "2", "-o", "r.wav")
+    #expect(bounded.status == 0, "\(bounded.errorText)")
+    #expect(try samples(directory.file("r.wav")).frames.count == 96_000)
+  }
+
   @Test("bad arguments are refused with the option named")
   func arguments() throws {
     let directory = try scripts([("a.ast", first)])

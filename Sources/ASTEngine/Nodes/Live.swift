@@ -62,9 +62,6 @@ public final class HandOff: @unchecked Sendable {
     head.store(start + 1, ordering: .releasing)
     return Unmanaged<AnyObject>.fromOpaque(cell)
   }
-
-  /// How many references it holds now.
-  public var count: Int { tail.load(ordering: .acquiring) - head.load(ordering: .acquiring) }
 }
 
 /// Where a change of a live patch lands on the tempo's clock.
@@ -338,13 +335,18 @@ public final class LiveSlot: AudioNode, @unchecked Sendable {
       return
     }
     try render(until: start + frames)
-    for index in 0..<frames {
-      let frame = start + index
-      let kept = frame >= rendered - ringFrames && frame >= 0
-      for channel in 0..<channelCount {
-        buffer.channel(channel)[offset + index] =
-          kept ? ring.channel(channel)[frame % ringFrames] : 0
-      }
+    // Frames older than the ring holds (a reader far behind) are silence.
+    let kept = min(frames, max(0, start + frames - max(rendered - ringFrames, 0)))
+    let lost = frames - kept
+    buffer.clear(from: offset, to: offset + lost)
+    guard kept > 0 else { return }
+    let from = (start + lost) % ringFrames
+    let first = min(kept, ringFrames - from)
+    for channel in 0..<channelCount {
+      let source = ring.channel(channel)
+      let target = buffer.channel(channel) + offset + lost
+      target.update(from: source + from, count: first)
+      if first < kept { (target + first).update(from: source, count: kept - first) }
     }
   }
 
@@ -470,9 +472,9 @@ public final class LiveChange: @unchecked Sendable {
   // arrays; the results are atomics.
   /// The version's number.
   public let version: Int
-  /// The frame it lands on, when known (a rehearsal); else the next frame of `quantum`.
+  /// The frame it is applied at, when known (a rehearsal); else as soon as it arrives.
   public let frame: Int?
-  /// Where it lands on the clock when no frame is given.
+  /// Where on the clock it lands, at or after that frame.
   public let quantum: LiveQuantum
   let begins: [LiveSlot]
   let readers: [LiveSlotReader]
@@ -486,7 +488,7 @@ public final class LiveChange: @unchecked Sendable {
   public let meter: Int
   /// The length of the version's `out` played alone, when known: the patch ends that
   /// many frames after the version lands, unless a later one ends later.
-  let length: Int?
+  public let length: Int?
   /// The frame its slots and readers were started at (the render thread's).
   var stagedFrame: Int?
   private let appliedFrame = Atomic<Int>(-1)
@@ -566,9 +568,6 @@ public final class LiveOutput: AudioNode, @unchecked Sendable {
   private var started = false
   /// Whether it plays on with silence after the versions' length (`ast watch`).
   public let endless: Bool
-  private let shownPosition = Atomic<Int>(0)
-  private let shownTempo: Atomic<UInt64>
-  private let shownMeter: Atomic<Int>
 
   /// The output of a patch that plays `first` from frame 0.
   public init(
@@ -578,8 +577,6 @@ public final class LiveOutput: AudioNode, @unchecked Sendable {
     self.retired = retired
     self.clock = clock
     self.endless = endless
-    shownTempo = Atomic(clock.tempo.bitPattern)
-    shownMeter = Atomic(clock.meter)
     super.init(
       sampleRate: out.sampleRate, channelCount: out.channelCount, frameCount: nil,
       context: out.context)
@@ -594,17 +591,6 @@ public final class LiveOutput: AudioNode, @unchecked Sendable {
   }
 
   private var limitFrames: Int?
-
-  /// The frame the render has reached.
-  public var framesRendered: Int { shownPosition.load(ordering: .relaxed) }
-
-  /// The clock in force at the frame the render has reached.
-  public var currentClock: LiveClock {
-    var shown = clock
-    shown.tempo = Double(bitPattern: shownTempo.load(ordering: .relaxed))
-    shown.meter = shownMeter.load(ordering: .relaxed)
-    return shown
-  }
 
   /// Hands `change` to the render; false when too many wait already.
   public func publish(_ change: LiveChange) -> Bool {
@@ -647,11 +633,11 @@ public final class LiveOutput: AudioNode, @unchecked Sendable {
     change.stagedFrame = frame
   }
 
-  /// The frame `change` lands on: where it was staged, its own frame, or the next of its
-  /// quantum from now; never before now.
+  /// The frame `change` lands on: where it was staged, else the first frame of its
+  /// quantum at or after its own frame (or now); never before now.
   private func landing(of change: LiveChange) -> Int {
     if let staged = change.stagedFrame { return staged }
-    return max(position, change.frame ?? clock.next(change.quantum, atOrAfter: position))
+    return max(position, clock.next(change.quantum, atOrAfter: change.frame ?? position))
   }
 
   /// Renders the slot of `out`, applying each change at its frame; fewer frames at the
@@ -673,7 +659,6 @@ public final class LiveOutput: AudioNode, @unchecked Sendable {
       position += span
       done += span
     }
-    shownPosition.store(position, ordering: .relaxed)
     return done
   }
 
@@ -700,8 +685,6 @@ public final class LiveOutput: AudioNode, @unchecked Sendable {
     }
     if change.tempo != clock.tempo || change.meter != clock.meter {
       clock.rebase(at: frame, tempo: change.tempo, meter: change.meter)
-      shownTempo.store(clock.tempo.bitPattern, ordering: .relaxed)
-      shownMeter.store(clock.meter, ordering: .relaxed)
     }
     if !started {
       end = change.length.map { frame + $0 }

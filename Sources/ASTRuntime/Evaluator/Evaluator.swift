@@ -167,14 +167,13 @@ public final class Evaluator: @unchecked Sendable {
   var recipes: [String: TypedExpr] { state.withLock { $0.recipes } }
 
   /// Prepares a run of a checked script (without errors).
-  public init(check: CheckResult, options: RunOptions = RunOptions()) {
-    self.script = check.script
-    self.source = check.parse.source
-    self.options = options
-    self.context = RenderContext(
-      blockSize: options.blockSize, cancellation: options.cancellation,
-      memoryLimit: options.memoryLimit, previewSeconds: options.previewSeconds,
-      isRealtime: options.play != nil)
+  public convenience init(check: CheckResult, options: RunOptions = RunOptions()) {
+    self.init(
+      check: check, options: options,
+      context: RenderContext(
+        blockSize: options.blockSize, cancellation: options.cancellation,
+        memoryLimit: options.memoryLimit, previewSeconds: options.previewSeconds,
+        isRealtime: options.play != nil))
   }
 
   /// Prepares a run that builds its graphs in `context`, shared with other runs (the

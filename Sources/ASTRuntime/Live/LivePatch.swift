@@ -220,8 +220,6 @@ public final class LivePatch: @unchecked Sendable {
     public let glided: [String]
     /// The bindings no longer played.
     public let removed: [String]
-    /// Whether the version changes nothing that plays.
-    public var changesNothing: Bool { rebuilt.isEmpty && glided.isEmpty && removed.isEmpty }
   }
 
   /// The name the played expression goes by among the bindings.
@@ -394,12 +392,10 @@ extension LivePatch {
             context: context, retired: retired)
           begins.append(slot)
         }
+        try await node.prepare()
         if scope.readers.isEmpty {
           // Nothing in it reads another slot: it can be made ready here, off the render.
-          try await node.prepare()
           try await node.ready(frames: context.blockSize)
-        } else {
-          try await node.prepare()
         }
         readers += scope.readers
         installs.append((slot, node))

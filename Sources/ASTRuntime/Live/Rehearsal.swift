@@ -32,6 +32,16 @@ public struct Rehearsal: @unchecked Sendable {
     case rejected(diagnostics: [Diagnostic], source: Source)
   }
 
+  /// The versions scheduled, each with its number, the name given in `names` for it
+  /// (the first version's name first) and its change.
+  public func scheduled(_ names: [String]) -> [(version: Int, name: String, change: LiveChange)] {
+    outcomes.enumerated().compactMap { index, outcome in
+      guard case .scheduled(let version, let change, _, _) = outcome, index + 1 < names.count
+      else { return nil }
+      return (version, names[index + 1], change)
+    }
+  }
+
   /// The patch, whose ``LivePatch/output`` renders the rehearsal.
   public let patch: LivePatch
   /// What became of each later version, in order.
@@ -54,9 +64,6 @@ public struct Rehearsal: @unchecked Sendable {
     } catch let error as RuntimeError {
       throw RehearsalError(diagnostics: [error.diagnostic], source: first)
     }
-    var clock = LiveClock(
-      sampleRate: patch.output.sampleRate, tempo: patch.first.tempo, meter: patch.first.meter)
-    var earliest = 0
     var outcomes: [Outcome] = []
     for step in later {
       let check = Checker.check(step.source, options: checkOptions)
@@ -64,16 +71,12 @@ public struct Rehearsal: @unchecked Sendable {
         outcomes.append(.rejected(diagnostics: check.diagnostics, source: step.source))
         continue
       }
-      let asked = Int((step.seconds * Double(clock.sampleRate)).rounded())
-      let frame = max(earliest, clock.next(options.quantum, atOrAfter: max(asked, 0)))
+      // The render places it on the clock in force then (the next beat or bar with a
+      // quantum), and after the versions before it.
+      let frame = max(0, Int((step.seconds * Double(patch.output.sampleRate)).rounded()))
       do {
-        let version = try LivePatch.Version(script: check)
-        let plan = try await patch.prepare(version, frame: frame)
+        let plan = try await patch.prepare(try LivePatch.Version(script: check), frame: frame)
         try patch.apply(plan)
-        earliest = frame
-        if version.tempo != clock.tempo || version.meter != clock.meter {
-          clock.rebase(at: frame, tempo: version.tempo, meter: version.meter)
-        }
         outcomes.append(
           .scheduled(
             version: patch.version, change: plan.change,
